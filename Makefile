@@ -1,0 +1,71 @@
+# linbuild: the two commands are `make image ARCH=…` (build images) and `make test`.
+SWIFT    ?= swift
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+SHAREDIR ?= $(PREFIX)/share/linbuild
+E2E_DIR  ?= $(CURDIR)/.e2e
+
+# make image ARCH=hopper BRANCH=main PUSH=1 TAG_SUFFIX=x MAX_JOBS=8 [ARGS="--registry …"]
+ARCH       ?=
+BRANCH     ?=
+PUSH       ?=
+TAG_SUFFIX ?=
+MAX_JOBS   ?=
+ARGS       ?=
+
+SOURCES := Package.swift $(shell find Sources -name '*.swift' 2>/dev/null)
+
+.PHONY: all image test test-e2e e2e-up e2e-down lint check install uninstall bench clean
+
+all: linbuild
+
+linbuild: $(SOURCES)
+	$(SWIFT) build -c release --product linbuild
+	cp "$$($(SWIFT) build -c release --show-bin-path)/linbuild" linbuild
+
+image: linbuild
+	./linbuild $(if $(ARCH),--arch $(ARCH)) $(if $(BRANCH),--branch '$(BRANCH)') \
+	  $(if $(MAX_JOBS),--max-jobs $(MAX_JOBS)) $(if $(TAG_SUFFIX),--tag-suffix '$(TAG_SUFFIX)') \
+	  $(if $(filter 1 yes true,$(PUSH)),--push) $(ARGS)
+
+# Every test. The end-to-end suite runs when an engine and registry are up (make e2e-up, or
+# LINBUILD_E2E_ENV pointing at their env file); LINBUILD_E2E=required makes its absence a failure.
+test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# A throwaway engine and registry on loopback, the full suite against them, then both stopped.
+test-e2e:
+	Tests/support/e2e-services.sh up "$(E2E_DIR)"
+	LINBUILD_E2E=required LINBUILD_E2E_ENV="$(E2E_DIR)/env" $(MAKE) test; \
+	  status=$$?; Tests/support/e2e-services.sh down "$(E2E_DIR)"; exit $$status
+
+e2e-up:
+	Tests/support/e2e-services.sh up "$(E2E_DIR)"
+
+e2e-down:
+	Tests/support/e2e-services.sh down "$(E2E_DIR)"
+
+# Static checks of the shipped files: hadolint on the Dockerfile, and the plan contract.
+lint: linbuild
+	hadolint docker/Dockerfile
+	./linbuild check --arch all
+
+install: linbuild
+	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/docker"
+	install -m 755 linbuild "$(DESTDIR)$(BINDIR)/linbuild"
+	install -m 644 presets.json "$(DESTDIR)$(SHAREDIR)/presets.json"
+	install -m 644 docker/Dockerfile "$(DESTDIR)$(SHAREDIR)/docker/Dockerfile"
+	install -d "$(DESTDIR)$(PREFIX)/share/bash-completion/completions" \
+	  "$(DESTDIR)$(PREFIX)/share/zsh/site-functions" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d"
+	./linbuild completions bash > "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/linbuild"
+	./linbuild completions zsh > "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_linbuild"
+	./linbuild completions fish > "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/linbuild.fish"
+
+uninstall:
+	rm -f "$(DESTDIR)$(BINDIR)/linbuild" "$(DESTDIR)$(PREFIX)/share/bash-completion/completions/linbuild" \
+	  "$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_linbuild" "$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/linbuild.fish"
+	rm -rf "$(DESTDIR)$(SHAREDIR)"
+
+clean:
+	rm -rf .build linbuild .linbuild

@@ -1,0 +1,19 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// No package dependencies, by design: the toolchain's Foundation, Dispatch and
+// Swift Testing are all linbuild needs.
+let package = Package(
+    name: "linbuild",
+    products: [
+        .executable(name: "linbuild", targets: ["linbuild"]),
+        .library(name: "LinbuildCore", targets: ["LinbuildCore"]),
+    ],
+    dependencies: [],
+    targets: [
+        .target(name: "LinbuildCore"),
+        .executableTarget(name: "linbuild", dependencies: ["LinbuildCore"]),
+        .testTarget(name: "LinbuildCoreTests", dependencies: ["LinbuildCore"]),
+        .testTarget(name: "LinbuildEndToEndTests", dependencies: ["LinbuildCore"]),
+    ]
+)

@@ -1,0 +1,60 @@
+import Foundation
+
+/// `linbuild [build]`: resolve, plan, then print or run the plan.
+struct BuildCommand {
+    var options: Options
+    var presets: Presets
+    var locations: Locations
+    var environment: [String: String]
+    var console: Console
+    var runner: ProcessRunning = FoundationProcessRunner()
+
+    func makePlan() throws -> Plan {
+        let dockerfile = try DockerfileParser.load(path: locations.dockerfile(presets))
+        let architectures = try PlanBuilder.architectures(options.arches, in: presets)
+        try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
+        let source = SourceLocation(options.source ?? presets.defaults.source)
+        let resolved = try CommitResolver(runner: runner).resolve(options.branch ?? presets.defaults.branch, in: source)
+        let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+        return try PlanBuilder(options: options, presets: presets, dockerfile: dockerfile, source: resolved, engine: engine,
+                               workDirectory: Self.workDirectory(environment: environment),
+                               createdAt: Self.timestamp(Date())).make()
+    }
+
+    func run() throws {
+        let plan = try makePlan()
+        if options.dryRun { return console.out(PlanRenderer.shellScript(plan)) }
+        if options.json { return console.out(try PlanRenderer.json(plan)) }
+
+        let interrupts = Interrupts.install()
+        defer { interrupts.uninstall() }
+        let registry = RegistryClient { [environment, runner] host in
+            RegistryCredentials.lookUp(registry: host, environment: environment, runner: runner)
+        }
+        let logs = (options.logDirectory ?? ".linbuild/logs") + "/" + Self.runIdentifier(Date())
+        try Executor(plan: plan, runner: runner, console: console, registry: registry,
+                     logDirectory: CommitResolver.absolute(logs)).run()
+    }
+
+    /// A fresh, unpredictable name under TMPDIR: two runs never share a context.
+    static func workDirectory(environment: [String: String]) -> String {
+        let root = (environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp")
+        let random = (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        return (root.hasSuffix("/") ? String(root.dropLast()) : root) + "/linbuild-" + random
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    /// Sorts by time; the process ID keeps two runs started in the same second apart.
+    static func runIdentifier(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: date) + "-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

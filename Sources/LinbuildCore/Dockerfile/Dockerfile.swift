@@ -1,0 +1,123 @@
+/// A Dockerfile split into instructions and stages, enough to check the contract with the plan
+/// and to hash the text the base image depends on. It follows BuildKit's reading: line
+/// continuations, comment lines inside them, the `escape` directive and heredocs.
+public struct Dockerfile: Equatable, Sendable {
+    public struct Instruction: Equatable, Sendable {
+        /// Uppercased: `FROM`, `ARG`, `RUN`, …
+        public var keyword: String
+        /// Everything after the keyword, continuations joined with a space.
+        public var arguments: String
+        public var line: Int
+        public var endLine: Int
+    }
+
+    public struct ArgDeclaration: Equatable, Sendable {
+        public var name: String
+        public var defaultValue: String?
+        public var line: Int
+    }
+
+    public struct Stage: Equatable, Sendable {
+        public var index: Int
+        public var name: String?
+        /// The image expression after FROM, flags removed (`${BASE_IMAGE}`, `builder`).
+        public var baseImage: String
+        public var fromLine: Int
+        public var endLine: Int
+        /// Every instruction after FROM.
+        public var instructions: [Instruction]
+
+        public var args: [ArgDeclaration] { instructions.filter { $0.keyword == "ARG" }.flatMap { Dockerfile.argDeclarations(in: $0) } }
+        public var label: String { name ?? String(index) }
+    }
+
+    public var path: String
+    public var lines: [String]
+    /// ARGs before the first FROM: the only ones a FROM line can use.
+    public var globalArgs: [ArgDeclaration]
+    public var stages: [Stage]
+
+    public func stage(named name: String) -> Stage? {
+        stages.first { $0.name?.lowercased() == name.lowercased() }
+    }
+
+    /// The stages `target` needs, in file order: itself, the stages it is FROM, and those it copies
+    /// or mounts from, transitively. BuildKit builds exactly these for `--target`.
+    public func closure(of target: String) -> [Stage] {
+        guard let start = stage(named: target) else { return [] }
+        var needed: Set<Int> = []
+        var pending = [start.index]
+        while let index = pending.popLast() {
+            guard needed.insert(index).inserted else { continue }
+            let stage = stages[index]
+            var references = [stage.baseImage]
+            for instruction in stage.instructions where instruction.keyword == "COPY" || instruction.keyword == "RUN" {
+                references += Self.stageReferences(in: instruction.arguments)
+            }
+            for reference in references {
+                if let other = self.stage(named: reference), other.index < index { pending.append(other.index) }
+                if let number = Int(reference), number < index, number >= 0 { pending.append(number) }
+            }
+        }
+        return stages.filter { needed.contains($0.index) }
+    }
+
+    /// The text that determines the `target` image: global ARG lines and the lines of every
+    /// stage it needs. Editing a later stage (the runtime) leaves it unchanged.
+    public func text(of target: String) -> String {
+        var chunks = globalArgs.map { lines[$0.line - 1] }
+        for stage in closure(of: target) {
+            chunks.append(lines[(stage.fromLine - 1)..<stage.endLine].joined(separator: "\n"))
+        }
+        return chunks.joined(separator: "\n")
+    }
+
+    /// `--from=builder` and `--mount=…,from=builder,…` values.
+    static func stageReferences(in arguments: String) -> [String] {
+        var references: [String] = []
+        for word in arguments.split(separator: " ") where word.hasPrefix("--") {
+            if word.hasPrefix("--from=") { references.append(String(word.dropFirst(7))) }
+            if word.hasPrefix("--mount=") {
+                for field in word.dropFirst(8).split(separator: ",") where field.hasPrefix("from=") {
+                    references.append(String(field.dropFirst(5)))
+                }
+            }
+        }
+        return references
+    }
+
+    static func argDeclarations(in instruction: Instruction) -> [ArgDeclaration] {
+        ShellWords.split(instruction.arguments).map { word in
+            if let equals = word.firstIndex(of: "=") {
+                return ArgDeclaration(name: String(word[..<equals]), defaultValue: String(word[word.index(after: equals)...]), line: instruction.line)
+            }
+            return ArgDeclaration(name: word, defaultValue: nil, line: instruction.line)
+        }
+    }
+}
+
+/// Splits instruction arguments into words the way the Dockerfile frontend does for ARG and
+/// FROM: whitespace-separated, with single and double quotes grouping.
+enum ShellWords {
+    static func split(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
+        var inWord = false
+        for character in text {
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+            } else if character == "\"" || character == "'" {
+                quote = character
+                inWord = true
+            } else if character.isWhitespace {
+                if inWord { words.append(current); current = ""; inWord = false }
+            } else {
+                current.append(character)
+                inWord = true
+            }
+        }
+        if inWord { words.append(current) }
+        return words
+    }
+}

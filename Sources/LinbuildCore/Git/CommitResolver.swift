@@ -1,0 +1,176 @@
+import Foundation
+
+/// The source at one commit: what `--branch` meant, in the repository `--source` named.
+public struct ResolvedSource: Equatable, Sendable {
+    public var location: SourceLocation
+    /// What the user asked for (`feat/x`).
+    public var ref: String
+    /// The full ref name it matched (`refs/heads/feat/x`), or `nil` for a SHA.
+    public var refName: String?
+    public var commit: CommitID
+    /// `org.opencontainers.image.source`: the origin URL when there is one.
+    public var sourceLabel: String
+
+    public init(location: SourceLocation, ref: String, refName: String?, commit: CommitID, sourceLabel: String) {
+        self.location = location
+        self.ref = ref
+        self.refName = refName
+        self.commit = commit
+        self.sourceLabel = sourceLabel
+    }
+}
+
+/// Resolves `--branch` to one commit before anything is built: a branch (with slashes, or
+/// remote-tracking), a tag, a full or short SHA. A URL is asked with `git ls-remote`, without
+/// cloning. Names that match different commits are refused as ambiguous rather than guessed.
+public struct CommitResolver: Sendable {
+    public var runner: ProcessRunning
+    /// `ls-remote` over a network; local git answers in milliseconds.
+    public var remoteTimeout: Double
+
+    public init(runner: ProcessRunning, remoteTimeout: Double = 60) {
+        self.runner = runner
+        self.remoteTimeout = remoteTimeout
+    }
+
+    /// Git never prompts (no terminal is there to answer) and takes no locks it does not need,
+    /// so a run beside an editor's git never fails on `index.lock`.
+    static let gitEnvironment = ["GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"]
+
+    public func resolve(_ ref: String, in location: SourceLocation) throws -> ResolvedSource {
+        switch location {
+        case .path(let path): try resolveLocal(ref, repository: Self.absolute(path), location: location)
+        case .url(let url): try resolveRemote(ref, url: url, location: location)
+        }
+    }
+
+    static func absolute(_ path: String) -> String {
+        let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        return url.standardizedFileURL.path
+    }
+
+    private func git(_ arguments: [String], timeout: Double) throws -> CapturedOutput {
+        do {
+            return try runner.capture(Command("git", arguments, environment: Self.gitEnvironment), timeout: timeout)
+        } catch let failure as LaunchFailure {
+            throw LinbuildError.missingFile("git", what: "git (install it: apt-get install git) — \(failure.reason)")
+        }
+    }
+
+    private func resolveLocal(_ ref: String, repository: String, location: SourceLocation) throws -> ResolvedSource {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw LinbuildError.missingFile(repository, what: "source repository")
+        }
+        let listing = try git(["-C", repository, "for-each-ref", "--format=%(objectname) %(*objectname) %(refname)"], timeout: 30)
+        guard listing.termination.succeeded else {
+            if listing.stderrSummary.contains("not a git repository") { throw LinbuildError.notARepository(repository) }
+            throw LinbuildError.gitFailed(repository: repository, detail: listing.stderrSummary)
+        }
+        let refs = Self.parseForEachRef(listing.stdoutText)
+        let label = try originURL(of: repository) ?? repository
+        if let match = try Self.match(ref, in: refs, repository: repository, remoteTracking: true) {
+            return ResolvedSource(location: location, ref: ref, refName: match.name, commit: match.commit, sourceLabel: label)
+        }
+        guard Self.looksLikeSHA(ref) || ref == "HEAD" else { throw LinbuildError.unknownRef(repository: repository, ref: ref) }
+        let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(ref)^{commit}"], timeout: 30)
+        guard parsed.termination.succeeded, let commit = CommitID(parsed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            if String(decoding: parsed.stderr, as: UTF8.self).contains("ambiguous") {
+                throw LinbuildError.ambiguousRef(repository: repository, ref: ref, candidates: ["several commits starting with \(ref)"])
+            }
+            throw LinbuildError.unknownRef(repository: repository, ref: ref)
+        }
+        return ResolvedSource(location: location, ref: ref, refName: nil, commit: commit, sourceLabel: label)
+    }
+
+    private func originURL(of repository: String) throws -> String? {
+        let output = try git(["-C", repository, "config", "--get", "remote.origin.url"], timeout: 30)
+        let url = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        // A URL with credentials in it must not end up in a label.
+        guard output.termination.succeeded, !url.isEmpty, !Self.hasCredentials(url) else { return nil }
+        return url
+    }
+
+    static func hasCredentials(_ url: String) -> Bool {
+        guard let scheme = url.range(of: "://") else { return false }
+        let authority = url[scheme.upperBound...].prefix { $0 != "/" }
+        return authority.contains("@") && authority.prefix(while: { $0 != "@" }).contains(":")
+    }
+
+    private func resolveRemote(_ ref: String, url: String, location: SourceLocation) throws -> ResolvedSource {
+        let label = Self.hasCredentials(url) ? "(a URL with credentials)" : url
+        if let commit = CommitID(ref) {
+            return ResolvedSource(location: location, ref: ref, refName: nil, commit: commit, sourceLabel: label)
+        }
+        let listing = try git(["ls-remote", "--", url], timeout: remoteTimeout)
+        switch listing.termination {
+        case .timedOut:
+            throw LinbuildError.gitFailed(repository: label, detail: "git ls-remote did not answer within \(Int(remoteTimeout)) s; check the network or the URL")
+        case .exited(0):
+            break
+        default:
+            let detail = listing.stderrSummary.isEmpty ? "\(listing.termination)" : listing.stderrSummary
+            throw LinbuildError.gitFailed(repository: label, detail: "\(detail) (check the URL and your access)")
+        }
+        let refs = Self.parseLsRemote(listing.stdoutText)
+        if let match = try Self.match(ref, in: refs, repository: label, remoteTracking: false) {
+            return ResolvedSource(location: location, ref: ref, refName: match.name, commit: match.commit, sourceLabel: label)
+        }
+        if Self.looksLikeSHA(ref) {
+            throw LinbuildError.usage("--branch \(ref): a short SHA cannot be resolved against a URL without cloning; pass the full 40-hex SHA, a branch or a tag")
+        }
+        throw LinbuildError.unknownRef(repository: label, ref: ref)
+    }
+
+    /// One ref and the commit it points to (tags peeled).
+    struct Ref: Equatable {
+        var name: String
+        var commit: CommitID
+    }
+
+    static func parseForEachRef(_ text: String) -> [Ref] {
+        text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3 else { return nil }
+            let peeled = fields[1].isEmpty ? fields[0] : fields[1]
+            return CommitID(String(peeled)).map { Ref(name: String(fields[2]), commit: $0) }
+        }
+    }
+
+    static func parseLsRemote(_ text: String) -> [Ref] {
+        var refs: [String: CommitID] = [:]
+        var order: [String] = []
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: "\t", maxSplits: 1)
+            guard fields.count == 2, let commit = CommitID(String(fields[0])) else { continue }
+            var name = String(fields[1])
+            let peeled = name.hasSuffix("^{}")
+            if peeled { name.removeLast(3) }
+            if refs[name] == nil { order.append(name) }
+            if peeled || refs[name] == nil { refs[name] = commit }
+        }
+        return order.map { Ref(name: $0, commit: refs[$0]!) }
+    }
+
+    /// git's own lookup order (`refs/R`, tags, heads, remotes), refusing names that reach
+    /// different commits. When nothing matches, a branch that exists only on one remote
+    /// (`origin/feat/x` for `feat/x`, as in a CI clone) is taken, as `git checkout` would.
+    static func match(_ ref: String, in refs: [Ref], repository: String, remoteTracking: Bool) throws -> Ref? {
+        let exact = ["refs/\(ref)", "refs/tags/\(ref)", "refs/heads/\(ref)"] + (remoteTracking ? ["refs/remotes/\(ref)", "refs/remotes/\(ref)/HEAD"] : [])
+        let candidates = ref.hasPrefix("refs/") ? [ref] : exact
+        var matches = refs.filter { candidates.contains($0.name) }
+        if matches.isEmpty, remoteTracking {
+            matches = refs.filter { $0.name.hasPrefix("refs/remotes/") && $0.name.hasSuffix("/\(ref)")
+                && $0.name.dropFirst("refs/remotes/".count).split(separator: "/").count == ref.split(separator: "/").count + 1 }
+        }
+        guard let first = matches.first else { return nil }
+        if matches.contains(where: { $0.commit != first.commit }) {
+            throw LinbuildError.ambiguousRef(repository: repository, ref: ref, candidates: matches.map(\.name))
+        }
+        return first
+    }
+
+    static func looksLikeSHA(_ ref: String) -> Bool {
+        (4...40).contains(ref.count) && ref.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit)
+    }
+}

@@ -1,0 +1,52 @@
+/// The options linbuild understands, in the order `--help` lists them.
+public enum OptionTable {
+    public static let all: [OptionSpec] = [
+        OptionSpec("arch", value: "NAME[,NAME…]|all", env: "LINBUILD_ARCH", completion: .arch,
+                   "GPU architecture(s) from presets; 'all' or a comma list builds a matrix"),
+        OptionSpec("branch", value: "REF", env: "LINBUILD_BRANCH",
+                   "branch, tag or commit of the source to build"),
+        OptionSpec("max-jobs", value: "N", env: "LINBUILD_MAX_JOBS", commands: [.build, .check],
+                   "parallel compile jobs for Flash Attention (1-1024)"),
+        OptionSpec("tag-suffix", value: "S", env: "LINBUILD_TAG_SUFFIX", commands: [.build, .check],
+                   "appended to the runtime tag as -S"),
+        OptionSpec("push", commands: [.build], "push the images after every build succeeded"),
+        OptionSpec("source", value: "PATH|URL", env: "LINBUILD_SOURCE", completion: .directory,
+                   "source repository: a local clone or a git URL"),
+        OptionSpec("registry", value: "HOST[:PORT]", env: "LINBUILD_REGISTRY",
+                   "registry host prefixed to both tags (default: Docker Hub)"),
+        OptionSpec("namespace", value: "NS", env: "LINBUILD_NAMESPACE", "image namespace"),
+        OptionSpec("presets", value: "FILE", env: "LINBUILD_PRESETS", completion: .file,
+                   "presets file"),
+        OptionSpec("dockerfile", value: "FILE", env: "LINBUILD_DOCKERFILE", completion: .file,
+                   "Dockerfile with the base and runtime stages"),
+        OptionSpec("platform", value: "OS/ARCH", env: "LINBUILD_PLATFORM",
+                   completion: .words(["linux/amd64", "linux/arm64"]), "target platform of every build"),
+        OptionSpec("force-base", commands: [.build], "build the base even when it is cached"),
+        OptionSpec("skip-base", commands: [.build], "never build the base; use the existing tag"),
+        OptionSpec("keep-going", commands: [.build], "with several archs, go on after one fails"),
+        OptionSpec("engine", value: "CLI", env: "LINBUILD_ENGINE",
+                   completion: .words(["docker", "podman"]), "container CLI to run"),
+        OptionSpec("context", value: "NAME", env: "LINBUILD_CONTEXT", "docker context to use"),
+        OptionSpec("builder", value: "NAME", env: "LINBUILD_BUILDER", commands: [.build],
+                   "buildx builder to use (remote or Kubernetes builders)"),
+        OptionSpec("progress", value: "MODE", env: "LINBUILD_PROGRESS",
+                   completion: .words(["auto", "plain", "tty"]), commands: [.build], "BuildKit progress output"),
+        OptionSpec("log-dir", value: "DIR", env: "LINBUILD_LOG_DIR", completion: .directory, commands: [.build],
+                   "where each step's log is written"),
+        OptionSpec("gpus", value: "SPEC", commands: [.validate], "GPUs to pass to validate's container"),
+        OptionSpec("dry-run", commands: [.build], "print the plan as shell lines; run nothing"),
+        OptionSpec("json", commands: [.build, .validate], "print the plan (or results) as JSON; run nothing"),
+        OptionSpec("quiet", short: "q", "print only errors and the summary"),
+        OptionSpec("verbose", short: "v", "print each command before it runs"),
+        OptionSpec("help", short: "h", "show this help"),
+        OptionSpec("version", "show the version"),
+    ]
+
+    public static func spec(named name: String) -> OptionSpec? {
+        all.first { $0.name == name }
+    }
+
+    public static func spec(short: Character) -> OptionSpec? {
+        all.first { $0.short == short }
+    }
+}

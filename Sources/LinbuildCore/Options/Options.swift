@@ -1,0 +1,172 @@
+/// The command line after validation: every value has the right shape, and environment
+/// variables have filled in what the command line left out. Presets fill in the rest later,
+/// when the plan is made.
+public struct Options: Equatable, Sendable {
+    public enum ArchSelection: Equatable, Sendable {
+        case all
+        case named([String])
+    }
+
+    public var subcommand: Subcommand = .build
+    /// `nil`: the presets' default architecture.
+    public var arches: ArchSelection?
+    public var branch: String?
+    public var maxJobs: Int?
+    /// Without its leading dash: the tag adds exactly one.
+    public var tagSuffix: String?
+    public var source: String?
+    public var registry: String?
+    public var namespace: String?
+    public var presetsPath: String?
+    public var dockerfile: String?
+    public var platform: String?
+    public var engine: String = "docker"
+    public var dockerContext: String?
+    public var builder: String?
+    public var progress: String?
+    public var logDirectory: String?
+    public var gpus: String?
+    public var push = false
+    public var dryRun = false
+    public var json = false
+    public var forceBase = false
+    public var skipBase = false
+    public var keepGoing = false
+    public var quiet = false
+    public var verbose = false
+    public var help = false
+    public var version = false
+    public var positionals: [String] = []
+
+    public init() {}
+
+    public static let maximumJobs = 1024
+    public static let progressModes = ["auto", "plain", "tty"]
+
+    /// Validates `arguments`, taking absent options from `environment` (option > environment).
+    public static func parse(_ arguments: [String], environment: [String: String]) throws -> Options {
+        var parsed = try ArgumentParser.parse(arguments)
+        for spec in OptionTable.all where spec.takesValue && parsed.values[spec.name] == nil {
+            guard let variable = spec.environment, let value = environment[variable], !value.isEmpty,
+                  spec.commands.isEmpty || spec.commands.contains(parsed.subcommand) else { continue }
+            parsed.values[spec.name] = value
+        }
+        return try Options(parsed)
+    }
+
+    init(_ parsed: ParsedArguments) throws {
+        subcommand = parsed.subcommand
+        positionals = parsed.positionals
+        help = parsed.has("help")
+        version = parsed.has("version")
+        if help || version { return }
+
+        push = parsed.has("push")
+        dryRun = parsed.has("dry-run")
+        json = parsed.has("json")
+        forceBase = parsed.has("force-base")
+        skipBase = parsed.has("skip-base")
+        keepGoing = parsed.has("keep-going")
+        quiet = parsed.has("quiet")
+        verbose = parsed.has("verbose")
+        if forceBase && skipBase {
+            throw LinbuildError.usage("--force-base and --skip-base contradict each other; pass one of them")
+        }
+        if dryRun && json {
+            throw LinbuildError.usage("--dry-run and --json are two views of the plan; pass one of them")
+        }
+        if quiet && verbose {
+            throw LinbuildError.usage("--quiet and --verbose contradict each other; pass one of them")
+        }
+
+        if let value = parsed.value("arch") { arches = try Self.archSelection(value) }
+        if let value = parsed.value("branch") { branch = try Self.checked(value, "branch", GitRefName.problem(with:)) }
+        if let value = parsed.value("max-jobs") { maxJobs = try Self.jobs(value) }
+        if let value = parsed.value("tag-suffix") { tagSuffix = try Self.suffix(value) }
+        if let value = parsed.value("source") { source = try Self.checked(value, "source", SourceLocation.problem(with:)) }
+        if let value = parsed.value("registry") {
+            registry = try Self.checked(value, "registry") { RegistryHost.isValid($0) ? nil : "is not a registry host (HOST or HOST:PORT, e.g. registry.example.com:5000)" }
+        }
+        if let value = parsed.value("namespace") {
+            namespace = try Self.checked(value, "namespace") { ImageName.isValidNamespace($0) ? nil : "is not a valid image namespace (lowercase letters, digits, . _ - and /)" }
+        }
+        if let value = parsed.value("presets") { presetsPath = try Self.checked(value, "presets", Self.pathProblem) }
+        if let value = parsed.value("dockerfile") { dockerfile = try Self.checked(value, "dockerfile", Self.pathProblem) }
+        if let value = parsed.value("log-dir") { logDirectory = try Self.checked(value, "log-dir", Self.pathProblem) }
+        if let value = parsed.value("platform") {
+            platform = try Self.checked(value, "platform") { Platform.isValid($0) ? nil : "is not a platform (os/arch, e.g. linux/amd64)" }
+        }
+        if let value = parsed.value("engine") {
+            engine = try Self.checked(value, "engine") { $0.hasPrefix("-") || $0.contains(where: \.isNewline) ? "is not a command name or path" : nil }
+        }
+        if let value = parsed.value("context") { dockerContext = try Self.checked(value, "context", Self.wordProblem) }
+        if let value = parsed.value("builder") { builder = try Self.checked(value, "builder", Self.wordProblem) }
+        if let value = parsed.value("gpus") { gpus = try Self.checked(value, "gpus", Self.wordProblem) }
+        if let value = parsed.value("progress") {
+            progress = try Self.checked(value, "progress") { Self.progressModes.contains($0) ? nil : "must be one of \(Self.progressModes.joined(separator: ", "))" }
+        }
+        try checkPositionals()
+    }
+
+    private func checkPositionals() throws {
+        switch subcommand {
+        case .build, .check:
+            if let extra = positionals.first {
+                let hint = Subcommand.allCases.map(\.rawValue).contains(where: { EditDistance.between($0, extra) <= 2 })
+                    ? " (subcommands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))" : " (options start with --; see linbuild --help)"
+                throw LinbuildError.usage("unexpected argument \(Sanitized.forMessage(extra))\(hint)")
+            }
+        case .validate:
+            guard positionals.count == 1 else {
+                throw LinbuildError.usage("validate needs exactly one IMAGE: linbuild validate [--arch NAME] IMAGE")
+            }
+        case .completions:
+            guard positionals.count == 1, ["bash", "zsh", "fish"].contains(positionals[0]) else {
+                throw LinbuildError.usage("completions needs one shell: linbuild completions bash|zsh|fish")
+            }
+        }
+    }
+
+    private static func checked(_ value: String, _ option: String, _ problem: (String) -> String?) throws -> String {
+        if value.isEmpty { throw LinbuildError.usage("--\(option) needs a non-empty value") }
+        if let problem = problem(value) {
+            throw LinbuildError.usage("--\(option) \(Sanitized.forMessage(value)) \(problem)")
+        }
+        return value
+    }
+
+    private static func pathProblem(_ value: String) -> String? {
+        value.contains("\0") || value.contains(where: \.isNewline) ? "is not a usable path" : nil
+    }
+
+    private static func wordProblem(_ value: String) -> String? {
+        value.hasPrefix("-") || value.contains(where: { $0.isWhitespace || $0.isNewline }) ? "is not a usable name" : nil
+    }
+
+    static func archSelection(_ value: String) throws -> ArchSelection {
+        if value == "all" { return .all }
+        let names = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        for name in names where name.isEmpty || !ArchitectureName.isValid(name) {
+            throw LinbuildError.usage("--arch \(Sanitized.forMessage(value)) is not a list of architecture names (e.g. hopper or ampere,hopper or all)")
+        }
+        var unique: [String] = []
+        for name in names where !unique.contains(name) { unique.append(name) }
+        return .named(unique)
+    }
+
+    static func jobs(_ value: String) throws -> Int {
+        guard value.count <= 10, value.allSatisfy(\.isASCIIDigit), let jobs = Int(value), (1...maximumJobs).contains(jobs) else {
+            throw LinbuildError.usage("--max-jobs \(Sanitized.forMessage(value)) is not a whole number from 1 to \(maximumJobs)")
+        }
+        return jobs
+    }
+
+    /// One leading dash is the separator the user may have typed; the tag adds its own.
+    static func suffix(_ value: String) throws -> String {
+        let body = value.hasPrefix("-") ? String(value.dropFirst()) : value
+        guard !body.isEmpty, TagGrammar.isValidTagFragment(body), !body.hasPrefix("-") else {
+            throw LinbuildError.usage("--tag-suffix \(Sanitized.forMessage(value)) cannot be part of a tag (letters, digits, . _ - only, e.g. myfeature)")
+        }
+        return body
+    }
+}

@@ -1,0 +1,74 @@
+/// Everything a run will do, decided before anything runs: resolved settings, tags, build
+/// arguments and the steps with their exact commands. `--dry-run` and `--json` print it; the
+/// executor runs it. It is a plain value, so tests compare it without an engine.
+public struct Plan: Equatable, Sendable, Codable {
+    public enum BaseMode: String, Equatable, Sendable, Codable {
+        /// Build only when missing or when its inputs changed.
+        case auto
+        case force
+        case skip
+    }
+
+    public var source: String
+    public var ref: String
+    public var commit: CommitID
+    public var engine: EngineCLI
+    public var platform: String
+    public var dockerfile: String
+    public var push: Bool
+    public var baseMode: BaseMode
+    public var keepGoing: Bool
+    /// A private folder for build contexts, created at the start and always removed.
+    public var workDirectory: String
+    public var targets: [TargetPlan]
+    public var steps: [Step]
+}
+
+/// One architecture's part of the plan.
+public struct TargetPlan: Equatable, Sendable, Codable {
+    public var arch: String
+    public var baseImage: String
+    public var runtimeImage: String
+    public var baseArguments: [String: String]
+    public var runtimeArguments: [String: String]
+    public var baseInputs: BaseInputs
+}
+
+/// A step of the plan. Conditional steps run only when the base decision, taken at run time from
+/// the local store and the registry, calls for them.
+public struct Step: Equatable, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case prepare, exportSource, checkBase, buildBase, pullBase, buildRuntime, pushBase, pushRuntime, cleanUp
+    }
+
+    public enum Condition: String, Sendable, Codable {
+        /// The base is missing everywhere or its inputs changed (always with --force-base).
+        case baseNeedsBuild
+        /// The base is in the registry only, with the right inputs.
+        case baseOnlyInRegistry
+        /// This run built the base, or the registry lacks it.
+        case baseNeedsPush
+    }
+
+    public var kind: Kind
+    public var arch: String?
+    public var commands: [Command]
+    public var condition: Condition?
+    /// The image the step reads or makes, if any.
+    public var image: String?
+
+    public var title: String {
+        let what: String = switch kind {
+        case .prepare: "prepare"
+        case .exportSource: "export source"
+        case .checkBase: "check base"
+        case .buildBase: "build base"
+        case .pullBase: "pull base"
+        case .buildRuntime: "build runtime"
+        case .pushBase: "push base"
+        case .pushRuntime: "push runtime"
+        case .cleanUp: "clean up"
+        }
+        return arch.map { "\(what) [\($0)]" } ?? what
+    }
+}

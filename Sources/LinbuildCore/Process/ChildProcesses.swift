@@ -1,0 +1,53 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The children linbuild is running, so a signal to linbuild can be passed on to each child's
+/// process group (each child leads its own group, so the terminal's Ctrl-C reaches only us).
+public final class ChildProcesses: @unchecked Sendable {
+    public static let shared = ChildProcesses()
+
+    private let lock = NSLock()
+    private var running: Set<Int32> = []
+    private var pendingSignal: Int32?
+
+    /// Starts `process` unless a signal already arrived, so no child starts after Ctrl-C.
+    func launch(_ process: Process) throws {
+        try lock.withLock {
+            if let signal = pendingSignal { throw LinbuildError.interrupted(signal: signal) }
+            try process.run()
+            running.insert(process.processIdentifier)
+        }
+    }
+
+    func forget(_ pid: Int32) {
+        lock.withLock { _ = running.remove(pid) }
+    }
+
+    /// The first signal received, if any: the run is over once this is set.
+    public var receivedSignal: Int32? { lock.withLock { pendingSignal } }
+
+    /// Records the signal and sends it to every running child's process group.
+    public func forward(_ signal: Int32) {
+        let targets: Set<Int32> = lock.withLock {
+            if pendingSignal == nil { pendingSignal = signal }
+            return running
+        }
+        for pid in targets {
+            kill(-pid, signal)
+            kill(pid, signal)
+        }
+    }
+
+    public var isEmpty: Bool { lock.withLock { running.isEmpty } }
+
+    /// Kills whatever is still running: the escalation after the grace period.
+    public func killAll() {
+        let targets = lock.withLock { running }
+        for pid in targets {
+            kill(-pid, SIGKILL)
+            kill(pid, SIGKILL)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+/// How a child process ended. A non-zero exit is a result, not an error: the caller decides.
+public enum Termination: Equatable, Sendable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+    /// Killed by linbuild because it outlived its timeout.
+    case timedOut
+
+    public var succeeded: Bool { self == .exited(0) }
+
+    public var description: String {
+        switch self {
+        case .exited(let code): "exit status \(code)"
+        case .signaled(let signal): "killed by signal \(signal)"
+        case .timedOut: "timed out"
+        }
+    }
+}
+
+/// A finished command whose output was captured (probes: git, inspect, version).
+public struct CapturedOutput: Equatable, Sendable {
+    public var termination: Termination
+    public var stdout: [UInt8]
+    public var stderr: [UInt8]
+
+    public init(termination: Termination, stdout: [UInt8] = [], stderr: [UInt8] = []) {
+        self.termination = termination
+        self.stdout = stdout
+        self.stderr = stderr
+    }
+
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    /// The last line of stderr, for one-line error messages.
+    public var stderrSummary: String {
+        String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+    }
+}
+
+/// Where a streamed command's lines go.
+public protocol OutputSink: AnyObject, Sendable {
+    func write(_ bytes: [UInt8], isError: Bool)
+}
+
+/// The narrow interface between linbuild and the processes it starts. The real one uses
+/// Foundation `Process`; unit tests use a scripted fake.
+public protocol ProcessRunning: Sendable {
+    /// Runs `command` to the end and returns its output, kept up to `limit` bytes per stream.
+    /// With a timeout the child's process group is killed when it runs over.
+    func capture(_ command: Command, timeout: Double?, limit: Int) throws -> CapturedOutput
+    /// Runs `command` with its output written to `sink` as it comes, never held whole.
+    func stream(_ command: Command, to sink: OutputSink) throws -> Termination
+}
+
+extension ProcessRunning {
+    public func capture(_ command: Command, timeout: Double? = nil) throws -> CapturedOutput {
+        try capture(command, timeout: timeout, limit: 16 << 20)
+    }
+}
+
+/// Failing to start a program at all (not found, not executable).
+public struct LaunchFailure: Error, Equatable, Sendable, CustomStringConvertible {
+    public var executable: String
+    public var reason: String
+    public var description: String { "cannot run \(executable): \(reason)" }
+}

@@ -1,0 +1,40 @@
+/// What to do about one architecture's base image, and why, in words the user reads.
+public enum BaseDecision: Equatable, Sendable {
+    case cachedLocally
+    case inRegistry
+    case rebuild(changed: [String], foundIn: String)
+    case missing
+    case forced
+    case skipped
+
+    public var needsBuild: Bool {
+        switch self {
+        case .rebuild, .missing, .forced: true
+        case .cachedLocally, .inRegistry, .skipped: false
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .cachedLocally: "cached locally"
+        case .inRegistry: "in registry"
+        case .rebuild(let changed, let place): "rebuilding, \(changed.joined(separator: ", ")) changed (image found \(place))"
+        case .missing: "missing"
+        case .forced: "rebuilding (--force-base)"
+        case .skipped: "not checked (--skip-base)"
+        }
+    }
+
+    /// Decides from what the local store and the registry hold. `registry` is only asked when the
+    /// local store has nothing, so a local hit costs no network.
+    public static func decide(inputs: BaseInputs, local: [String: String]?,
+                              registry: () throws -> [String: String]?) rethrows -> BaseDecision {
+        if let local {
+            let changes = inputs.changes(comparedTo: local)
+            return changes.isEmpty ? .cachedLocally : .rebuild(changed: changes, foundIn: "locally")
+        }
+        guard let remote = try registry() else { return .missing }
+        let changes = inputs.changes(comparedTo: remote)
+        return changes.isEmpty ? .inRegistry : .rebuild(changed: changes, foundIn: "in the registry")
+    }
+}

@@ -1,0 +1,64 @@
+/// Every failure linbuild reports. Each case renders as one line that says what went wrong
+/// and what to do, and maps to one exit code.
+public enum LinbuildError: Error, Equatable, Sendable {
+    /// Bad command line; the message already says what to do.
+    case usage(String)
+    /// A presets file that breaks its schema: file, entry path and field.
+    case invalidPresets(file: String, entry: String, problem: String)
+    /// A Dockerfile that breaks the contract with the plan.
+    case contract(String)
+    case missingFile(String, what: String)
+    case notARepository(String)
+    case unknownRef(repository: String, ref: String)
+    case ambiguousRef(repository: String, ref: String, candidates: [String])
+    case gitFailed(repository: String, detail: String)
+    case engineUnavailable(String)
+    case registryUnavailable(String)
+    case buildFailed(step: String, status: String, log: String?)
+    case pushFailed(String)
+    case interrupted(signal: Int32)
+    /// A check inside an image failed (`linbuild validate`).
+    case validationFailed(String)
+}
+
+extension LinbuildError: CustomStringConvertible {
+    public var exitCode: ExitCode {
+        switch self {
+        case .usage: .usage
+        case .invalidPresets, .contract: .dataError
+        case .missingFile, .notARepository, .unknownRef, .ambiguousRef, .gitFailed: .noInput
+        case .engineUnavailable, .registryUnavailable: .unavailable
+        case .buildFailed, .pushFailed, .validationFailed: .failure
+        case .interrupted(let signal): signal == 15 ? .terminated : .interrupted
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .usage(let message):
+            return message
+        case .invalidPresets(let file, let entry, let problem):
+            return "\(file): \(entry): \(problem)"
+        case .contract(let message):
+            return message
+        case .missingFile(let path, let what):
+            return "\(what) not found: \(path) (check the path, or pass another with its option)"
+        case .notARepository(let path):
+            return "not a git repository: \(path) (pass a clone or a git URL with --source)"
+        case .unknownRef(let repository, let ref):
+            return "no branch, tag or commit named '\(ref)' in \(repository) (check --branch; fetch it first if it is new)"
+        case .ambiguousRef(let repository, let ref, let candidates):
+            return "'\(ref)' is ambiguous in \(repository): it names \(candidates.joined(separator: ", ")) (pass the full ref, e.g. \(candidates.first ?? "refs/heads/\(ref)"))"
+        case .gitFailed(let repository, let detail):
+            return "git failed on \(repository): \(detail)"
+        case .engineUnavailable(let message), .registryUnavailable(let message):
+            return message
+        case .buildFailed(let step, let status, let log):
+            return "\(step) failed (\(status))" + (log.map { "; its log is \($0)" } ?? "")
+        case .pushFailed(let message), .validationFailed(let message):
+            return message
+        case .interrupted(let signal):
+            return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); the running build was stopped"
+        }
+    }
+}

@@ -1,0 +1,6 @@
+import LinbuildCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+exit(Linbuild.run(arguments: Array(CommandLine.arguments.dropFirst())))

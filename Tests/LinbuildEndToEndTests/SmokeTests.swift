@@ -1,0 +1,4 @@
+import Testing
+@testable import LinbuildCore
+
+@Test func placeholder() { #expect(Bool(true)) }
