@@ -14,6 +14,6 @@ let package = Package(
         .target(name: "LinbuildCore"),
         .executableTarget(name: "linbuild", dependencies: ["LinbuildCore"]),
         .testTarget(name: "LinbuildCoreTests", dependencies: ["LinbuildCore"]),
-        .testTarget(name: "LinbuildEndToEndTests", dependencies: ["LinbuildCore"]),
+        .testTarget(name: "LinbuildEndToEndTests", dependencies: ["LinbuildCore", "linbuild"]),
     ]
 )

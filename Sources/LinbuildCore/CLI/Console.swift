@@ -28,6 +28,11 @@ public final class Console: @unchecked Sendable {
         write(STDERR_FILENO, text + "\n")
     }
 
+    /// The end-of-run summary: shown even with `--quiet`.
+    public func summary(_ text: String) {
+        write(STDERR_FILENO, text + "\n")
+    }
+
     /// Commands before they run, with `--verbose`.
     public func detail(_ text: String) {
         guard verbosity == .verbose else { return }

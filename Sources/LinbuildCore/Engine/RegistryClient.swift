@@ -32,19 +32,12 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
 
     private let credentials: @Sendable (String) -> RegistryCredentials?
     private let timeout: Double
-    private let session: URLSession
     private let lock = NSLock()
     private var tokens: [String: String] = [:]
 
     public init(timeout: Double = 10, credentials: @escaping @Sendable (String) -> RegistryCredentials?) {
         self.timeout = timeout
         self.credentials = credentials
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 3
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        session = URLSession(configuration: configuration)
     }
 
     public func manifest(of reference: ImageReference) -> RegistryAnswer {
@@ -53,13 +46,17 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
             switch response.status {
             case 200: return .present(digest: response.header("Docker-Content-Digest"))
             case 404: return .absent
-            case 401, 403: return .unknown("\(reference.registry) refused access (HTTP \(response.status)); run 'docker login \(reference.registry)'")
+            case 401, 403: return .unknown(Self.refused(reference.registry, status: response.status))
             case 429: return .unknown("\(reference.registry) is rate limiting (HTTP 429); wait, or log in")
             default: return .unknown("\(reference.registry) answered HTTP \(response.status)")
             }
         } catch {
             return .unknown("\(error)")
         }
+    }
+
+    static func refused(_ registry: String, status: Int) -> String {
+        "\(registry) refused access (HTTP \(status)); run 'docker login \(registry)'"
     }
 
     public func labels(of reference: ImageReference, platform: String) throws -> [String: String] {
@@ -100,6 +97,7 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         var status: Int
         var headers: [String: String]
         var body: Data
+        var usedBasicLogin = false
         func header(_ name: String) -> String? {
             headers.first { $0.key.lowercased() == name.lowercased() }?.value
         }
@@ -110,9 +108,15 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         let base = "\(reference.scheme)://\(reference.apiHost)"
         let scope = "repository:\(reference.name):pull"
         let cached = lock.withLock { tokens[reference.registry + " " + scope] }
-        var response = try perform(method, url: base + path, accept: accept, authorization: cached)
+        let login = credentials(reference.registry)
+        var response = try perform(method, url: base + path, accept: accept, authorization: cached, basicLogin: login)
+        if response.status == 0 {
+            throw RegistryError(Self.refused(reference.registry, status: 401))
+        }
+        if response.usedBasicLogin, let login {
+            lock.withLock { tokens[reference.registry + " " + scope] = "Basic " + login.basic }
+        }
         if response.status == 401, let challenge = response.header("WWW-Authenticate").map(AuthChallenge.init) {
-            let login = credentials(reference.registry)
             let authorization: String
             switch challenge.scheme {
             case "bearer":
@@ -125,7 +129,7 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
             default:
                 return response
             }
-            response = try perform(method, url: base + path, accept: accept, authorization: authorization)
+            response = try perform(method, url: base + path, accept: accept, authorization: authorization, basicLogin: nil)
         }
         return response
     }
@@ -139,7 +143,7 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         query.append(URLQueryItem(name: "scope", value: challenge.parameters["scope"] ?? scope))
         components.queryItems = query
         guard let url = components.url?.absoluteString else { throw RegistryError("the registry's auth realm is not a URL") }
-        let response = try perform("GET", url: url, accept: ["application/json"], authorization: login.map { "Basic " + $0.basic })
+        let response = try perform("GET", url: url, accept: ["application/json"], authorization: login.map { "Basic " + $0.basic }, basicLogin: nil)
         guard response.status == 200, let value = try? JSONParser.parse(Array(response.body)), case .object(let fields) = value,
               case .string(let token)? = fields.first(where: { $0.key == "token" || $0.key == "access_token" })?.value else {
             throw RegistryError("the registry's token service refused (HTTP \(response.status)); run 'docker login'")
@@ -147,7 +151,11 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         return token
     }
 
-    private func perform(_ method: String, url: String, accept: [String], authorization: String?) throws -> Response {
+    /// One HTTP exchange. Foundation on Linux answers Basic challenges itself and, without a
+    /// delegate, never returns (swift-corelibs-foundation): a per-request delegate gives it the
+    /// engine's credentials once, or refuses, which comes back as status 0.
+    private func perform(_ method: String, url: String, accept: [String], authorization: String?,
+                         basicLogin: RegistryCredentials?) throws -> Response {
         guard let target = URL(string: url) else { throw RegistryError("not a URL: \(url)") }
         var request = URLRequest(url: target, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
         request.httpMethod = method
@@ -155,6 +163,14 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         request.setValue("linbuild/\(LinbuildVersion.current)", forHTTPHeaderField: "User-Agent")
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
 
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout * 2
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        let delegate = BasicChallengeAnswer(login: basicLogin)
+        let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         let task = session.dataTask(with: request) { data, response, error in
@@ -169,13 +185,38 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
             throw RegistryError("\(target.host ?? url) did not answer within \(Int(timeout)) s")
         }
         let (data, http, error) = box.get()
+        if delegate.refused { return Response(status: 0, headers: [:], body: Data()) }
         if let error {
             throw RegistryError("cannot reach \(target.host ?? url)\(target.port.map { ":\($0)" } ?? ""): \(error.localizedDescription)")
         }
         guard let http else { throw RegistryError("no HTTP answer from \(target.host ?? url)") }
         var headers: [String: String] = [:]
         for (key, value) in http.allHeaderFields { headers["\(key)"] = "\(value)" }
-        return Response(status: http.statusCode, headers: headers, body: data ?? Data())
+        return Response(status: http.statusCode, headers: headers, body: data ?? Data(), usedBasicLogin: delegate.answered)
+    }
+}
+
+/// Answers a Basic or Digest challenge once with the engine's credentials; refuses otherwise
+/// (a second challenge means they were wrong).
+private final class BasicChallengeAnswer: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    private let login: RegistryCredentials?
+    private let lock = NSLock()
+    private var state = (answered: false, refused: false)
+
+    init(login: RegistryCredentials?) { self.login = login }
+
+    var answered: Bool { lock.withLock { state.answered } }
+    var refused: Bool { lock.withLock { state.refused } }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        if let login, challenge.previousFailureCount == 0 {
+            lock.withLock { state.answered = true }
+            completionHandler(.useCredential, URLCredential(user: login.username, password: login.password, persistence: .none))
+        } else {
+            lock.withLock { state.refused = true }
+            completionHandler(.cancelAuthenticationChallenge, nil)
+        }
     }
 }
 

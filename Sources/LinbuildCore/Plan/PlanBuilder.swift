@@ -55,6 +55,9 @@ public struct PlanBuilder: Sendable {
             let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: maxJobs)
             let runtimeArguments = BuildArguments.runtime(baseImage: base.reference, commit: source.commit)
             let inputs = BaseInputs(arguments: baseArguments, baseStageText: baseText)
+            // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
+            // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
+            let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
             targets.append(TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
                                       baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
                                       runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
@@ -71,7 +74,7 @@ public struct PlanBuilder: Sendable {
             buildSteps.append(Step(kind: .checkBase, arch: arch, commands: [], image: base.reference))
             if options.skipBase == false {
                 buildSteps.append(Step(kind: .buildBase, arch: arch,
-                                       commands: [build(target: DockerfileContract.baseStage, arguments: baseArguments, labels: baseLabels,
+                                       commands: [build(target: DockerfileContract.baseStage, arguments: baseBuildArguments, labels: baseLabels,
                                                         tag: base.reference, platform: platform, context: emptyContext)],
                                        condition: options.forceBase ? nil : .baseNeedsBuild, image: base.reference))
             }

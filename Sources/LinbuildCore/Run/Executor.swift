@@ -45,7 +45,7 @@ public struct Executor {
         var states: [String: ArchState] = [:]
         var summary = RunSummary()
         var firstFailure: Error?
-        defer { console.info(summary.rendered().trimmingCharacters(in: .newlines)) }
+        defer { console.summary(summary.rendered().trimmingCharacters(in: .newlines)) }
 
         for step in plan.steps {
             if let signal = ChildProcesses.shared.receivedSignal { throw LinbuildError.interrupted(signal: signal) }

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The engine and registries the end-to-end suite runs against, started by
+/// `Tests/support/e2e-services.sh up DIR` (via `make test-e2e` or `.ci/run`), which writes their
+/// addresses to an env file named by `LINBUILD_E2E_ENV`.
+struct EndToEndEnvironment: Sendable {
+    var dockerHost: String
+    var engine: String
+    var registry: String
+    var loginRegistry: String
+    var loginUser: String
+    var loginPassword: String
+    var fixtureBaseImage: String
+    var directory: String
+
+    static let required = ProcessInfo.processInfo.environment["LINBUILD_E2E"] == "required"
+
+    static let current: EndToEndEnvironment? = {
+        let environment = ProcessInfo.processInfo.environment
+        var values: [String: String] = [:]
+        let file = environment["LINBUILD_E2E_ENV"] ?? FileManager.default.currentDirectoryPath + "/.e2e/env"
+        if let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+            }
+        }
+        guard let host = values["DOCKER_HOST"], let engine = values["LINBUILD_E2E_ENGINE"], let registry = values["LINBUILD_E2E_REGISTRY"],
+              let login = values["LINBUILD_E2E_LOGIN_REGISTRY"], let user = values["LINBUILD_E2E_LOGIN_USER"],
+              let password = values["LINBUILD_E2E_LOGIN_PASSWORD"], let base = values["LINBUILD_E2E_BASE_IMAGE"],
+              let directory = values["LINBUILD_E2E_DIR"] else { return nil }
+        let probe = EndToEndEnvironment(dockerHost: host, engine: engine, registry: registry, loginRegistry: login, loginUser: user,
+                                        loginPassword: password, fixtureBaseImage: base, directory: directory)
+        // An env file left behind by an engine that has since stopped is not an engine.
+        let alive = try? Run.command(engine, ["version", "--format", "{{.Server.Version}}"], environment: ["DOCKER_HOST": host])
+        return alive?.status == 0 ? probe : nil
+    }()
+
+    static var available: Bool { current != nil }
+
+    static let skipNotice = """
+        end-to-end suite SKIPPED: no Docker engine and registry are up. Run `make test-e2e` (starts a throwaway \
+        dockerd and registry on loopback, runs everything, stops them) or `make e2e-up` then `make test`.
+        """
+
+    /// The engine CLI with this environment's socket, for assertions.
+    func docker(_ arguments: [String], extraEnvironment: [String: String] = [:], input: String? = nil) throws -> Run.Result {
+        try Run.command(engine, arguments, environment: ["DOCKER_HOST": dockerHost].merging(extraEnvironment) { $1 }, input: input)
+    }
+}
+
+@Suite struct EndToEndRequirement {
+    /// Makes a missing engine visible: a failure when CI requires the suite, a notice otherwise.
+    @Test func endToEndSuiteRunsWhenRequired() {
+        if EndToEndEnvironment.available { return }
+        if EndToEndEnvironment.required {
+            Issue.record("LINBUILD_E2E=required but no engine/registry is reachable (LINBUILD_E2E_ENV unset or stale)")
+        } else {
+            FileHandle.standardError.write(Data(("\n*** " + EndToEndEnvironment.skipNotice + "\n\n").utf8))
+        }
+    }
+}

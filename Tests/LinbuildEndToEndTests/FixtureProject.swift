@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+
+/// A small project made for one test: a git source repository, a fixture Dockerfile whose base
+/// and runtime stages build on the locally imported busybox, and a presets file with its own
+/// namespace, so tests never see each other's images. Removed with its images by `remove()`.
+final class FixtureProject {
+    let environment: EndToEndEnvironment
+    let root: String
+    let source: String
+    let presets: String
+    let dockerfile: String
+    let logs: String
+    /// linbuild's TMPDIR: its work folders go here, so tests can see that none is left.
+    let temporary: String
+    let namespace: String
+
+    static let dockerfileText = """
+        # Fixture of the production contract: same stages, same arguments, busybox instead of CUDA.
+        ARG BASE_IMAGE
+        FROM linbuild-fixture/busybox:latest AS base
+        ARG NVIDIA_CUDA_TAG
+        ARG TORCH_CHANNEL
+        ARG TORCH_VER
+        ARG TORCH_CUDA_SUFFIX
+        ARG FA_VER
+        ARG CUDA_ARCH_LIST
+        ARG MAX_JOBS
+        RUN echo "torch=$TORCH_VER fa=$FA_VER arch=$CUDA_ARCH_LIST channel=$TORCH_CHANNEL" > /base-info
+
+        FROM ${BASE_IMAGE} AS runtime
+        ARG LINNAEUS_REF
+        COPY . /app
+        RUN echo "$LINNAEUS_REF" > /app/REF
+        CMD ["cat", "/app/REF"]
+
+        """
+
+    init(_ environment: EndToEndEnvironment, dockerfile: String = FixtureProject.dockerfileText) throws {
+        self.environment = environment
+        let id = UUID().uuidString.prefix(8).lowercased()
+        namespace = "e2e-\(id)"
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-e2e-\(id)").path
+        source = root + "/source"
+        presets = root + "/presets.json"
+        self.dockerfile = root + "/docker/Dockerfile"
+        logs = root + "/logs"
+        temporary = root + "/tmp"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: root + "/docker", withIntermediateDirectories: true)
+        try dockerfile.write(toFile: self.dockerfile, atomically: true, encoding: .utf8)
+        try writePresets()
+        try git(["init", "-q", "-b", "main"])
+        try write("app.py", "print('linnaeus fixture')\n")
+        try write("pkg/model.py", "WEIGHTS = 1\n")
+        _ = try commit("initial import")
+    }
+
+    func writePresets(alphaArchList: String = "8.0;8.6") throws {
+        let json = """
+            {
+              "defaults": {
+                "namespace": "\(namespace)", "baseImage": "fixture-base", "runtimeImage": "fixture-dev",
+                "arch": "alpha", "branch": "main", "maxJobs": 2, "dockerfile": "docker/Dockerfile",
+                "platform": "linux/amd64", "source": "\(source)", "nvidiaCudaTag": "fixture-devel"
+              },
+              "architectures": {
+                "alpha": { "torchVersion": "2.7.1", "torchChannel": "stable", "cudaSuffix": "cu126",
+                           "cudaArchList": "\(alphaArchList)", "flashAttention": { "version": "2.7.4.post1", "major": 2 } },
+                "beta": { "torchVersion": "2.8.0rc0", "torchChannel": "nightly", "cudaSuffix": "cu128",
+                          "cudaArchList": "9.0", "flashAttention": null }
+              }
+            }
+            """
+        try json.write(toFile: presets, atomically: true, encoding: .utf8)
+    }
+
+    @discardableResult
+    func git(_ arguments: [String]) throws -> String {
+        let result = try Run.command("git", ["-C", source, "-c", "user.email=e2e@example.com", "-c", "user.name=e2e"] + arguments)
+        guard result.status == 0 else { throw FixtureError("git \(arguments.joined(separator: " ")): \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func write(_ path: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: source + "/" + path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    /// Commits everything tracked or new and returns the full SHA.
+    func commit(_ message: String) throws -> String {
+        try git(["add", "-A"])
+        try git(["commit", "-q", "-m", message])
+        return try git(["rev-parse", "HEAD"])
+    }
+
+    /// Runs linbuild against this project's presets, engine and (by default) the anonymous registry.
+    func linbuild(_ arguments: [String], registry: String? = nil, extraEnvironment: [String: String] = [:],
+                  started: ((Process) -> Void)? = nil) throws -> Run.Result {
+        let registryArguments = ["--registry", registry ?? environment.registry]
+        let environment = ["DOCKER_HOST": self.environment.dockerHost, "LINBUILD_ENGINE": self.environment.engine,
+                           "LINBUILD_LOG_DIR": logs, "NO_COLOR": "1", "TMPDIR": temporary].merging(extraEnvironment) { $1 }
+        return try Run.command(Run.linbuild, ["--presets", presets] + registryArguments + arguments,
+                               environment: environment, directory: root, started: started)
+    }
+
+    func baseReference(arch: String = "alpha", registry: String? = nil) -> String {
+        let tag = arch == "alpha" ? "alpha-cu126-torch2.7.1-fav2" : "beta-cu128-torch2.8.0rc0-fanone"
+        return "\(registry ?? environment.registry)/\(namespace)/fixture-base:\(tag)"
+    }
+
+    func runtimeReference(commit: String, arch: String = "alpha", registry: String? = nil, suffix: String = "") -> String {
+        "\(registry ?? environment.registry)/\(namespace)/fixture-dev:\(commit.prefix(12))-\(arch)\(suffix)"
+    }
+
+    /// The local image ID, or nil when the store does not have it.
+    func imageID(_ reference: String) throws -> String? {
+        let result = try environment.docker(["image", "inspect", "--format", "{{.Id}}", reference])
+        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    func label(_ name: String, of reference: String) throws -> String? {
+        let result = try environment.docker(["image", "inspect", "--format", "{{index .Config.Labels \"\(name)\"}}", reference])
+        return result.status == 0 ? result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    /// Runs a command in a container of `reference` and returns its output.
+    func inside(_ reference: String, _ command: [String]) throws -> Run.Result {
+        try environment.docker(["run", "--rm", "--network", "none", reference] + command)
+    }
+
+    /// What linbuild left in its TMPDIR (nothing, if it cleaned up).
+    func leftovers() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: temporary)
+    }
+
+    /// Removes the project's images from the engine and its folder from disk.
+    func remove() {
+        if let listing = try? environment.docker(["images", "--format", "{{.Repository}}:{{.Tag}}"]) {
+            let mine = listing.stdout.split(separator: "\n").map(String.init).filter { $0.contains("/\(namespace)/") }
+            if !mine.isEmpty { _ = try? environment.docker(["rmi", "-f"] + mine) }
+        }
+        try? FileManager.default.removeItem(atPath: root)
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Asks a registry over its HTTP API (not through linbuild's own client, so the check is independent).
+enum RegistryAPI {
+    /// The HTTP status of `HEAD /v2/<name>/manifests/<tag>`, with Basic credentials if given.
+    static func manifestStatus(registry: String, name: String, tag: String, user: String? = nil, password: String? = nil) throws -> Int {
+        var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-I",
+                         "-H", "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"]
+        if let user, let password { arguments += ["-u", "\(user):\(password)"] }
+        arguments.append("http://\(registry)/v2/\(name)/manifests/\(tag)")
+        let result = try Run.command("curl", arguments)
+        return Int(result.stdout) ?? -1
+    }
+}
+
+/// Every end-to-end scenario runs in this suite, one at a time: they share one engine.
+@Suite(.serialized, .enabled(if: EndToEndEnvironment.available, "needs a Docker engine and registry (make test-e2e)"))
+struct EndToEnd {
+    static var environment: EndToEndEnvironment { EndToEndEnvironment.current! }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Runs programs for the tests: the built `linbuild` binary and the tools that check its work.
+/// Output goes to temporary files, so a chatty child can never block on a full pipe.
+enum Run {
+    struct Result: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var seconds: Double
+        var output: String { stdout + stderr }
+    }
+
+    /// `linbuild`, built next to the test bundle by `swift build`.
+    static let linbuild: String = {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let path = candidate.appendingPathComponent("linbuild").path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return FileManager.default.currentDirectoryPath + "/.build/debug/linbuild"
+    }()
+
+    static func command(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                        directory: String? = nil, input: String? = nil, started: ((Process) -> Void)? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
+        process.arguments = executable.contains("/") ? arguments : [executable] + arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-test-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let out = scratch.appendingPathComponent("stdout"), err = scratch.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
+        let inputPipe = Pipe()
+        process.standardInput = input == nil ? FileHandle.nullDevice : inputPipe
+        let start = Date()
+        try process.run()
+        if let input {
+            inputPipe.fileHandleForWriting.write(Data(input.utf8))
+            try inputPipe.fileHandleForWriting.close()
+        }
+        started?(process)
+        process.waitUntilExit()
+        try outHandle.close()
+        try errHandle.close()
+        return Result(status: process.terminationStatus,
+                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
+                      seconds: Date().timeIntervalSince(start))
+    }
+}

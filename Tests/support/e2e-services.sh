@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Starts (up) or stops (down) a throwaway Docker engine and two registries on loopback for the
+# end-to-end suite, each with its own state under DIR:
+#   - dockerd on its own unix socket (vfs storage, so it runs anywhere, also nested);
+#   - an anonymous registry and one that needs a login (htpasswd);
+#   - a busybox base image made locally (no image can be pulled here) as linbuild-fixture/busybox.
+# Writes DIR/env with the addresses, which the tests read through LINBUILD_E2E_ENV.
+set -euo pipefail
+
+command=${1:-}
+dir=${2:-}
+[[ -n $command && -n $dir ]] || { echo "usage: $0 up|down DIR" >&2; exit 64; }
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+
+log() { echo "e2e-services: $*" >&2; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
+  local seconds=$1 what=$2; shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then log "$what did not come up within ${seconds}s"; return 1; fi
+    sleep 0.2
+  done
+}
+
+stop_pidfile() {
+  local pidfile=$1
+  [[ -f $pidfile ]] || return 0
+  local pid; pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
+start_registry() { # start_registry NAME PORT [HTPASSWD]
+  local name=$1 port=$2 htpasswd=${3:-}
+  mkdir -p "$dir/$name/data"
+  {
+    echo "version: 0.1"
+    echo "log: {level: warn}"
+    echo "storage:"
+    echo "  filesystem: {rootdirectory: $dir/$name/data}"
+    echo "  delete: {enabled: true}"
+    echo "http:"
+    echo "  addr: 127.0.0.1:$port"
+    if [[ -n $htpasswd ]]; then
+      echo "auth:"
+      echo "  htpasswd: {realm: linbuild-e2e, path: $htpasswd}"
+    fi
+  } > "$dir/$name/config.yml"
+  docker-registry serve "$dir/$name/config.yml" > "$dir/$name/log" 2>&1 &
+  echo $! > "$dir/$name/pid"
+  local expected=200
+  [[ -z $htpasswd ]] || expected=401
+  wait_for 20 "registry $name" bash -c "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/v2/ | grep -qx $expected" \
+    || { tail -20 "$dir/$name/log" >&2; exit 69; }
+}
+
+up() {
+  for tool in dockerd docker-registry busybox python3 curl; do
+    command -v "$tool" >/dev/null || { log "$tool is missing: apt-get install -y docker.io docker-registry busybox-static curl"; exit 69; }
+  done
+  [[ -x /usr/bin/docker ]] || { log "/usr/bin/docker (Debian's docker.io client, with BuildKit built in) is missing"; exit 69; }
+  down quiet
+  mkdir -p "$dir/engine"
+
+  log "starting dockerd (data under $dir/engine)"
+  dockerd --data-root "$dir/engine/data" --exec-root "$dir/engine/exec" --pidfile "$dir/engine/dockerd.pid" \
+    --storage-driver vfs --host "unix://$dir/engine/docker.sock" > "$dir/engine/log" 2>&1 &
+  export DOCKER_HOST="unix://$dir/engine/docker.sock"
+  wait_for 60 dockerd /usr/bin/docker version || { tail -20 "$dir/engine/log" >&2; exit 69; }
+
+  local anonymous_port login_port
+  anonymous_port=$(free_port)
+  login_port=$(free_port)
+  # htpasswd needs bcrypt; python's crypt module has it on Debian 12.
+  local password="e2e-secret-$RANDOM$RANDOM"
+  python3 -W ignore - "$dir/htpasswd" "$password" <<'PY'
+import crypt, sys
+path, password = sys.argv[1], sys.argv[2]
+with open(path, "w") as f:
+    f.write("linbuild:" + crypt.crypt(password, crypt.mksalt(crypt.METHOD_BLOWFISH)) + "\n")
+PY
+  log "starting registries on 127.0.0.1:$anonymous_port (anonymous) and 127.0.0.1:$login_port (login)"
+  start_registry registry "$anonymous_port"
+  start_registry registry-login "$login_port" "$dir/htpasswd"
+
+  log "importing a busybox base image"
+  local rootfs="$dir/rootfs"
+  rm -rf "$rootfs"; mkdir -p "$rootfs/bin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/root" "$rootfs/home"
+  cp "$(command -v busybox)" "$rootfs/bin/busybox"
+  for applet in $("$rootfs/bin/busybox" --list); do
+    [[ $applet == busybox ]] || ln -sf busybox "$rootfs/bin/$applet"
+  done
+  echo "root:x:0:0:root:/root:/bin/sh" > "$rootfs/etc/passwd"
+  echo "root:x:0:" > "$rootfs/etc/group"
+  tar -C "$rootfs" -c . | /usr/bin/docker import --change 'ENV PATH=/bin' --change 'CMD ["/bin/sh"]' - linbuild-fixture/busybox:latest >/dev/null
+  rm -rf "$rootfs"
+
+  cat > "$dir/env" <<ENV
+DOCKER_HOST=unix://$dir/engine/docker.sock
+LINBUILD_E2E_ENGINE=/usr/bin/docker
+LINBUILD_E2E_REGISTRY=127.0.0.1:$anonymous_port
+LINBUILD_E2E_LOGIN_REGISTRY=127.0.0.1:$login_port
+LINBUILD_E2E_LOGIN_USER=linbuild
+LINBUILD_E2E_LOGIN_PASSWORD=$password
+LINBUILD_E2E_BASE_IMAGE=linbuild-fixture/busybox:latest
+LINBUILD_E2E_DIR=$dir
+ENV
+  log "ready: LINBUILD_E2E_ENV=$dir/env"
+}
+
+down() {
+  stop_pidfile "$dir/registry/pid"
+  stop_pidfile "$dir/registry-login/pid"
+  stop_pidfile "$dir/engine/dockerd.pid"
+  # dockerd leaves its containerd behind when killed hard; its socket lives under exec-root.
+  pkill -f "containerd --config $dir/engine/exec" 2>/dev/null || true
+  if [[ ${1:-} != quiet ]]; then
+    # vfs layers are plain folders; mounts under exec-root must go before removal.
+    grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    rm -rf "$dir"
+    log "stopped and removed $dir"
+  fi
+}
+
+case $command in
+  up) up ;;
+  down) down ;;
+  *) echo "usage: $0 up|down DIR" >&2; exit 64 ;;
+esac
