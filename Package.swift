@@ -14,6 +14,9 @@ let package = Package(
         .target(name: "LinbuildCore"),
         .executableTarget(name: "linbuild", dependencies: ["LinbuildCore"]),
         .testTarget(name: "LinbuildCoreTests", dependencies: ["LinbuildCore"]),
-        .testTarget(name: "LinbuildEndToEndTests", dependencies: ["LinbuildCore", "linbuild"]),
+        // Runs the real binary and tools for the suites below.
+        .target(name: "LinbuildTestSupport", path: "Tests/LinbuildTestSupport"),
+        .testTarget(name: "LinbuildEndToEndTests", dependencies: ["LinbuildCore", "LinbuildTestSupport", "linbuild"]),
+        .testTarget(name: "LinbuildReliabilityTests", dependencies: ["LinbuildCore", "LinbuildTestSupport", "linbuild"]),
     ]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LinbuildTestSupport
 
 /// The engine and registries the end-to-end suite runs against, started by
 /// `Tests/support/e2e-services.sh up DIR` (via `make test-e2e` or `.ci/run`), which writes their

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import LinbuildTestSupport
 
 /// A small project made for one test: a git source repository, a fixture Dockerfile whose base
 /// and runtime stages build on the locally imported busybox, and a presets file with its own
 /// namespace, so tests never see each other's images. Removed with its images by `remove()`.
-final class FixtureProject {
+final class FixtureProject: Sendable {
     let environment: EndToEndEnvironment
     let root: String
     let source: String

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LinbuildTestSupport
 
 extension EndToEnd {
     /// Scenarios 5 and 6 of issue 3: pushing, to an anonymous registry and to one with a login.

@@ -28,12 +28,12 @@ struct BuildCommand {
 
         let interrupts = Interrupts.install()
         defer { interrupts.uninstall() }
-        let registry = RegistryClient { [environment, runner] host in
+        let registry = RegistryClient(timeout: options.probeTimeout) { [environment, runner] host in
             RegistryCredentials.lookUp(registry: host, environment: environment, runner: runner)
         }
         let logs = (options.logDirectory ?? ".linbuild/logs") + "/" + Self.runIdentifier(Date())
         try Executor(plan: plan, runner: runner, console: console, registry: registry,
-                     logDirectory: CommitResolver.absolute(logs)).run()
+                     logDirectory: CommitResolver.absolute(logs), probeTimeout: options.probeTimeout).run()
     }
 
     /// A fresh, unpredictable name under TMPDIR: two runs never share a context.

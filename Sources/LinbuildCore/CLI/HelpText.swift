@@ -54,6 +54,7 @@ public enum HelpText {
         case "presets": return "./presets.json"
         case "progress": return "auto"
         case "log-dir": return ".linbuild/logs"
+        case "probe-timeout": return "20"
         default: break
         }
         guard let defaults = presets?.defaults else { return nil }

@@ -95,7 +95,8 @@ public enum DockerfileParser {
             let keyword = logical[..<keywordEnd].uppercased()
             let arguments = logical[keywordEnd...].trimmingCharacters(in: .whitespaces)
             guard keyword.allSatisfy({ $0.isLetter }) else {
-                throw LinbuildError.contract("\(path):\(startLine): '\(keyword.prefix(20))' is not a Dockerfile instruction")
+                // The line is not echoed: a wrong --dockerfile must not print a file's contents.
+                throw LinbuildError.contract("\(path):\(startLine): not a Dockerfile instruction (is --dockerfile the right file?)")
             }
             for terminator in heredocTerminators(in: arguments) {
                 while index < lines.count {

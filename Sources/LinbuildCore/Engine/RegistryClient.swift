@@ -187,7 +187,16 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         let (data, http, error) = box.get()
         if delegate.refused { return Response(status: 0, headers: [:], body: Data()) }
         if let error {
-            throw RegistryError("cannot reach \(target.host ?? url)\(target.port.map { ":\($0)" } ?? ""): \(error.localizedDescription)")
+            let host = (target.host ?? url) + (target.port.map { ":\($0)" } ?? "")
+            switch (error as? URLError)?.code {
+            case .timedOut?: throw RegistryError("\(host) did not answer within \(Int(timeout)) s")
+            case .cannotConnectToHost?: throw RegistryError("cannot reach \(host): connection refused")
+            case .cannotFindHost?, .dnsLookupFailed?: throw RegistryError("cannot reach \(host): unknown host")
+            case .notConnectedToInternet?, .networkConnectionLost?: throw RegistryError("cannot reach \(host): no network")
+            case .secureConnectionFailed?, .serverCertificateUntrusted?, .serverCertificateHasBadDate?:
+                throw RegistryError("cannot reach \(host): TLS failed (\(error.localizedDescription))")
+            default: throw RegistryError("cannot reach \(host): \(error.localizedDescription)")
+            }
         }
         guard let http else { throw RegistryError("no HTTP answer from \(target.host ?? url)") }
         var headers: [String: String] = [:]

@@ -33,9 +33,11 @@ public struct CommitResolver: Sendable {
         self.remoteTimeout = remoteTimeout
     }
 
-    /// Git never prompts (no terminal is there to answer) and takes no locks it does not need,
-    /// so a run beside an editor's git never fails on `index.lock`.
-    static let gitEnvironment = ["GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"]
+    /// Git never prompts (no terminal is there to answer), takes no locks it does not need (a run
+    /// beside an editor's git never fails on `index.lock`), and speaks only ordinary transports:
+    /// `ext::` and friends would run commands named in the URL.
+    static let gitEnvironment = ["GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0",
+                                 "GIT_ALLOW_PROTOCOL": "file:git:http:https:ssh"]
 
     public func resolve(_ ref: String, in location: SourceLocation) throws -> ResolvedSource {
         switch location {

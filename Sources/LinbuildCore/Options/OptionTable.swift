@@ -33,6 +33,8 @@ public enum OptionTable {
                    completion: .words(["auto", "plain", "tty"]), commands: [.build], "BuildKit progress output"),
         OptionSpec("log-dir", value: "DIR", env: "LINBUILD_LOG_DIR", completion: .directory, commands: [.build],
                    "where each step's log is written"),
+        OptionSpec("probe-timeout", value: "SECONDS", env: "LINBUILD_PROBE_TIMEOUT", commands: [.build, .validate],
+                   "how long engine and registry checks may take (1-600)"),
         OptionSpec("gpus", value: "SPEC", commands: [.validate], "GPUs to pass to validate's container"),
         OptionSpec("dry-run", commands: [.build], "print the plan as shell lines; run nothing"),
         OptionSpec("json", commands: [.build, .validate], "print the plan (or results) as JSON; run nothing"),

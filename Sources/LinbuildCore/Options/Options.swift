@@ -26,6 +26,8 @@ public struct Options: Equatable, Sendable {
     public var progress: String?
     public var logDirectory: String?
     public var gpus: String?
+    /// Seconds an engine or registry question may take before it counts as unanswered.
+    public var probeTimeout: Double = 20
     public var push = false
     public var dryRun = false
     public var json = false
@@ -102,6 +104,12 @@ public struct Options: Equatable, Sendable {
         if let value = parsed.value("context") { dockerContext = try Self.checked(value, "context", Self.wordProblem) }
         if let value = parsed.value("builder") { builder = try Self.checked(value, "builder", Self.wordProblem) }
         if let value = parsed.value("gpus") { gpus = try Self.checked(value, "gpus", Self.wordProblem) }
+        if let value = parsed.value("probe-timeout") {
+            guard value.count <= 3, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value), (1...600).contains(seconds) else {
+                throw LinbuildError.usage("--probe-timeout \(Sanitized.forMessage(value)) is not a whole number of seconds from 1 to 600")
+            }
+            probeTimeout = Double(seconds)
+        }
         if let value = parsed.value("progress") {
             progress = try Self.checked(value, "progress") { Self.progressModes.contains($0) ? nil : "must be one of \(Self.progressModes.joined(separator: ", "))" }
         }

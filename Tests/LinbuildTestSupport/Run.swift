@@ -2,17 +2,20 @@ import Foundation
 
 /// Runs programs for the tests: the built `linbuild` binary and the tools that check its work.
 /// Output goes to temporary files, so a chatty child can never block on a full pipe.
-enum Run {
-    struct Result: Sendable {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var seconds: Double
-        var output: String { stdout + stderr }
+public enum Run {
+    public struct Result: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+        public var seconds: Double
+        public var output: String { stdout + stderr }
+
+        /// The lines linbuild reports errors on.
+        public var errorLines: [Substring] { stderr.split(separator: "\n").filter { $0.hasPrefix("linbuild: error:") } }
     }
 
     /// `linbuild`, built next to the test bundle by `swift build`.
-    static let linbuild: String = {
+    public static let linbuild: String = {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for candidate in [bundle, bundle.deletingLastPathComponent()] {
             let path = candidate.appendingPathComponent("linbuild").path
@@ -21,7 +24,7 @@ enum Run {
         return FileManager.default.currentDirectoryPath + "/.build/debug/linbuild"
     }()
 
-    static func command(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+    public static func command(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                         directory: String? = nil, input: String? = nil, started: ((Process) -> Void)? = nil) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")

@@ -1,0 +1,55 @@
+import Foundation
+import LinbuildTestSupport
+
+/// The repository's own files, found from this source file's path.
+enum Repository {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let presets = root + "/presets.json"
+    static let dockerfile = root + "/docker/Dockerfile"
+}
+
+/// A UUID-named folder with a one-commit git repository in `source`, removed by `remove()`.
+struct Sandbox {
+    let root: String
+    var source: String { root + "/source" }
+    /// Created by an injected command, if one ever ran.
+    var marker: String { root + "/INJECTED" }
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-reliability-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
+        for arguments in [["init", "-q", "-b", "main"], ["commit", "-q", "--allow-empty", "-m", "init"]] {
+            let result = try Run.command("git", ["-C", source, "-c", "user.email=t@example.com", "-c", "user.name=t"] + arguments)
+            guard result.status == 0 else { throw SandboxError(result.stderr) }
+        }
+    }
+
+    /// Runs linbuild in the sandbox (so a relative `touch` would land here) against the
+    /// shipped presets and Dockerfile and the sandbox's repository.
+    func linbuild(_ arguments: [String], environment: [String: String] = [:]) throws -> Run.Result {
+        try Run.command(Run.linbuild, ["--presets", Repository.presets, "--dockerfile", Repository.dockerfile, "--source", source] + arguments,
+                        environment: environment.merging(["NO_COLOR": "1", "TMPDIR": root]) { mine, _ in mine }, directory: root)
+    }
+
+    var injected: Bool { FileManager.default.fileExists(atPath: marker) }
+
+    func remove() { try? FileManager.default.removeItem(atPath: root) }
+}
+
+struct SandboxError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// SplitMix64: a tiny seeded generator, so a failing sweep case can be replayed from its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A misbehaving registry on loopback, for fault tests: it answers every request with one canned
+/// reply, or accepts connections and never answers. Stopped (and its port closed) by `stop()`.
+public final class FakeRegistry: @unchecked Sendable {
+    public enum Behaviour: Sendable {
+        /// Accepts, reads, never writes a byte.
+        case silent
+        /// Answers with this status line and headers, and a small body.
+        case status(Int, headers: [String: String])
+        /// Says "absent" (404) to every HEAD, and refuses everything else as unauthorized: a registry
+        /// linbuild can ask, but the engine cannot push to.
+        case absentButRefusesPush
+    }
+
+    public let port: Int
+    public var address: String { "127.0.0.1:\(port)" }
+    private let listener: Int32
+    private let behaviour: Behaviour
+    private let lock = NSLock()
+    private var open: [Int32] = []
+    private var stopped = false
+    private var requestCount = 0
+
+    public init(_ behaviour: Behaviour) throws {
+        self.behaviour = behaviour
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard listener >= 0 else { throw FakeRegistryError.socket(errno) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 16) == 0 else { throw FakeRegistryError.socket(errno) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
+        self.listener = listener
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread { [self] in acceptLoop() }.start()
+    }
+
+    /// How many requests arrived (a silent registry still counts the ones it read).
+    public var requests: Int { lock.withLock { requestCount } }
+
+    public func stop() {
+        let descriptors: [Int32] = lock.withLock {
+            stopped = true
+            return open
+        }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+        for descriptor in descriptors { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let connection = accept(listener, nil, nil)
+            if connection < 0 { return }
+            let keep: Bool = lock.withLock {
+                if stopped { return false }
+                open.append(connection)
+                return true
+            }
+            if !keep { close(connection); return }
+            Thread { [self] in serve(connection) }.start()
+        }
+    }
+
+    private func serve(_ connection: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 8192)
+        var received: [UInt8] = []
+        while true {
+            let count = read(connection, &buffer, buffer.count)
+            if count <= 0 { return }
+            received += buffer[0..<count]
+            guard let end = received.firstRange(of: Array("\r\n\r\n".utf8)) else { continue }
+            let request = Array(received[0..<end.upperBound])
+            received.removeSubrange(0..<end.upperBound)
+            lock.withLock { requestCount += 1 }
+            let isHead = request.starts(with: Array("HEAD ".utf8))
+            let code: Int, headers: [String: String]
+            switch behaviour {
+            case .silent: continue
+            case .status(let status, let extra): (code, headers) = (status, extra)
+            case .absentButRefusesPush: (code, headers) = isHead ? (404, [:]) : (401, ["WWW-Authenticate": "Basic realm=\"fake\""])
+            }
+            let body = "{\"errors\":[{\"code\":\"FAKE\",\"message\":\"fake registry\"}]}"
+            var reply = "HTTP/1.1 \(code) Fake\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
+            for (name, value) in headers { reply += "\(name): \(value)\r\n" }
+            reply += "\r\n" + body
+            let bytes = Array(reply.utf8)
+            _ = bytes.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+        }
+    }
+}
+
+public enum FakeRegistryError: Error {
+    case socket(Int32)
+}
