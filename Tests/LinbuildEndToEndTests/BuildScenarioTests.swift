@@ -79,14 +79,14 @@ extension EndToEnd {
 
             // WHEN only the runtime stage of the Dockerfile changes, THEN the base stays cached
             let runtimeEdit = FixtureProject.dockerfileText.replacingOccurrences(of: "CMD [\"cat\", \"/app/REF\"]", with: "CMD [\"sh\"]")
-            try runtimeEdit.write(toFile: project.dockerfile, atomically: true, encoding: .utf8)
+            try runtimeEdit.write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
             let runtimeOnly = try project.linbuild([])
             #expect(runtimeOnly.status == 0, "\(runtimeOnly.output)")
             #expect(runtimeOnly.stderr.contains("base [alpha]: cached locally"))
 
             // WHEN the base stage's text changes, THEN the base is rebuilt and the reason says so
             let baseEdit = runtimeEdit.replacingOccurrences(of: "> /base-info", with: "> /base-info && echo v2 >> /base-info")
-            try baseEdit.write(toFile: project.dockerfile, atomically: true, encoding: .utf8)
+            try baseEdit.write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
             let baseChanged = try project.linbuild([])
             #expect(baseChanged.status == 0, "\(baseChanged.output)")
             #expect(baseChanged.stderr.contains("base [alpha]: rebuilding, the Dockerfile's base stage changed"))

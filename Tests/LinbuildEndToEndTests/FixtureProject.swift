@@ -50,7 +50,7 @@ final class FixtureProject: Sendable {
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: root + "/docker", withIntermediateDirectories: true)
-        try dockerfile.write(toFile: self.dockerfile, atomically: true, encoding: .utf8)
+        try dockerfile.write(toFile: self.dockerfile, atomically: false, encoding: .utf8)
         try writePresets()
         try git(["init", "-q", "-b", "main"])
         try write("app.py", "print('linnaeus fixture')\n")
@@ -74,7 +74,7 @@ final class FixtureProject: Sendable {
               }
             }
             """
-        try json.write(toFile: presets, atomically: true, encoding: .utf8)
+        try json.write(toFile: presets, atomically: false, encoding: .utf8)
     }
 
     @discardableResult
@@ -87,7 +87,7 @@ final class FixtureProject: Sendable {
     func write(_ path: String, _ text: String) throws {
         let url = URL(fileURLWithPath: source + "/" + path)
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try text.write(to: url, atomically: false, encoding: .utf8)
     }
 
     /// Commits everything tracked or new and returns the full SHA.

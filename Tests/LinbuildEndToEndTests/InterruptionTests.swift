@@ -46,7 +46,7 @@ extension EndToEnd {
             #expect(try project.linbuild([]).status == 0)
             let before = try #require(try project.imageID(project.baseReference()))
             let marker = Int.random(in: 100_000...999_999)
-            try Self.sleepingDockerfile(marker).write(toFile: project.dockerfile, atomically: true, encoding: .utf8)
+            try Self.sleepingDockerfile(marker).write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
 
             // WHEN Ctrl-C comes twice during the rebuild
             let run = try project.linbuild(["--progress", "plain"]) { process in

@@ -23,10 +23,12 @@ public enum HelpText {
         for spec in OptionTable.all where spec.commands.isEmpty || spec.commands.contains(subcommand) {
             var left = spec.short.map { "-\($0), " } ?? "    "
             left += "--" + spec.name + (spec.valueName.map { " " + $0 } ?? "")
-            var right = spec.help
-            if let value = defaultValue(of: spec.name, presets: presets) { right += " [default: \(value)]" }
-            if let variable = spec.environment { right += " [env: \(variable)]" }
-            out += "  " + left.padding(30) + right + "\n"
+            out += "  " + left.padding(30) + spec.help + "\n"
+            // Defaults and variables on their own line keep the help within 100 columns.
+            var facts: [String] = []
+            if let value = defaultValue(of: spec.name, presets: presets) { facts.append("default: \(value)") }
+            if let variable = spec.environment { facts.append("env: \(variable)") }
+            if !facts.isEmpty { out += String(repeating: " ", count: 32) + "[" + facts.joined(separator: "; ") + "]\n" }
         }
         if let presets {
             out += "\nArchitectures (from presets):\n"
