@@ -13,9 +13,9 @@ let package = Package(
     targets: [
         .target(name: "LinbuildCore"),
         .executableTarget(name: "linbuild", dependencies: ["LinbuildCore"]),
-        .testTarget(name: "LinbuildCoreTests", dependencies: ["LinbuildCore"]),
+        .testTarget(name: "LinbuildCoreTests", dependencies: ["LinbuildCore", "LinbuildTestSupport"]),
         // Runs the real binary and tools for the suites below.
-        .target(name: "LinbuildTestSupport", path: "Tests/LinbuildTestSupport"),
+        .target(name: "LinbuildTestSupport", dependencies: ["LinbuildCore"], path: "Tests/LinbuildTestSupport"),
         .testTarget(name: "LinbuildEndToEndTests", dependencies: ["LinbuildCore", "LinbuildTestSupport", "linbuild"]),
         .testTarget(name: "LinbuildReliabilityTests", dependencies: ["LinbuildCore", "LinbuildTestSupport", "linbuild"]),
     ]

@@ -58,7 +58,7 @@ public struct RegistryCredentials: Equatable, Sendable {
     static func fromHelper(_ name: String, keys: [String], runner: ProcessRunning) -> RegistryCredentials? {
         guard name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else { return nil }
         for key in keys {
-            let command = Command("/bin/sh", ["-c", "printf '%s' \"$1\" | docker-credential-\(name) get", "sh", key])
+            let command = Command("docker-credential-\(name)", ["get"], standardInput: key)
             guard let output = try? runner.capture(command, timeout: 10), output.termination.succeeded,
                   let value = try? JSONParser.parse(output.stdout), case .object(let members) = value,
                   case .string(let user)? = members.first(where: { $0.key == "Username" })?.value,

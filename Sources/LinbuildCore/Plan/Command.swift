@@ -6,12 +6,16 @@ public struct Command: Equatable, Sendable, Codable {
     /// Overrides merged into linbuild's own environment (never a replacement of it).
     public var environment: [String: String]
     public var workingDirectory: String?
+    /// Written to the child's standard input, then closed; `nil` gives it `/dev/null`.
+    public var standardInput: String?
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil) {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                workingDirectory: String? = nil, standardInput: String? = nil) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
         self.workingDirectory = workingDirectory
+        self.standardInput = standardInput
     }
 
     /// The command as one line a POSIX shell runs unchanged.

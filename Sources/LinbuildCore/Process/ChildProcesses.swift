@@ -16,6 +16,13 @@ public final class ChildProcesses: @unchecked Sendable {
     func launch(_ process: Process) throws {
         try lock.withLock {
             if let signal = pendingSignal { throw LinbuildError.interrupted(signal: signal) }
+            // The child inherits this thread's signal mask, and Dispatch threads block some
+            // signals (swift-corelibs-foundation 4772): a child that blocks SIGINT or SIGTERM
+            // would ignore the forwarded Ctrl-C. Spawn with an empty mask, then restore ours.
+            var empty = sigset_t(), saved = sigset_t()
+            sigemptyset(&empty)
+            pthread_sigmask(SIG_SETMASK, &empty, &saved)
+            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
             try process.run()
             running.insert(process.processIdentifier)
         }

@@ -35,7 +35,8 @@ public struct FoundationProcessRunner: ProcessRunning {
         let stdout = Pipe(), stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
+        let input = Pipe()
+        process.standardInput = command.standardInput == nil ? FileHandle.nullDevice : input
 
         do {
             try ChildProcesses.shared.launch(process)
@@ -43,6 +44,11 @@ public struct FoundationProcessRunner: ProcessRunning {
             throw LaunchFailure(executable: command.executable, reason: "\(error.localizedDescription)")
         }
         defer { ChildProcesses.shared.forget(process.processIdentifier) }
+        if let text = command.standardInput {
+            // Small inputs only (a server URL for a credential helper): fits the pipe buffer.
+            input.fileHandleForWriting.write(Data(text.utf8))
+            try? input.fileHandleForWriting.close()
+        }
         let timedOut = Flag()
         if let timeout {
             let pid = process.processIdentifier
