@@ -22,6 +22,11 @@ public struct Plan: Equatable, Sendable, Codable {
     public var workDirectory: String
     public var targets: [TargetPlan]
     public var steps: [Step]
+
+    /// The runtime's build context: the exported commit.
+    public var sourceContext: String { workDirectory + "/source" }
+    /// The base's build context: empty, because the base needs no files from the source.
+    public var emptyContext: String { workDirectory + "/empty" }
 }
 
 /// One architecture's part of the plan.

@@ -42,8 +42,11 @@ public struct PlanBuilder: Sendable {
         let maxJobs = options.maxJobs ?? presets.defaults.maxJobs
         let platform = options.platform ?? presets.defaults.platform
         let baseText = dockerfile.text(of: DockerfileContract.baseStage)
-        let sourceContext = workDirectory + "/source"
-        let emptyContext = workDirectory + "/empty"
+        var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
+                        dockerfile: dockerfile.path, push: options.push,
+                        baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
+                        keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
+        let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
         var buildSteps: [Step] = []
@@ -96,11 +99,9 @@ public struct PlanBuilder: Sendable {
                                                       Command("mkdir", [sourceContext, emptyContext])])
         let export = Step(kind: .exportSource, commands: SourceExport.commands(for: source, into: sourceContext, scratch: workDirectory))
         let cleanUp = Step(kind: .cleanUp, commands: [Command("rm", ["-rf", "--", workDirectory])])
-        return Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
-                    dockerfile: dockerfile.path, push: options.push,
-                    baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
-                    keepGoing: options.keepGoing, workDirectory: workDirectory, targets: targets,
-                    steps: [prepare, export] + buildSteps + pushSteps + [cleanUp])
+        plan.targets = targets
+        plan.steps = [prepare, export] + buildSteps + pushSteps + [cleanUp]
+        return plan
     }
 
     private func platformFlag(_ platform: String) -> [String] { ["--platform", platform] }

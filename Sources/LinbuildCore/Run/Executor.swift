@@ -60,10 +60,7 @@ public struct Executor {
             }
             do {
                 try perform(step, probe: probe, states: &states, summary: &summary)
-            } catch let error as LinbuildError {
-                if case .interrupted = error { throw error }
-                if case .engineUnavailable = error { throw error }
-                if case .registryUnavailable = error { throw error }
+            } catch let error as LinbuildError where !error.endsEveryArchitecture {
                 firstFailure = firstFailure ?? error
                 states[arch, default: ArchState()].failed = true
                 if step.arch == nil { throw error }
@@ -229,8 +226,8 @@ public struct Executor {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o700])
-            for context in ["source", "empty"] {
-                try FileManager.default.createDirectory(atPath: path + "/" + context, withIntermediateDirectories: false)
+            for context in [plan.sourceContext, plan.emptyContext] {
+                try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: false)
             }
         } catch {
             throw LinbuildError.missingFile(path, what: "work folder (cannot create it: \(error.localizedDescription); check TMPDIR)")

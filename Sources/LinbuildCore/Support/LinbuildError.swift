@@ -22,6 +22,15 @@ public enum LinbuildError: Error, Equatable, Sendable {
 }
 
 extension LinbuildError: CustomStringConvertible {
+    /// Failures of the machine rather than of one architecture's build: no other architecture
+    /// could do better, so a matrix stops even with `--keep-going`.
+    public var endsEveryArchitecture: Bool {
+        switch self {
+        case .interrupted, .engineUnavailable, .registryUnavailable: true
+        default: false
+        }
+    }
+
     public var exitCode: ExitCode {
         switch self {
         case .usage: .usage
