@@ -6,8 +6,9 @@ import Darwin
 #endif
 
 /// Runs commands with Foundation `Process`. Each pipe is drained by its own thread with blocking
-/// reads until end of file, and only then is the child waited for: waiting first deadlocks once
-/// output fills the pipe, and Foundation's `readabilityHandler` can miss the end on Linux.
+/// reads until end of file, and only then is the child's exit awaited: waiting first deadlocks once
+/// output fills the pipe, Foundation's `readabilityHandler` can miss the end on Linux, and the
+/// termination handler can fire while output is still in flight.
 public struct FoundationProcessRunner: ProcessRunning {
     public init() {}
 
@@ -38,6 +39,10 @@ public struct FoundationProcessRunner: ProcessRunning {
         let input = Pipe()
         process.standardInput = command.standardInput == nil ? FileHandle.nullDevice : input
 
+        // `waitUntilExit` polls a run loop every 50 ms on Linux, which made each probe cost ~40 ms;
+        // the termination handler fires as soon as the child is reaped.
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
         do {
             try ChildProcesses.shared.launch(process)
         } catch {
@@ -70,7 +75,7 @@ public struct FoundationProcessRunner: ProcessRunning {
             thread.start()
         }
         readers.wait()
-        process.waitUntilExit()
+        exited.wait()
         if timedOut.isSet { return .timedOut }
         switch process.terminationReason {
         case .exit: return .exited(process.terminationStatus)
