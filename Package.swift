@@ -13,7 +13,7 @@ let package = Package(
     targets: [
         .target(name: "LinbuildCore"),
         .executableTarget(name: "linbuild", dependencies: ["LinbuildCore"]),
-        .testTarget(name: "LinbuildCoreTests", dependencies: ["LinbuildCore", "LinbuildTestSupport"]),
+        .testTarget(name: "LinbuildCoreTests", dependencies: ["LinbuildCore", "LinbuildTestSupport", "linbuild"]),
         // Runs the real binary and tools for the suites below.
         .target(name: "LinbuildTestSupport", dependencies: ["LinbuildCore"], path: "Tests/LinbuildTestSupport"),
         .testTarget(name: "LinbuildEndToEndTests", dependencies: ["LinbuildCore", "LinbuildTestSupport", "linbuild"]),

@@ -1,13 +1,6 @@
 import Foundation
 import LinbuildTestSupport
 
-/// The repository's own files, found from this source file's path.
-enum Repository {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    static let presets = root + "/presets.json"
-    static let dockerfile = root + "/docker/Dockerfile"
-}
-
 /// A UUID-named folder with a one-commit git repository in `source`, removed by `remove()`.
 struct Sandbox {
     let root: String

@@ -81,6 +81,7 @@ public enum DockerfileParser {
             var logical = trimmed
             while logical.last == escape {
                 logical.removeLast()
+                while logical.last?.isWhitespace == true { logical.removeLast() }
                 // Comment and blank lines inside a continuation are dropped, as BuildKit does.
                 while index < lines.count {
                     let next = lines[index].trimmingCharacters(in: .whitespaces)
