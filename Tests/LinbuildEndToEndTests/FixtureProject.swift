@@ -58,9 +58,20 @@ final class FixtureProject: Sendable {
         _ = try commit("initial import")
     }
 
-    func writePresets(alphaArchList: String = "8.0;8.6") throws {
+    /// Checks `linbuild validate` runs in fixture images: busybox commands, not Python.
+    static let validationChecks = """
+        "validation": { "checks": [
+          { "name": "base info", "command": ["cat", "/base-info"],
+            "expect": "torch={torchVersion} fa={flashAttentionVersion} arch={cudaArchList} channel={torchChannel}" },
+          { "name": "application", "command": ["test", "-f", "/app/app.py"] },
+          { "name": "gpu", "command": ["false"], "needsGPU": true }
+        ] },
+        """
+
+    func writePresets(alphaArchList: String = "8.0;8.6", validation: String = FixtureProject.validationChecks) throws {
         let json = """
             {
+              \(validation)
               "defaults": {
                 "namespace": "\(namespace)", "baseImage": "fixture-base", "runtimeImage": "fixture-dev",
                 "arch": "alpha", "branch": "main", "maxJobs": 2, "dockerfile": "docker/Dockerfile",
@@ -103,7 +114,9 @@ final class FixtureProject: Sendable {
         let registryArguments = ["--registry", registry ?? environment.registry]
         let environment = ["DOCKER_HOST": self.environment.dockerHost, "LINBUILD_ENGINE": self.environment.engine,
                            "LINBUILD_LOG_DIR": logs, "NO_COLOR": "1", "TMPDIR": temporary].merging(extraEnvironment) { $1 }
-        return try Run.command(Run.linbuild, ["--presets", presets] + registryArguments + arguments,
+        // A subcommand (validate, check) comes first; the project's options follow it.
+        let subcommand = ["validate", "check"].contains(arguments.first ?? "") ? Array(arguments.prefix(1)) : []
+        return try Run.command(Run.linbuild, subcommand + ["--presets", presets] + registryArguments + arguments.dropFirst(subcommand.count),
                                environment: environment, directory: root, started: started)
     }
 

@@ -17,9 +17,9 @@ public struct EngineProbe: Sendable {
         public var server: String
     }
 
-    /// The client and server versions; fails with exit 69 when the engine cannot be reached or
-    /// the chosen builder cannot work with this client.
-    public func verify() throws -> Versions {
+    /// The client and server versions; fails with exit 69 when the engine cannot be reached or,
+    /// when it will build, the chosen builder cannot work with this client.
+    public func verify(forBuilds: Bool = true) throws -> Versions {
         let format = engine.isPodman ? "{{.Client.Version}}|{{.Client.Version}}" : "{{.Client.Version}}|{{.Server.Version}}"
         let output = try captureOrUnavailable(engine.command(["version", "--format", format]))
         let fields = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|", omittingEmptySubsequences: false)
@@ -29,7 +29,7 @@ public struct EngineProbe: Sendable {
                 "cannot reach the engine through '\(engine.executable)'\(why.isEmpty ? "" : ": \(why)") (start the daemon, or point DOCKER_HOST or --context at one)")
         }
         let versions = Versions(client: String(fields[0]), server: String(fields[1]))
-        if engine.builder == .builtinBuildKit, let major = Int(versions.client.prefix { $0.isASCIIDigit }), major >= 23 {
+        if forBuilds, engine.builder == .builtinBuildKit, let major = Int(versions.client.prefix { $0.isASCIIDigit }), major >= 23 {
             throw LinbuildError.engineUnavailable(
                 "docker client \(versions.client) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)")
         }

@@ -36,6 +36,8 @@ public struct Presets: Equatable, Sendable {
     public var defaults: Defaults
     /// In file order, which is the order of `--arch all` and of `--help`.
     public var architectures: [Architecture]
+    /// What `linbuild validate` checks inside an image (empty when the file has none).
+    public var validation: [ValidationCheck] = []
 
     public var architectureNames: [String] { architectures.map(\.name) }
 

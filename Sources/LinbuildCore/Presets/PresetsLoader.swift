@@ -30,7 +30,7 @@ public enum PresetsLoader {
         }
         var reader = ObjectReader(file: file)
         let root = try reader.object(document, at: "(top level)")
-        try reader.allowOnly(["defaults", "architectures"], in: root, at: "(top level)")
+        try reader.allowOnly(["defaults", "architectures", "validation"], in: root, at: "(top level)")
 
         let defaultsObject = try reader.object(reader.required("defaults", in: root, at: "(top level)"), at: "defaults")
         try reader.allowOnly(["namespace", "baseImage", "runtimeImage", "arch", "branch", "maxJobs",
@@ -62,7 +62,45 @@ public enum PresetsLoader {
             throw LinbuildError.invalidPresets(file: file, entry: "defaults.arch",
                 problem: "names '\(defaults.arch)', which is not under architectures (known: \(architectures.map(\.name).joined(separator: ", ")))")
         }
-        return Presets(defaults: defaults, architectures: architectures)
+        var presets = Presets(defaults: defaults, architectures: architectures)
+        if let validation = root.first(where: { $0.key == "validation" })?.value {
+            presets.validation = try checks(validation, reader: &reader)
+        }
+        return presets
+    }
+
+    private static func checks(_ value: JSONValue, reader: inout ObjectReader) throws -> [ValidationCheck] {
+        let section = try reader.object(value, at: "validation")
+        try reader.allowOnly(["checks"], in: section, at: "validation")
+        guard case .array(let entries) = try reader.required("checks", in: section, at: "validation") else {
+            throw reader.fail("validation.checks", "must be an array of checks")
+        }
+        let known = Set(ValidationCheck.placeholders(for: .init(name: "", gpus: "", torchVersion: "", torchChannel: "", cudaSuffix: "",
+                                                                 cudaArchList: "", flashAttention: nil, nvidiaCudaTag: nil)).keys)
+        return try entries.enumerated().map { index, entry in
+            let at = "validation.checks[\(index)]"
+            let fields = try reader.object(entry, at: at)
+            try reader.allowOnly(["name", "command", "expect", "needsGPU"], in: fields, at: at)
+            let name = try reader.string(reader.required("name", in: fields, at: at), at: "\(at).name")
+            guard case .array(let words) = try reader.required("command", in: fields, at: at), !words.isEmpty else {
+                throw reader.fail("\(at).command", "must be a non-empty array of strings (an argument vector, not a shell line)")
+            }
+            let command = try words.enumerated().map { try reader.string($1, at: "\(at).command[\($0)]") }
+            var expect: String?
+            if let value = fields.first(where: { $0.key == "expect" })?.value {
+                guard case .string(let text) = value else { throw reader.fail("\(at).expect", "must be a string, not \(value.typeName)") }
+                if let unknown = ValidationCheck.placeholderNames(in: text).first(where: { !known.contains($0) }) {
+                    throw reader.fail("\(at).expect", "uses {\(unknown)}, which is not one of \(known.sorted().map { "{\($0)}" }.joined(separator: ", "))")
+                }
+                expect = text
+            }
+            var needsGPU = false
+            if let value = fields.first(where: { $0.key == "needsGPU" })?.value {
+                guard case .bool(let flag) = value else { throw reader.fail("\(at).needsGPU", "must be true or false, not \(value.typeName)") }
+                needsGPU = flag
+            }
+            return ValidationCheck(name: name, command: command, expect: expect, needsGPU: needsGPU)
+        }
     }
 
     private static func architecture(name: String, value: JSONValue, reader: inout ObjectReader) throws -> Presets.Architecture {
