@@ -81,6 +81,9 @@ public struct Options: Equatable, Sendable {
             throw LinbuildError.usage("--quiet and --verbose contradict each other; pass one of them")
         }
 
+        if let empty = OptionTable.all.first(where: { parsed.values[$0.name]?.isEmpty == true }) {
+            throw LinbuildError.usage("--\(empty.name) needs a non-empty value: --\(empty.name) \(empty.valueName ?? "VALUE")")
+        }
         if let value = parsed.value("arch") { arches = try Self.archSelection(value) }
         if let value = parsed.value("branch") { branch = try Self.checked(value, "branch", GitRefName.problem(with:)) }
         if let value = parsed.value("max-jobs") { maxJobs = try Self.jobs(value) }
@@ -136,7 +139,6 @@ public struct Options: Equatable, Sendable {
     }
 
     private static func checked(_ value: String, _ option: String, _ problem: (String) -> String?) throws -> String {
-        if value.isEmpty { throw LinbuildError.usage("--\(option) needs a non-empty value") }
         if let problem = problem(value) {
             throw LinbuildError.usage("--\(option) \(Sanitized.forMessage(value)) \(problem)")
         }

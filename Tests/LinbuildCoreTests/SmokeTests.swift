@@ -1,4 +1,0 @@
-import Testing
-@testable import LinbuildCore
-
-@Test func placeholder() { #expect(Bool(true)) }
