@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import LinbuildTestSupport
+@testable import LinbuildCore
+
+/// Completion scripts, run in the real shells.
+@Suite struct CompletionsTests {
+    static let presets: Presets = {
+        var presets = try! PresetsLoader.load(path: Repository.presets)
+        presets.architectures.append(.init(name: "blackwell", gpus: "", torchVersion: "2.9.0", torchChannel: "stable",
+                                           cudaSuffix: "cu130", cudaArchList: "10.0", flashAttention: nil, nvidiaCudaTag: nil))
+        return presets
+    }()
+
+    /// Writes `script` to a temporary file and runs `command` in `shell` after sourcing it.
+    func run(_ shell: String, script: String, _ command: String) throws -> Run.Result {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-completion-\(UUID().uuidString)").path
+        try script.write(toFile: path, atomically: false, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try Run.command(shell, ["-c", "source '\(path)'; \(command)"])
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func everyOptionAndArchitectureIsInTheScript(_ shell: String) {
+        let script = Completions.script(for: shell, presets: Self.presets)
+        for spec in OptionTable.all { #expect(script.contains(spec.name), "\(shell): \(spec.name)") }
+        for arch in Self.presets.architectureNames + ["all"] { #expect(script.contains(arch)) }
+        for subcommand in Subcommand.allCases { #expect(script.contains(subcommand.rawValue)) }
+    }
+
+    @Test func bashCompletesOptionsArchitecturesAndSubcommands() throws {
+        let script = Completions.script(for: "bash", presets: Self.presets)
+        func complete(_ words: [String]) throws -> [String] {
+            let array = words.map { "'\($0)'" }.joined(separator: " ")
+            let result = try run("/bin/bash", script: script,
+                                 "COMP_WORDS=(\(array)); COMP_CWORD=\(words.count - 1); _linbuild; printf '%s\\n' \"${COMPREPLY[@]}\"")
+            #expect(result.status == 0, "\(result.stderr)")
+            return result.stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(try run("/bin/bash", script: script, "complete -p linbuild").stdout == "complete -F _linbuild linbuild\n")
+        #expect(try complete(["linbuild", "--ar"]) == ["--arch"])
+        #expect(try complete(["linbuild", "--arch", ""]) == ["ampere", "turing", "hopper", "blackwell", "all"])
+        #expect(try complete(["linbuild", "--arch", "h"]) == ["hopper"])
+        #expect(try complete(["linbuild", "va"]) == ["validate"])
+        #expect(try complete(["linbuild", "completions", "z"]) == ["zsh"])
+        #expect(try complete(["linbuild", "--progress", "p"]) == ["plain"])
+    }
+
+    /// zsh's completion system needs a terminal to show candidates; here the script must parse and
+    /// register its function with compinit. When zsh is missing the test says so (CI installs it).
+    @Test func zshScriptLoadsIntoCompinit() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/zsh") else {
+            print("zsh is not installed: the zsh script was checked for content only (apt-get install zsh)")
+            return
+        }
+        let script = Completions.script(for: "zsh", presets: Self.presets)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-zsh-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: path) }
+        try script.write(to: path.appendingPathComponent("_linbuild"), atomically: false, encoding: .utf8)
+        #expect(try Run.command("/usr/bin/zsh", ["-n", path.appendingPathComponent("_linbuild").path]).status == 0)
+        let loaded = try Run.command("/usr/bin/zsh", ["-f", "-c",
+            "fpath=('\(path.path)' $fpath); autoload -Uz compinit; compinit -u -d '\(path.path)/dump'; print -r -- ${_comps[linbuild]}"])
+        #expect(loaded.stdout == "_linbuild\n", "\(loaded.stderr)")
+    }
+
+    @Test func fishCompletesOptionsAndArchitectures() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/fish") else {
+            print("fish is not installed: the fish script was checked for content only (apt-get install fish)")
+            return
+        }
+        let script = Completions.script(for: "fish", presets: Self.presets)
+        let options = try run("/usr/bin/fish", script: script, "complete -C 'linbuild --ar'")
+        #expect(options.stdout.hasPrefix("--arch\t"), "\(options.output)")
+        let arches = try run("/usr/bin/fish", script: script, "complete -C 'linbuild --arch '")
+        #expect(Set(arches.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }) == ["ampere", "turing", "hopper", "blackwell", "all"])
+    }
+}
