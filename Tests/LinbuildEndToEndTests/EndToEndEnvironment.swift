@@ -14,6 +14,13 @@ struct EndToEndEnvironment: Sendable {
     var loginPassword: String
     var fixtureBaseImage: String
     var directory: String
+    /// A second engine that only a loopback TCP port reaches (`tcp://127.0.0.1:PORT`), for the
+    /// remote-engine test; nil when the services were started without it.
+    var tcpHost: String? = nil
+    /// podman's own configuration and store (`CONTAINERS_CONF`, `CONTAINERS_STORAGE_CONF`);
+    /// nil when podman is not installed.
+    var podmanConf: String? = nil
+    var podmanStorageConf: String? = nil
 
     static let required = ProcessInfo.processInfo.environment["LINBUILD_E2E"] == "required"
 
@@ -31,8 +38,11 @@ struct EndToEndEnvironment: Sendable {
               let login = values["LINBUILD_E2E_LOGIN_REGISTRY"], let user = values["LINBUILD_E2E_LOGIN_USER"],
               let password = values["LINBUILD_E2E_LOGIN_PASSWORD"], let base = values["LINBUILD_E2E_BASE_IMAGE"],
               let directory = values["LINBUILD_E2E_DIR"] else { return nil }
-        let probe = EndToEndEnvironment(dockerHost: host, engine: engine, registry: registry, loginRegistry: login, loginUser: user,
+        var probe = EndToEndEnvironment(dockerHost: host, engine: engine, registry: registry, loginRegistry: login, loginUser: user,
                                         loginPassword: password, fixtureBaseImage: base, directory: directory)
+        probe.tcpHost = values["LINBUILD_E2E_TCP_HOST"]
+        probe.podmanConf = values["LINBUILD_E2E_PODMAN_CONF"]
+        probe.podmanStorageConf = values["LINBUILD_E2E_PODMAN_STORAGE_CONF"]
         // An env file left behind by an engine that has since stopped is not an engine.
         let alive = try? Run.command(engine, ["version", "--format", "{{.Server.Version}}"], environment: ["DOCKER_HOST": host])
         return alive?.status == 0 ? probe : nil
@@ -44,6 +54,12 @@ struct EndToEndEnvironment: Sendable {
         end-to-end suite SKIPPED: no Docker engine and registry are up. Run `make test-e2e` (starts a throwaway \
         dockerd and registry on loopback, runs everything, stops them) or `make e2e-up` then `make test`.
         """
+
+    /// The environment that gives podman this suite's store instead of the machine's.
+    var podmanEnvironment: [String: String]? {
+        guard let podmanConf, let podmanStorageConf else { return nil }
+        return ["CONTAINERS_CONF": podmanConf, "CONTAINERS_STORAGE_CONF": podmanStorageConf]
+    }
 
     /// The engine CLI with this environment's socket, for assertions.
     func docker(_ arguments: [String], extraEnvironment: [String: String] = [:], input: String? = nil) throws -> Run.Result {

@@ -3,8 +3,12 @@
 # end-to-end suite, each with its own state under DIR:
 #   - dockerd on its own unix socket (vfs storage, so it runs anywhere, also nested);
 #   - an anonymous registry and one that needs a login (htpasswd);
-#   - a busybox base image made locally (no image can be pulled here) as linbuild-fixture/busybox.
+#   - a busybox base image made locally (no image can be pulled here) as linbuild-fixture/busybox;
+#   - a second dockerd listening only on a loopback TCP port (the remote-engine test), on its own
+#     bridge, with the busybox image too;
+#   - when podman is installed, a podman store of its own (vfs, cgroupfs) with the busybox image.
 # Writes DIR/env with the addresses, which the tests read through LINBUILD_E2E_ENV.
+# `up-extras DIR` starts only the last two, next to services an older version of this script started.
 set -euo pipefail
 
 command=${1:-}
@@ -64,6 +68,81 @@ start_registry() { # start_registry NAME PORT [HTPASSWD]
     || { tail -20 "$dir/$name/log" >&2; exit 69; }
 }
 
+# The remote-engine test needs an engine that only TCP reaches. Two engines cannot share docker0, and
+# `--bridge=none` is no way out: dockerd then deletes docker0 from the host, under the first engine's
+# feet. So this one gets its own bridge (made here, on a free private /24) and no iptables rules.
+start_tcp_engine() {
+  local engine="$dir/engine-tcp" bridge=lbe2e-tcp0 subnet="" port
+  command -v ip >/dev/null || { log "no remote-engine test: 'ip' is missing (apt-get install -y iproute2)"; return 0; }
+  mkdir -p "$engine"
+  for candidate in 172.29.250 172.29.251 172.30.250 10.199.250; do
+    ip -4 route | grep -q "^$candidate\." || { subnet=$candidate; break; }
+  done
+  ip link del "$bridge" 2>/dev/null || true
+  if [[ -z $subnet ]] || ! { ip link add name "$bridge" type bridge && ip addr add "$subnet.1/24" dev "$bridge" && ip link set "$bridge" up; }; then
+    log "no remote-engine test: cannot create bridge $bridge (needs root and CAP_NET_ADMIN)"; return 0
+  fi
+  echo "$bridge" > "$engine/bridge"
+  port=$(free_port)
+  log "starting a second dockerd on tcp://127.0.0.1:$port only (data under $engine, bridge $bridge)"
+  dockerd --data-root "$engine/data" --exec-root "$engine/exec" --pidfile "$engine/dockerd.pid" --storage-driver vfs \
+    --bridge "$bridge" --iptables=false --ip-masq=false --host "tcp://127.0.0.1:$port" > "$engine/log" 2>&1 &
+  wait_for 60 "dockerd on tcp" env DOCKER_HOST="tcp://127.0.0.1:$port" /usr/bin/docker version || { tail -20 "$engine/log" >&2; exit 69; }
+  /usr/bin/docker save linbuild-fixture/busybox:latest | DOCKER_HOST="tcp://127.0.0.1:$port" /usr/bin/docker load >/dev/null
+  echo "LINBUILD_E2E_TCP_HOST=tcp://127.0.0.1:$port" >> "$dir/env"
+}
+
+# podman as root in its own store: vfs (runs nested), cgroupfs and a file for events (no systemd
+# here), and the host's network for RUN steps (no podman bridge). The tests point CONTAINERS_CONF
+# and CONTAINERS_STORAGE_CONF at these files. (`podman run` here needs lower --ulimit values than
+# podman's defaults for root, which this kernel refuses; builds are not affected.)
+prepare_podman() {
+  command -v podman >/dev/null || { log "no podman test: podman is not installed (apt-get install -y podman)"; return 0; }
+  local store="$dir/podman"
+  mkdir -p "$store/tmp" "$store/networks"
+  printf '[storage]\ndriver = "vfs"\ngraphroot = "%s"\nrunroot = "%s"\n' "$store/root" "$store/run" > "$store/storage.conf"
+  {
+    echo "[containers]"
+    echo 'netns = "host"'
+    echo "[engine]"
+    echo 'cgroup_manager = "cgroupfs"'
+    echo 'events_logger = "file"'
+    echo "events_logfile_path = \"$store/events.log\""
+    echo "tmp_dir = \"$store/tmp\""
+    echo "[network]"
+    echo "network_config_dir = \"$store/networks\""
+  } > "$store/containers.conf"
+  log "preparing podman $(podman --version | awk '{print $3}') (store under $store)"
+  /usr/bin/docker save linbuild-fixture/busybox:latest \
+    | CONTAINERS_CONF="$store/containers.conf" CONTAINERS_STORAGE_CONF="$store/storage.conf" podman load -q >/dev/null \
+    || { log "podman cannot load an image here; no podman test"; return 0; }
+  {
+    echo "LINBUILD_E2E_PODMAN_CONF=$store/containers.conf"
+    echo "LINBUILD_E2E_PODMAN_STORAGE_CONF=$store/storage.conf"
+  } >> "$dir/env"
+}
+
+stop_extras() {
+  stop_pidfile "$dir/engine-tcp/dockerd.pid"
+  pkill -f "containerd --config $dir/engine-tcp/exec" 2>/dev/null || true
+  if [[ -f $dir/engine-tcp/bridge ]]; then
+    ip link del "$(cat "$dir/engine-tcp/bridge")" 2>/dev/null || true
+    rm -f "$dir/engine-tcp/bridge"
+  fi
+}
+
+# Adds the remote engine and podman to services already up (their env file gains the new lines).
+up_extras() {
+  [[ -f $dir/env ]] || { log "no services under $dir: run '$0 up $dir' first"; exit 66; }
+  export DOCKER_HOST; DOCKER_HOST=$(sed -n 's/^DOCKER_HOST=//p' "$dir/env")
+  stop_extras
+  sed -i '/^LINBUILD_E2E_TCP_HOST=/d; /^LINBUILD_E2E_PODMAN_/d' "$dir/env"
+  rm -rf "$dir/engine-tcp" "$dir/podman"
+  start_tcp_engine
+  prepare_podman
+  log "ready: LINBUILD_E2E_ENV=$dir/env"
+}
+
 up() {
   for tool in dockerd docker-registry busybox python3 curl; do
     command -v "$tool" >/dev/null || { log "$tool is missing: apt-get install -y docker.io docker-registry busybox-static curl"; exit 69; }
@@ -115,6 +194,8 @@ LINBUILD_E2E_LOGIN_PASSWORD=$password
 LINBUILD_E2E_BASE_IMAGE=linbuild-fixture/busybox:latest
 LINBUILD_E2E_DIR=$dir
 ENV
+  start_tcp_engine
+  prepare_podman
   log "ready: LINBUILD_E2E_ENV=$dir/env"
 }
 
@@ -122,6 +203,7 @@ down() {
   stop_pidfile "$dir/registry/pid"
   stop_pidfile "$dir/registry-login/pid"
   stop_pidfile "$dir/engine/dockerd.pid"
+  stop_extras
   # dockerd leaves its containerd behind when killed hard; its socket lives under exec-root.
   pkill -f "containerd --config $dir/engine/exec" 2>/dev/null || true
   if [[ ${1:-} != quiet ]]; then
@@ -135,5 +217,6 @@ down() {
 case $command in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down DIR" >&2; exit 64 ;;
+  up-extras) up_extras ;;
+  *) echo "usage: $0 up|down|up-extras DIR" >&2; exit 64 ;;
 esac

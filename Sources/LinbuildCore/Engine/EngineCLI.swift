@@ -41,6 +41,21 @@ public struct EngineCLI: Equatable, Sendable, Codable {
         Command(executable, (context.map { ["--context", $0] } ?? []) + arguments, environment: environment)
     }
 
+    /// `push`. The Docker daemon talks plain HTTP to loopback registries by default; podman does
+    /// not, so for those it gets `--tls-verify=false` (it still tries HTTPS first).
+    public func push(_ reference: String) -> Command {
+        command(["push"] + registryFlags(reference) + [reference])
+    }
+
+    /// `pull` of one platform, with podman's loopback flag as for `push`.
+    public func pull(_ reference: String, platform: String) -> Command {
+        command(["pull", "--platform", platform] + registryFlags(reference) + [reference])
+    }
+
+    private func registryFlags(_ reference: String) -> [String] {
+        isPodman && ImageReference(reference)?.scheme == "http" ? ["--tls-verify=false"] : []
+    }
+
     /// `build` with the builder's own spelling and BuildKit switch.
     public func build(_ arguments: [String]) -> Command {
         let progressFlag = progress.map { ["--progress", $0] } ?? []

@@ -13,13 +13,7 @@ public struct RegistryCredentials: Equatable, Sendable {
     /// docker, `REGISTRY_AUTH_FILE` and the containers auth file for podman. Credential helpers
     /// (`credsStore`) are asked through `docker-credential-NAME get`.
     public static func lookUp(registry: String, environment: [String: String], runner: ProcessRunning) -> RegistryCredentials? {
-        let home = environment["HOME"] ?? NSHomeDirectory()
-        var files: [String] = []
-        if let file = environment["REGISTRY_AUTH_FILE"], !file.isEmpty { files.append(file) }
-        if let config = environment["DOCKER_CONFIG"], !config.isEmpty { files.append(config + "/config.json") }
-        files.append(home + "/.docker/config.json")
-        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty { files.append(runtime + "/containers/auth.json") }
-        files.append(home + "/.config/containers/auth.json")
+        let files = authFiles(environment: environment, uid: getuid())
         let keys = registry == ImageReference.dockerHub
             ? ["https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io"]
             : [registry, "https://\(registry)", "http://\(registry)", "https://\(registry)/v1/"]
@@ -30,6 +24,23 @@ public struct RegistryCredentials: Equatable, Sendable {
             if let helper = helper(in: root, keys: keys), let found = fromHelper(helper, keys: keys, runner: runner) { return found }
         }
         return nil
+    }
+
+    /// The auth files, in the order they are read. podman writes `$XDG_RUNTIME_DIR/containers/auth.json`,
+    /// or `/run/containers/UID/auth.json` without XDG_RUNTIME_DIR (root on a server, CI).
+    static func authFiles(environment: [String: String], uid: uid_t) -> [String] {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        var files: [String] = []
+        if let file = environment["REGISTRY_AUTH_FILE"], !file.isEmpty { files.append(file) }
+        if let config = environment["DOCKER_CONFIG"], !config.isEmpty { files.append(config + "/config.json") }
+        files.append(home + "/.docker/config.json")
+        if let runtime = environment["XDG_RUNTIME_DIR"], !runtime.isEmpty {
+            files.append(runtime + "/containers/auth.json")
+        } else {
+            files.append("/run/containers/\(uid)/auth.json")
+        }
+        files.append(home + "/.config/containers/auth.json")
+        return files
     }
 
     static func inline(in root: [(key: String, value: JSONValue)], keys: [String]) -> RegistryCredentials? {

@@ -81,16 +81,16 @@ public struct PlanBuilder: Sendable {
                                                         tag: base.reference, platform: platform, context: emptyContext)],
                                        condition: options.forceBase ? nil : .baseNeedsBuild, image: base.reference))
             }
-            buildSteps.append(Step(kind: .pullBase, arch: arch, commands: [engine.command(["pull"] + platformFlag(platform) + [base.reference])],
+            buildSteps.append(Step(kind: .pullBase, arch: arch, commands: [engine.pull(base.reference, platform: platform)],
                                    condition: .baseOnlyInRegistry, image: base.reference))
             buildSteps.append(Step(kind: .buildRuntime, arch: arch,
                                    commands: [build(target: DockerfileContract.runtimeStage, arguments: runtimeArguments, labels: runtimeLabels,
                                                     tag: runtime.reference, platform: platform, context: sourceContext)],
                                    image: runtime.reference))
             if options.push {
-                pushSteps.append(Step(kind: .pushBase, arch: arch, commands: [engine.command(["push", base.reference])],
+                pushSteps.append(Step(kind: .pushBase, arch: arch, commands: [engine.push(base.reference)],
                                       condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
-                pushSteps.append(Step(kind: .pushRuntime, arch: arch, commands: [engine.command(["push", runtime.reference])],
+                pushSteps.append(Step(kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
                                       image: runtime.reference))
             }
         }

@@ -1,0 +1,144 @@
+import Foundation
+import Testing
+import LinbuildTestSupport
+
+extension EndToEnd {
+    /// Issue 7, podman: `--engine podman` builds, inspects, asks the registry and pushes, on
+    /// Debian's podman (root, vfs, cgroupfs) with a store of its own that e2e-services.sh prepared.
+    @Suite struct PodmanScenarios {
+        /// podman's environment, or nil with the reason printed (podman missing) or recorded
+        /// (podman installed, CI requires the suite, but the services did not prepare it).
+        static func podman() -> [String: String]? {
+            if let environment = EndToEnd.environment.podmanEnvironment { return environment }
+            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/podman") else {
+                print("podman scenarios SKIPPED: podman is not installed (apt-get install -y podman, then Tests/support/e2e-services.sh up)")
+                return nil
+            }
+            let why = "podman is installed but the services did not prepare its store (Tests/support/e2e-services.sh up, or up-extras DIR)"
+            if EndToEndEnvironment.required { Issue.record("LINBUILD_E2E=required but \(why)") } else { print("podman scenarios SKIPPED: \(why)") }
+            return nil
+        }
+
+        static func podman(_ environment: [String: String], _ arguments: [String]) throws -> Run.Result {
+            try Run.command("/usr/bin/podman", arguments, environment: environment)
+        }
+
+        /// `podman run` of `command` in `image`. podman as root asks for rlimits above what a
+        /// nested kernel grants; lowering them is always allowed.
+        static func inside(_ environment: [String: String], _ image: String, _ command: [String]) throws -> Run.Result {
+            try podman(environment, ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", image] + command)
+        }
+
+        @Test func podmanBuildsInspectsChecksTheRegistryAndPushes() throws {
+            guard let podmanEnvironment = Self.podman() else { return }
+            let environment = EndToEnd.environment
+            let project = try FixtureProject(environment)
+            defer {
+                let listing = (try? Self.podman(podmanEnvironment, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout ?? ""
+                let mine = listing.split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") }
+                if !mine.isEmpty { _ = try? Self.podman(podmanEnvironment, ["rmi", "-f"] + mine) }
+                project.remove()
+            }
+            let sha = try project.git(["rev-parse", "HEAD"])
+            let base = project.baseReference(), runtime = project.runtimeReference(commit: sha)
+            let viaPodman = podmanEnvironment.merging(["LINBUILD_ENGINE": "podman"]) { $1 }
+
+            // WHEN linbuild builds and pushes with podman
+            let first = try project.linbuild(["--push"], extraEnvironment: viaPodman)
+
+            // THEN podman built both images, in podman's store and not the docker engine's
+            #expect(first.status == 0, "\(first.output)")
+            #expect(first.stderr.contains("builder: podman build (Buildah)"), "\(first.stderr)")
+            #expect(first.stderr.contains("base [alpha]: missing"))
+            let revision = try Self.podman(podmanEnvironment, ["image", "inspect", "--format",
+                                                               "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", runtime])
+            #expect(revision.stdout == sha + "\n", "\(revision.output)")
+            let inside = try Self.inside(podmanEnvironment, runtime, ["cat", "/app/REF"])
+            #expect(inside.stdout == sha + "\n", "\(inside.output)")
+            #expect(try project.imageID(runtime) == nil)
+            // and pushed both to the plain-HTTP loopback registry (podman needs --tls-verify=false there)
+            #expect(try RegistryAPI.manifestStatus(registry: environment.registry, name: "\(project.namespace)/fixture-base",
+                                                   tag: "alpha-cu126-torch2.7.1-fav2") == 200)
+            #expect(try RegistryAPI.manifestStatus(registry: environment.registry, name: "\(project.namespace)/fixture-dev",
+                                                   tag: "\(sha.prefix(12))-alpha") == 200)
+
+            // WHEN it runs again, THEN podman's `image inspect` finds the base with its recorded
+            // inputs, and the registry check sees the base is there already
+            let second = try project.linbuild(["--push"], extraEnvironment: viaPodman)
+            #expect(second.status == 0, "\(second.output)")
+            #expect(second.stderr.contains("base [alpha]: cached locally"), "\(second.stderr)")
+            #expect(second.stderr.contains("already in the registry"))
+            #expect(!second.stderr.contains("==> build base"))
+            // and Buildah, like BuildKit, built only the runtime stage (the base stage's RUN never ran)
+            #expect(second.stderr.contains("==> build runtime"))
+            #expect(!second.output.contains("> /base-info"), "\(second.output)")
+
+            // WHEN the base is gone from podman's store ("image not known" is "absent", not an
+            // engine failure), THEN the registry's copy is read, pulled and built upon
+            #expect(try Self.podman(podmanEnvironment, ["rmi", "-f", base]).status == 0)
+            try project.write("app.py", "print('podman')\n")
+            let next = try project.commit("change the app")
+            let third = try project.linbuild([], extraEnvironment: viaPodman)
+            #expect(third.status == 0, "\(third.output)")
+            #expect(third.stderr.contains("base [alpha]: in registry"), "\(third.stderr)")
+            #expect(third.stderr.contains("==> pull base"))
+            let changed = try Self.inside(podmanEnvironment, project.runtimeReference(commit: next), ["cat", "/app/app.py"])
+            #expect(changed.stdout == "print('podman')\n", "\(changed.output)")
+        }
+
+        @Test func registryWithLoginWorksAfterPodmanLogin() throws {
+            guard let podmanEnvironment = Self.podman() else { return }
+            let environment = EndToEnd.environment
+            let project = try FixtureProject(environment)
+            defer {
+                let listing = (try? Self.podman(podmanEnvironment, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout ?? ""
+                let mine = listing.split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") }
+                if !mine.isEmpty { _ = try? Self.podman(podmanEnvironment, ["rmi", "-f"] + mine) }
+                project.remove()
+            }
+            let registry = environment.loginRegistry
+            // podman's own auth file for this test, and an empty docker config, so only podman's login counts
+            let config = project.root + "/docker-config"
+            try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+            let loggedIn = podmanEnvironment.merging(["REGISTRY_AUTH_FILE": project.root + "/auth.json", "DOCKER_CONFIG": config]) { $1 }
+            let viaPodman = loggedIn.merging(["LINBUILD_ENGINE": "podman"]) { $1 }
+            let sha = try project.git(["rev-parse", "HEAD"])
+
+            // GIVEN no login: the registry check cannot be answered, so nothing is built or pushed
+            let refused = try project.linbuild(["--push"], registry: registry, extraEnvironment: viaPodman)
+            #expect(refused.status == 69, "\(refused.output)")
+            #expect(!refused.stderr.contains("==> build"))
+
+            // WHEN the user logs in with podman login
+            let login = try Run.command("/usr/bin/podman", ["login", "--tls-verify=false", "--username", environment.loginUser,
+                                                            "--password-stdin", registry],
+                                        environment: loggedIn, input: environment.loginPassword)
+            #expect(login.status == 0, "\(login.output)")
+
+            // THEN linbuild's registry check uses podman's credentials, and podman pushes
+            let run = try project.linbuild(["--push"], registry: registry, extraEnvironment: viaPodman)
+            #expect(run.status == 0, "\(run.output)")
+            #expect(try RegistryAPI.manifestStatus(registry: registry, name: "\(project.namespace)/fixture-dev", tag: "\(sha.prefix(12))-alpha",
+                                                   user: environment.loginUser, password: environment.loginPassword) == 200)
+            #expect(!run.output.contains(environment.loginPassword))
+        }
+
+        @Test func dryRunSpellsEveryPodmanCommand() throws {
+            guard let podmanEnvironment = Self.podman() else { return }
+            let project = try FixtureProject(EndToEnd.environment)
+            defer { project.remove() }
+
+            // WHEN the plan is printed for podman with a loopback registry
+            let run = try project.linbuild(["--dry-run", "--push"], extraEnvironment: podmanEnvironment.merging(["LINBUILD_ENGINE": "podman"]) { $1 })
+
+            // THEN builds are `podman build` with the platform, and pushes and pulls skip TLS
+            // verification for the loopback registry, as the Docker daemon does by default
+            #expect(run.status == 0, "\(run.output)")
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.hasPrefix("podman build --platform linux/amd64 ") }, "\(run.stdout)")
+            #expect(lines.filter { $0.hasPrefix("podman push --tls-verify=false ") }.count == 2, "\(run.stdout)")
+            #expect(lines.contains { $0.hasPrefix("podman pull --platform linux/amd64 --tls-verify=false ") }, "\(run.stdout)")
+            #expect(!run.stdout.contains("DOCKER_BUILDKIT"))
+        }
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import LinbuildTestSupport
+
+extension EndToEnd {
+    /// Issue 7, remote builders: builds run where `DOCKER_HOST` points. The engine here is a second
+    /// dockerd that listens only on a loopback TCP port, with nothing on the default socket.
+    @Suite struct RemoteEngine {
+        /// The TCP engine, or nil (with the reason recorded or printed) when the services lack it.
+        static func tcpHost() -> String? {
+            if let host = EndToEnd.environment.tcpHost { return host }
+            let why = "the services were started without the TCP engine (Tests/support/e2e-services.sh up, or up-extras DIR on running services)"
+            if EndToEndEnvironment.required {
+                Issue.record("LINBUILD_E2E=required but \(why)")
+            } else {
+                print("remote-engine scenario SKIPPED: \(why)")
+            }
+            return nil
+        }
+
+        /// The docker CLI pointed at `host`, with no context configured.
+        static func docker(_ host: String, _ arguments: [String]) throws -> Run.Result {
+            try Run.command(EndToEnd.environment.engine, arguments, environment: ["DOCKER_HOST": host])
+        }
+
+        @Test func buildRunsOnTheEngineThatDockerHostNamesOverTCP() throws {
+            guard let host = Self.tcpHost() else { return }
+            let environment = EndToEnd.environment
+            let project = try FixtureProject(environment)
+            let config = project.root + "/docker-config"
+            try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+            defer {
+                let mine = (try? Self.docker(host, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout
+                    .split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") } ?? []
+                if !mine.isEmpty { _ = try? Self.docker(host, ["rmi", "-f"] + mine) }
+                project.remove()
+            }
+            // GIVEN nothing listens on the default socket, and the TCP engine answers
+            #expect(try Run.command(environment.engine, ["-H", "unix:///var/run/docker.sock", "version"]).status != 0,
+                    "something answers on /var/run/docker.sock: the test would not prove where the build ran")
+            #expect(host.hasPrefix("tcp://127.0.0.1:"))
+            #expect(try Self.docker(host, ["version", "--format", "{{.Server.Version}}"]).status == 0)
+            let sha = try project.git(["rev-parse", "HEAD"])
+            let runtime = project.runtimeReference(commit: sha)
+            let remote = ["DOCKER_HOST": host, "DOCKER_CONFIG": config]
+
+            // WHEN linbuild runs with DOCKER_HOST=tcp://127.0.0.1:PORT
+            let run = try project.linbuild([], extraEnvironment: remote)
+
+            // THEN both images are on that engine, the runtime with the commit inside
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.stderr.contains("base [alpha]: missing"))
+            #expect(try Self.docker(host, ["image", "inspect", project.baseReference()]).status == 0)
+            let labels = try Self.docker(host, ["image", "inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", runtime])
+            #expect(labels.stdout == sha + "\n", "\(labels.output)")
+            #expect(try Self.docker(host, ["run", "--rm", "--network", "none", runtime, "cat", "/app/REF"]).stdout == sha + "\n")
+            // and not on the main engine, which the rest of the suite uses
+            #expect(try project.imageID(runtime) == nil)
+            #expect(try project.imageID(project.baseReference()) == nil)
+
+            // WHEN it runs again, THEN the base check asks that engine too, and finds the base there
+            let again = try project.linbuild([], extraEnvironment: remote)
+            #expect(again.status == 0, "\(again.output)")
+            #expect(again.stderr.contains("base [alpha]: cached locally"), "\(again.output)")
+        }
+
+        @Test func tcpEngineThatDoesNotAnswerStopsTheRunBeforeAnyBuild() throws {
+            guard Self.tcpHost() != nil else { return }
+            let project = try FixtureProject(EndToEnd.environment)
+            defer { project.remove() }
+            // GIVEN DOCKER_HOST names a loopback port nothing listens on
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
+            let port = UInt16(bigEndian: address.sin_port)
+            close(descriptor)
+
+            // WHEN linbuild runs against it
+            let run = try project.linbuild([], extraEnvironment: ["DOCKER_HOST": "tcp://127.0.0.1:\(port)"])
+
+            // THEN it stops with 69 and one line saying what to do, having built nothing anywhere
+            #expect(run.status == 69, "\(run.output)")
+            #expect(run.errorLines.count == 1, "\(run.stderr)")
+            #expect(run.stderr.contains("DOCKER_HOST"))
+            #expect(!run.stderr.contains("==> build"))
+            #expect(try project.leftovers() == [])
+        }
+    }
+}
