@@ -2,15 +2,27 @@ import Foundation
 
 /// `linbuild validate IMAGE`: runs the presets' checks inside an image and reports each as pass,
 /// fail or skipped; exit 1 if any fails. The architecture comes from `--arch` or from the image's
-/// `dev.linbuild.arch` label, never from the tag's text.
+/// `dev.linbuild.arch` label, never from the tag's text (a tag is a name anyone can give).
 struct ValidateCommand {
+    static let architectureLabel = "dev.linbuild.arch"
+
     var options: Options
     var presets: Presets
     var environment: [String: String]
     var console: Console
     var runner: ProcessRunning = FoundationProcessRunner()
+    /// Fixed by tests, so the recorded `run --name …` commands are known in advance.
+    var containerNamePrefix = Validator.uniquePrefix()
 
     func run() throws {
+        let report = try validate()
+        console.out(options.json ? try report.json() : report.text)
+        if let failure = report.failure { throw failure }
+    }
+
+    /// Everything but printing: asks the engine for the image's labels, picks the architecture,
+    /// runs the checks.
+    func validate() throws -> ValidationReport {
         let image = options.positionals[0]
         guard !presets.validation.isEmpty else {
             throw LinbuildError.invalidPresets(file: "presets", entry: "validation.checks", problem: "is missing or empty; nothing to validate")
@@ -22,23 +34,9 @@ struct ValidateCommand {
             throw LinbuildError.missingFile(image, what: "image (pull or build it first)")
         }
         let architecture = try self.architecture(of: image, labels: labels)
-
-        let results = try Validator(engine: engine, runner: runner, gpus: options.gpus).run(presets.validation, image: image, architecture: architecture)
-        if options.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            console.out(String(decoding: try encoder.encode(results), as: UTF8.self) + "\n")
-        } else {
-            console.out("validate \(image) as \(architecture.name):\n")
-            let width = (results.map(\.name.count).max() ?? 0) + 2
-            for result in results {
-                console.out("  " + result.status.rawValue.padding(9) + result.name.padding(width) + result.detail + "\n")
-            }
-        }
-        let failed = results.filter { $0.status == .fail }
-        if !failed.isEmpty {
-            throw LinbuildError.validationFailed("\(failed.count) of \(results.count) checks failed in \(image): \(failed.map(\.name).joined(separator: ", "))")
-        }
+        let validator = Validator(engine: engine, runner: runner, gpus: options.gpus, namePrefix: containerNamePrefix)
+        let results = try validator.run(presets.validation, image: image, architecture: architecture)
+        return ValidationReport(image: image, architecture: architecture.name, results: results)
     }
 
     private func architecture(of image: String, labels: [String: String]) throws -> Presets.Architecture {
@@ -49,8 +47,8 @@ struct ValidateCommand {
         case .some:
             throw LinbuildError.usage("validate checks one image against one architecture: pass a single --arch NAME")
         case nil:
-            guard let label = labels["dev.linbuild.arch"] else {
-                throw LinbuildError.usage("\(image) has no dev.linbuild.arch label (not built by linbuild?); pass --arch NAME")
+            guard let label = labels[Self.architectureLabel] else {
+                throw LinbuildError.usage("\(image) has no \(Self.architectureLabel) label (not built by linbuild?); pass --arch NAME")
             }
             name = label
         }

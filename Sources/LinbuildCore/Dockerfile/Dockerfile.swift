@@ -1,14 +1,15 @@
 /// A Dockerfile split into instructions and stages, enough to check the contract with the plan
-/// and to hash the text the base image depends on. It follows BuildKit's reading: line
-/// continuations, comment lines inside them, the `escape` directive and heredocs.
+/// and to hash the text the base image depends on. `DockerfileParser` reads it as BuildKit does.
 public struct Dockerfile: Equatable, Sendable {
     public struct Instruction: Equatable, Sendable {
         /// Uppercased: `FROM`, `ARG`, `RUN`, …
         public var keyword: String
-        /// Everything after the keyword, continuations joined with a space.
+        /// Everything after the keyword, continuation lines joined as BuildKit joins them.
         public var arguments: String
         public var line: Int
         public var endLine: Int
+        /// The bodies of its heredocs (`RUN <<EOF` … `EOF`), in order.
+        public var heredocs: [String] = []
     }
 
     public struct ArgDeclaration: Equatable, Sendable {
@@ -28,7 +29,11 @@ public struct Dockerfile: Equatable, Sendable {
         public var instructions: [Instruction]
 
         public var args: [ArgDeclaration] { instructions.filter { $0.keyword == "ARG" }.flatMap { Dockerfile.argDeclarations(in: $0) } }
+        /// The variables its ENV instructions set.
+        public var envNames: [String] { instructions.filter { $0.keyword == "ENV" }.flatMap { Dockerfile.envNames(in: $0) } }
         public var label: String { name ?? String(index) }
+        /// For messages: `'builder'`, or `#0` for an unnamed stage.
+        public var quotedLabel: String { name.map { "'\($0)'" } ?? "#\(index)" }
     }
 
     public var path: String
@@ -86,6 +91,14 @@ public struct Dockerfile: Equatable, Sendable {
         return references
     }
 
+    /// `ENV A=1 B=2` sets A and B; the old form `ENV A 1` sets A.
+    static func envNames(in instruction: Instruction) -> [String] {
+        let words = ShellWords.split(instruction.arguments)
+        guard let first = words.first else { return [] }
+        guard first.contains("=") else { return [first] }
+        return words.compactMap { word in word.firstIndex(of: "=").map { String(word[..<$0]) } }
+    }
+
     static func argDeclarations(in instruction: Instruction) -> [ArgDeclaration] {
         ShellWords.split(instruction.arguments).map { word in
             if let equals = word.firstIndex(of: "=") {
@@ -120,4 +133,85 @@ enum ShellWords {
         if inWord { words.append(current) }
         return words
     }
+
+    /// Whitespace-separated words with their quotes and backslashes kept, as BuildKit's lexer
+    /// gives them to its heredoc detection (`"<<EOF"` stays quoted, so it is not a heredoc).
+    static func rawWords(_ text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        var quote: Character?
+        var escaped = false
+        for character in text {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if let open = quote {
+                current.append(character)
+                if character == open { quote = nil } else if character == "\\" && open == "\"" { escaped = true }
+            } else if character == "\\" {
+                current.append(character)
+                escaped = true
+            } else if character == "\"" || character == "'" {
+                current.append(character)
+                quote = character
+            } else if character.isWhitespace {
+                if !current.isEmpty { words.append(current); current = "" }
+            } else {
+                current.append(character)
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+
+    /// `"EOF"`, `'EOF'`, `E"O"F` → `EOF`; `nil` unless the text is exactly one word.
+    static func singleUnquoted(_ text: String) -> String? {
+        var word = ""
+        var quote: Character?
+        var escaped = false
+        for character in text {
+            if escaped {
+                word.append(character)
+                escaped = false
+            } else if let open = quote {
+                if character == open { quote = nil } else if character == "\\" && open == "\"" { escaped = true } else { word.append(character) }
+            } else if character == "\\" {
+                escaped = true
+            } else if character == "\"" || character == "'" {
+                quote = character
+            } else if character.isWhitespace {
+                return nil
+            } else {
+                word.append(character)
+            }
+        }
+        return quote == nil && !word.isEmpty ? word : nil
+    }
+}
+
+/// `$NAME`, `${NAME}`, `${NAME:-default}` references in instruction text.
+struct ArgumentReference: Equatable {
+    var name: String
+    /// `${NAME:-x}`, `${NAME-x}`, `${NAME:+x}`, `${NAME+x}`: the text says what happens when
+    /// NAME is unset, so leaving it unset is a choice, not a mistake.
+    var hasFallback: Bool
+
+    static func all(in text: String) -> [ArgumentReference] {
+        var references: [ArgumentReference] = []
+        var rest = Substring(text)
+        while let dollar = rest.firstIndex(of: "$") {
+            rest = rest[rest.index(after: dollar)...]
+            let braced = rest.first == "{"
+            if braced { rest = rest.dropFirst() }
+            let name = rest.prefix { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) }
+            rest = rest.dropFirst(name.count)
+            guard let first = name.first, !first.isNumber else { continue }
+            let modifier = braced ? rest.prefix(2) : ""
+            let hasFallback = ["-", "+"].contains(modifier.first) || [":-", ":+"].contains(modifier)
+            references.append(ArgumentReference(name: String(name), hasFallback: hasFallback))
+        }
+        return references
+    }
+
+    static func names(in text: String) -> [String] { all(in: text).map(\.name) }
 }
