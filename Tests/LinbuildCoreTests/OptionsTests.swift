@@ -1,168 +1,230 @@
 import Testing
 @testable import LinbuildCore
 
-/// The command line: every option in both spellings, precedence, and every bad input.
+/// The command line: every option in both spellings, flags, subcommands, `--`, and precedence.
+/// Bad input has its own suite (`UsageErrorTests`).
 @Suite struct OptionsTests {
     func parse(_ arguments: [String], environment: [String: String] = [:]) throws -> Options {
         try Options.parse(arguments, environment: environment)
     }
 
-    /// A valid value for each option that takes one.
-    static let sampleValues: [String: String] = [
-        "arch": "hopper", "branch": "feat/x", "max-jobs": "8", "tag-suffix": "myfeat", "source": "/src",
-        "registry": "127.0.0.1:5000", "namespace": "team/ml", "presets": "p.json", "dockerfile": "D",
-        "platform": "linux/arm64", "engine": "podman", "context": "gpu-box", "builder": "k8s", "progress": "plain",
-        "log-dir": "logs", "probe-timeout": "5", "gpus": "all",
+    /// Two different valid values for each option that takes one.
+    static let samples: [String: (String, String)] = [
+        "arch": ("hopper", "turing"), "branch": ("feat/x", "dev"), "max-jobs": ("8", "3"), "tag-suffix": ("myfeat", "other"),
+        "source": ("/src", "https://example.com/r.git"), "registry": ("127.0.0.1:5000", "registry.example.com"),
+        "namespace": ("team/ml", "other"), "presets": ("p.json", "q.json"), "dockerfile": ("D", "E"),
+        "platform": ("linux/arm64", "linux/amd64"), "engine": ("podman", "/usr/bin/docker"), "context": ("gpu-box", "other"),
+        "builder": ("k8s", "remote"), "progress": ("plain", "tty"), "log-dir": ("logs", "other-logs"),
+        "probe-timeout": ("5", "9"), "gpus": ("all", "device=0"),
     ]
 
-    @Test func everyValueOptionHasASampleHere() {
-        #expect(Set(OptionTable.all.filter(\.takesValue).map(\.name)) == Set(Self.sampleValues.keys))
+    /// The parsed field an option lands in, as text, so one table can check every option.
+    static func field(_ name: String, of options: Options) -> String? {
+        switch name {
+        case "arch":
+            switch options.arches {
+            case .all?: return "all"
+            case .named(let names)?: return names.joined(separator: ",")
+            case nil: return nil
+            }
+        case "branch": return options.branch
+        case "max-jobs": return options.maxJobs.map(String.init)
+        case "tag-suffix": return options.tagSuffix
+        case "source": return options.source
+        case "registry": return options.registry
+        case "namespace": return options.namespace
+        case "presets": return options.presetsPath
+        case "dockerfile": return options.dockerfile
+        case "platform": return options.platform
+        case "engine": return options.engine
+        case "context": return options.dockerContext
+        case "builder": return options.builder
+        case "progress": return options.progress
+        case "log-dir": return options.logDirectory
+        case "probe-timeout": return String(Int(options.probeTimeout))
+        case "gpus": return options.gpus
+        default: return nil
+        }
+    }
+
+    /// The Bool a flag sets.
+    static func flag(_ name: String, of options: Options) -> Bool? {
+        switch name {
+        case "push": options.push
+        case "force-base": options.forceBase
+        case "skip-base": options.skipBase
+        case "keep-going": options.keepGoing
+        case "dry-run": options.dryRun
+        case "json": options.json
+        case "quiet": options.quiet
+        case "verbose": options.verbose
+        case "help": options.help
+        case "version": options.version
+        default: nil
+        }
+    }
+
+    /// Words that make a valid command line of the first subcommand `spec` applies to.
+    static func commandLine(for spec: OptionSpec, _ options: [String]) -> [String] {
+        if spec.commands.isEmpty || spec.commands.contains(.build) { return options }
+        return ["validate"] + options + ["image:tag"]
+    }
+
+    @Test func everyOptionOfTheTableIsCoveredHere() {
+        #expect(Set(OptionTable.all.filter(\.takesValue).map(\.name)) == Set(Self.samples.keys))
+        #expect(OptionTable.all.filter { !$0.takesValue }.allSatisfy { Self.flag($0.name, of: Options()) != nil })
     }
 
     @Test(arguments: OptionTable.all.filter(\.takesValue))
     func valueOptionAcceptsBothSpellings(_ spec: OptionSpec) throws {
-        let value = try #require(Self.sampleValues[spec.name])
-        let subcommand = spec.commands.isEmpty || spec.commands.contains(.build) ? [] : ["validate"]
-        let positional = subcommand.isEmpty ? [] : ["image"]
-        let separate = try parse(subcommand + ["--\(spec.name)", value] + positional)
-        let joined = try parse(subcommand + ["--\(spec.name)=\(value)"] + positional)
+        // GIVEN a valid value for the option
+        let value = try #require(Self.samples[spec.name]).0
+        // WHEN it is written as two words and as one
+        let separate = try parse(Self.commandLine(for: spec, ["--\(spec.name)", value]))
+        let joined = try parse(Self.commandLine(for: spec, ["--\(spec.name)=\(value)"]))
+        // THEN both give the same options, with the value in the option's own field
         #expect(separate == joined)
-        #expect(separate != (try parse(subcommand + positional)))
+        #expect(Self.field(spec.name, of: separate) == value)
+        #expect(Self.field(spec.name, of: try parse(Self.commandLine(for: spec, []))) != value)
     }
 
-    @Test func valuesLandInTheirFields() throws {
-        let options = try parse(["--arch", "ampere,hopper", "--branch", "feat/x", "--max-jobs", "8", "--tag-suffix", "-myfeat",
-                                 "--source", "/src", "--registry", "127.0.0.1:5000", "--namespace", "team/ml", "--platform", "linux/arm64",
-                                 "--engine", "podman", "--progress", "plain", "--probe-timeout", "5", "--push", "--force-base", "--keep-going", "-q"])
-        #expect(options.arches == .named(["ampere", "hopper"]))
-        #expect(options.branch == "feat/x")
-        #expect(options.maxJobs == 8)
-        #expect(options.tagSuffix == "myfeat")
-        #expect(options.source == "/src")
-        #expect(options.registry == "127.0.0.1:5000")
-        #expect(options.namespace == "team/ml")
-        #expect(options.platform == "linux/arm64")
-        #expect(options.engine == "podman")
-        #expect(options.progress == "plain")
-        #expect(options.probeTimeout == 5)
-        #expect(options.push && options.forceBase && options.keepGoing && options.quiet)
-        #expect(!options.skipBase && !options.dryRun && !options.verbose)
+    @Test(arguments: OptionTable.all.filter { !$0.takesValue })
+    func flagIsSetOnlyWhenGiven(_ spec: OptionSpec) throws {
+        let given = try parse(Self.commandLine(for: spec, ["--\(spec.name)"]))
+        let absent = try parse(Self.commandLine(for: spec, []))
+        #expect(Self.flag(spec.name, of: given) == true)
+        #expect(Self.flag(spec.name, of: absent) == false)
     }
 
-    @Test func flagsAndShortForms() throws {
-        #expect(try parse(["-h"]).help)
-        #expect(try parse(["--help"]).help)
-        #expect(try parse(["--version"]).version)
-        #expect(try parse(["-v"]).verbose)
-        #expect(try parse(["--dry-run"]).dryRun)
-        #expect(try parse(["--json"]).json)
-        #expect(try parse(["--skip-base"]).skipBase)
+    @Test(arguments: OptionTable.all.filter { $0.short != nil })
+    func shortFormEqualsLongForm(_ spec: OptionSpec) throws {
+        let short = try #require(spec.short)
+        #expect(try parse(["-\(short)"]) == parse(["--\(spec.name)"]))
+        #expect(Self.flag(spec.name, of: try parse(["-\(short)"])) == true)
+    }
+
+    @Test func theShortFormsAreHQV() {
+        #expect(OptionTable.all.compactMap(\.short).sorted() == ["h", "q", "v"])
+    }
+
+    @Test func aLaterValueReplacesAnEarlierOne() throws {
+        #expect(try parse(["--arch", "ampere", "--arch=hopper"]).arches == .named(["hopper"]))
+    }
+
+    @Test func archListsKeepTheirOrderWithoutRepeats() throws {
         #expect(try parse(["--arch", "all"]).arches == .all)
+        #expect(try parse(["--arch", "hopper,ampere"]).arches == .named(["hopper", "ampere"]))
+        #expect(try parse(["--arch", "hopper,ampere,hopper"]).arches == .named(["hopper", "ampere"]))
+        #expect(try parse([]).arches == nil)
     }
 
-    @Test func subcommandsAndPositionals() throws {
+    @Test(arguments: ["myfeat", "-myfeat", "x", "-x", "feat.1_b-c"])
+    func suffixLosesOneLeadingDash(_ value: String) throws {
+        let expected = value.hasPrefix("-") ? String(value.dropFirst()) : value
+        #expect(try parse(["--tag-suffix", value]).tagSuffix == expected)
+        #expect(try parse(["--tag-suffix=\(value)"]).tagSuffix == expected)
+    }
+
+    @Test(arguments: ["1", "12", "0012", "1024"])
+    func maxJobsInRange(_ value: String) throws {
+        #expect(try parse(["--max-jobs", value]).maxJobs == Int(value))
+    }
+
+    @Test(arguments: ["localhost", "localhost:5000", "127.0.0.1:5000", "[::1]:5000", "registry.example.com", "Registry.Example.com:443"])
+    func registryHostsDockerAccepts(_ host: String) throws {
+        #expect(try parse(["--registry", host]).registry == host)
+    }
+
+    @Test(arguments: ["a", "team/ml", "a-b", "a--b", "a__b", "a_b/c.d"])
+    func namespacesDockerAccepts(_ namespace: String) throws {
+        #expect(try parse(["--namespace", namespace]).namespace == namespace)
+        #expect(try parse(["--registry", "r.example.com", "--namespace", namespace]).namespace == namespace)
+    }
+
+    @Test(arguments: ["main", "feat/x", "feat/it's-$HOME", "release/v1.2", "x;y", "v1.0.0", "abc1234", "refs/heads/main", "HEAD", "ünïcode"])
+    func refNamesGitAcceptsAreAccepted(_ ref: String) throws {
+        #expect(try parse(["--branch", ref]).branch == ref)
+    }
+
+    @Test func subcommandsComeFirst() throws {
         #expect(try parse([]).subcommand == .build)
-        #expect(try parse(["build", "--push"]).push)
-        #expect(try parse(["check"]).subcommand == .check)
+        #expect(try parse(["build", "--push"]) == parse(["--push"]))
+        #expect(try parse(["check", "--arch", "all"]).subcommand == .check)
+        #expect(try parse(["validate", "img:tag"]).subcommand == .validate)
         #expect(try parse(["validate", "img:tag"]).positionals == ["img:tag"])
+        #expect(try parse(["completions", "fish"]).subcommand == .completions)
         #expect(try parse(["completions", "zsh"]).positionals == ["zsh"])
+    }
+
+    @Test func doubleDashEndsOptions() throws {
+        // GIVEN `--` before words that look like options
+        let options = try parse(["validate", "--arch", "hopper", "--", "--push"])
+        // THEN they are positionals, and no flag was set by them
+        #expect(options.positionals == ["--push"])
+        #expect(!options.push)
+        #expect(options.arches == .named(["hopper"]))
         #expect(try parse(["validate", "--", "-weird:tag"]).positionals == ["-weird:tag"])
+        #expect(try parse(["--"]).positionals.isEmpty)
     }
 
-    @Test func optionBeatsEnvironmentWhichFillsWhatIsMissing() throws {
-        let environment = ["LINBUILD_ARCH": "turing", "LINBUILD_BRANCH": "dev", "LINBUILD_MAX_JOBS": "3", "LINBUILD_ENGINE": "/usr/bin/docker"]
-        let fromEnvironment = try parse([], environment: environment)
-        #expect(fromEnvironment.arches == .named(["turing"]))
-        #expect(fromEnvironment.branch == "dev")
-        #expect(fromEnvironment.maxJobs == 3)
-        #expect(fromEnvironment.engine == "/usr/bin/docker")
-        let overridden = try parse(["--arch", "hopper", "--max-jobs=9"], environment: environment)
-        #expect(overridden.arches == .named(["hopper"]))
-        #expect(overridden.maxJobs == 9)
-        #expect(overridden.branch == "dev")
-        // An empty variable is as good as unset
-        #expect(try parse([], environment: ["LINBUILD_ARCH": ""]).arches == nil)
+    @Test func helpAndVersionWinOverOtherwiseBadValues() throws {
+        // `linbuild --help` must work even while the user is still fixing the rest of the line
+        #expect(try parse(["--max-jobs", "abc", "--help"]).help)
+        #expect(try parse(["--version", "--force-base", "--skip-base"]).version)
     }
 
-    @Test func badEnvironmentValueIsAUsageErrorToo() {
-        #expect(throws: LinbuildError.usage("--max-jobs 'lots' is not a whole number from 1 to 1024")) {
-            try parse([], environment: ["LINBUILD_MAX_JOBS": "lots"])
+    @Test func helpStillKnowsWhichPresetsToShow() throws {
+        #expect(try parse(["--help", "--presets", "/x/p.json"]).presetsPath == "/x/p.json")
+        #expect(try parse(["-h"], environment: ["LINBUILD_PRESETS": "/y/p.json"]).presetsPath == "/y/p.json")
+    }
+
+    @Test func aNamespaceWithADotIsFineBehindARegistry() throws {
+        let options = try parse(["--namespace", "my.org/team", "--registry", "registry.example.com"])
+        #expect(options.namespace == "my.org/team")
+        #expect(try parse(["--namespace", "my.org"], environment: ["LINBUILD_REGISTRY": "localhost:5000"]).namespace == "my.org")
+    }
+
+    @Test(arguments: OptionTable.all.filter { $0.environment != nil })
+    func environmentFillsAnAbsentOptionAndTheOptionWins(_ spec: OptionSpec) throws {
+        // GIVEN the option's variable set to one value
+        let variable = try #require(spec.environment)
+        let (fromOption, fromEnvironment) = try #require(Self.samples[spec.name])
+        let environment = [variable: fromEnvironment]
+        // WHEN the option is absent, THEN the variable's value is used
+        #expect(Self.field(spec.name, of: try parse(Self.commandLine(for: spec, []), environment: environment)) == fromEnvironment)
+        // WHEN the option is given, THEN it beats the variable
+        let both = try parse(Self.commandLine(for: spec, ["--\(spec.name)", fromOption]), environment: environment)
+        #expect(Self.field(spec.name, of: both) == fromOption)
+        // AND an empty variable counts as unset
+        #expect(try parse(Self.commandLine(for: spec, []), environment: [variable: ""]) == parse(Self.commandLine(for: spec, [])))
+    }
+
+    @Test func everyEnvironmentVariableIsNamedLinbuildAndUnique() {
+        let variables = OptionTable.all.compactMap(\.environment)
+        #expect(variables.allSatisfy { $0.hasPrefix("LINBUILD_") })
+        #expect(Set(variables).count == variables.count)
+        #expect(variables.contains("LINBUILD_ARCH") && variables.contains("LINBUILD_ENGINE"))
+    }
+
+    @Test func variablesOfOptionsASubcommandDoesNotTakeAreIgnored() throws {
+        // GIVEN LINBUILD_MAX_JOBS, which only build and check read, holding junk
+        let environment = ["LINBUILD_MAX_JOBS": "junk", "LINBUILD_TAG_SUFFIX": "a b"]
+        // WHEN validate runs, THEN it neither fails nor takes the value
+        let options = try parse(["validate", "img:tag"], environment: environment)
+        #expect(options.maxJobs == nil && options.tagSuffix == nil)
+        // while build validates it like an option
+        #expect(throws: LinbuildError.usage("--max-jobs 'junk' is not a whole number from 1 to 1024 (from the environment variable LINBUILD_MAX_JOBS)")) {
+            try parse([], environment: environment)
         }
     }
 
-    @Test func suffixGetsExactlyOneDash() throws {
-        #expect(try parse(["--tag-suffix", "myfeat"]).tagSuffix == "myfeat")
-        #expect(try parse(["--tag-suffix", "-myfeat"]).tagSuffix == "myfeat")
-        #expect(try parse(["--tag-suffix=-myfeat"]).tagSuffix == "myfeat")
-    }
-
-    struct Bad: Sendable, CustomTestStringConvertible {
-        var arguments: [String]
-        var message: String
-        var testDescription: String { arguments.joined(separator: " ") }
-    }
-
-    static let bad: [Bad] = [
-        Bad(arguments: ["--arhc", "x"], message: "unknown option '--arhc'; did you mean --arch?"),
-        Bad(arguments: ["--psuh"], message: "did you mean --push?"),
-        Bad(arguments: ["--zzzzzzzz"], message: "unknown option '--zzzzzzzz' (see linbuild --help)"),
-        Bad(arguments: ["-x"], message: "unknown option '-x'"),
-        Bad(arguments: ["--arch"], message: "--arch needs a value"),
-        Bad(arguments: ["--arch", "--push"], message: "--arch needs a value"),
-        Bad(arguments: ["--arch="], message: "--arch needs a non-empty value"),
-        Bad(arguments: ["--max-jobs", "abc"], message: "--max-jobs 'abc' is not a whole number from 1 to 1024"),
-        Bad(arguments: ["--max-jobs", "0"], message: "--max-jobs '0'"),
-        Bad(arguments: ["--max-jobs", "-1"], message: "--max-jobs '-1'"),
-        Bad(arguments: ["--max-jobs", "1025"], message: "--max-jobs '1025'"),
-        Bad(arguments: ["--max-jobs", "99999999999999999999"], message: "--max-jobs '99999999999999999999'"),
-        Bad(arguments: ["--tag-suffix", "a b"], message: "--tag-suffix 'a b' cannot be part of a tag"),
-        Bad(arguments: ["--tag-suffix", "--x"], message: "--tag-suffix '--x' cannot be part of a tag"),
-        Bad(arguments: ["--tag-suffix", "-"], message: "--tag-suffix '-' cannot be part of a tag"),
-        Bad(arguments: ["--tag-suffix", String(repeating: "a", count: 200)], message: "cannot be part of a tag"),
-        Bad(arguments: ["--namespace", "Team"], message: "--namespace 'Team' is not a valid image namespace"),
-        Bad(arguments: ["--namespace", "a b"], message: "is not a valid image namespace"),
-        Bad(arguments: ["--registry", "not a host"], message: "--registry 'not a host' is not a registry host"),
-        Bad(arguments: ["--registry", "host:99999"], message: "is not a registry host"),
-        Bad(arguments: ["--force-base", "--skip-base"], message: "--force-base and --skip-base contradict each other"),
-        Bad(arguments: ["--dry-run", "--json"], message: "pass one of them"),
-        Bad(arguments: ["--branch", "-x"], message: "--branch '-x' cannot start with '-'"),
-        Bad(arguments: ["--branch", "--upload-pack=evil"], message: "cannot start with '-'"),
-        Bad(arguments: ["--branch", "a b"], message: "contains a space or control character"),
-        Bad(arguments: ["--branch", "a\nb"], message: "--branch 'a\\nb' contains a space or control character"),
-        Bad(arguments: ["--branch", "a..b"], message: "contains '..'"),
-        Bad(arguments: ["--branch", "a~1"], message: "contains '~'"),
-        Bad(arguments: ["--branch", "x.lock"], message: "is not a valid git ref name"),
-        Bad(arguments: ["--arch", "Ampere"], message: "is not a list of architecture names"),
-        Bad(arguments: ["--arch", "ampere,"], message: "is not a list of architecture names"),
-        Bad(arguments: ["--platform", "amd64"], message: "is not a platform"),
-        Bad(arguments: ["--progress", "fancy"], message: "must be one of auto, plain, tty"),
-        Bad(arguments: ["--probe-timeout", "0"], message: "from 1 to 600"),
-        Bad(arguments: ["--push=yes"], message: "--push takes no value"),
-        Bad(arguments: ["check", "--push"], message: "--push does not apply to 'check'"),
-        Bad(arguments: ["extra"], message: "unexpected argument 'extra'"),
-        Bad(arguments: ["buidl"], message: "unexpected argument 'buidl' (subcommands: build, check, validate, completions)"),
-        Bad(arguments: ["validate"], message: "validate needs exactly one IMAGE"),
-        Bad(arguments: ["completions", "tcsh"], message: "completions needs one shell"),
-        Bad(arguments: ["--quiet", "--verbose"], message: "contradict each other"),
-    ]
-
-    @Test(arguments: bad)
-    func badUsageIsOneLineAndExit64(_ bad: Bad) {
-        do {
-            _ = try parse(bad.arguments)
-            Issue.record("accepted \(bad.arguments)")
-        } catch let error as LinbuildError {
-            #expect(error.exitCode == .usage)
-            #expect(error.description.contains(bad.message), "\(error)")
-            #expect(!error.description.contains("\n"))
-        } catch {
-            Issue.record("unexpected \(error)")
+    @Test func aBadTypedValueIsNotBlamedOnTheEnvironment() {
+        #expect(throws: LinbuildError.usage("--max-jobs 'x' is not a whole number from 1 to 1024")) {
+            try parse(["--max-jobs", "x"], environment: ["LINBUILD_MAX_JOBS": "3", "LINBUILD_ARCH": "hopper"])
         }
     }
 
-    @Test func refNamesGitAcceptsAreAccepted() throws {
-        for ref in ["main", "feat/x", "feat/it's-$HOME", "release/v1.2", "x;y", "v1.0.0", "abc1234"] {
-            #expect(try parse(["--branch", ref]).branch == ref)
-        }
+    @Test func unrelatedVariablesChangeNothing() throws {
+        #expect(try parse([], environment: ["ARCH": "hopper", "LINBUILD_ARCHES": "turing", "BRANCH": "x"]) == parse([]))
     }
 }

@@ -14,61 +14,139 @@ import LinbuildTestSupport
         #expect(presets.defaults.branch == "main")
         #expect(presets.defaults.maxJobs == 12)
         #expect(presets.defaults.platform == "linux/amd64")
+        #expect(presets.defaults.dockerfile == "docker/Dockerfile")
         #expect(presets.defaults.nvidiaCudaTag == "12.8.0-cudnn-devel-ubuntu22.04")
+        #expect(presets.architectureNames == ["ampere", "turing", "hopper"])
         let rows = presets.architectures.map {
             [$0.name, $0.gpus, $0.torchVersion, $0.torchChannel, $0.cudaSuffix, $0.cudaArchList,
-             $0.flashAttention.map { "\($0.version) (v\($0.major))" } ?? "none"]
+             $0.flashAttention.map { "\($0.version) (v\($0.major))" } ?? "none", $0.nvidiaCudaTag ?? "(default)"]
         }
         #expect(rows == [
-            ["ampere", "RTX 3090, A100", "2.7.1", "stable", "cu126", "8.0;8.6", "2.7.4.post1 (v2)"],
-            ["turing", "RTX 2080, T4", "2.7.1", "stable", "cu126", "7.5", "none"],
-            ["hopper", "H100", "2.8.0rc0", "nightly", "cu128", "9.0", "3.0.0b3 (v3)"],
+            ["ampere", "RTX 3090, A100", "2.7.1", "stable", "cu126", "8.0;8.6", "2.7.4.post1 (v2)", "(default)"],
+            ["turing", "RTX 2080, T4", "2.7.1", "stable", "cu126", "7.5", "none", "(default)"],
+            ["hopper", "H100", "2.8.0rc0", "nightly", "cu128", "9.0", "3.0.0b3 (v3)", "(default)"],
         ])
     }
 
-    /// The shipped file with one edit applied to its text.
-    func shipped(replacing target: String, with replacement: String) throws -> [UInt8] {
-        let text = try String(contentsOfFile: Repository.presets, encoding: .utf8)
-        #expect(text.contains(target), "fixture edit does not apply: \(target)")
-        return Array(text.replacingOccurrences(of: target, with: replacement).utf8)
+    @Test func parsingTheBytesEqualsLoadingTheFile() throws {
+        let bytes = try Array(Data(contentsOf: URL(fileURLWithPath: Repository.presets)))
+        #expect(try PresetsLoader.parse(bytes, file: "presets.json") == PresetsLoader.load(path: Repository.presets))
     }
 
-    @Test(arguments: [
-        ("\"maxJobs\": 12", "\"maxJobs\": \"12\"", "defaults.maxJobs: must be a whole number, not a string"),
-        ("\"maxJobs\": 12", "\"maxJobs\": 1.5", "defaults.maxJobs: must be a whole number, not a fraction"),
-        ("\"maxJobs\": 12", "\"maxJobs\": 0", "defaults.maxJobs: must be between 1 and 1024"),
-        ("\"namespace\": \"frontierkodiak\",", "", "defaults.namespace: is missing"),
-        ("\"arch\": \"ampere\"", "\"arch\": \"volta\"", "defaults.arch: names 'volta', which is not under architectures"),
-        ("\"platform\": \"linux/amd64\"", "\"platfrom\": \"linux/amd64\"", "defaults.platfrom: is not a known field (did you mean platform?)"),
-        ("\"cudaSuffix\": \"cu128\"", "\"cudaSuffix\": \"cu 128\"", "architectures.hopper.cudaSuffix: must be usable in a tag"),
-        ("\"cudaArchList\": \"9.0\"", "\"cudaArchList\": \"9,0\"", "architectures.hopper.cudaArchList: must be compute capabilities"),
-        ("\"torchChannel\": \"nightly\"", "\"torchChannel\": \"beta\"", "architectures.hopper.torchChannel: must be one of stable, nightly, not 'beta'"),
-        ("\"major\": 3", "\"major\": \"3\"", "architectures.hopper.flashAttention.major: must be a whole number, not a string"),
-        ("\"version\": \"3.0.0b3\",", "", "architectures.hopper.flashAttention.version: is missing"),
-        ("\"flashAttention\": null", "\"flashAttention\": \"\"", "architectures.turing.flashAttention: must be an object, not a string"),
-        ("\"gpus\": \"H100\",", "\"gpus\": 100,", "architectures.hopper.gpus: must be a string, not a number"),
-        ("\"turing\": {", "\"Turing X\": {", "architectures.Turing X: is not a usable architecture name"),
-        ("\"turing\": {", "\"all\": {", "architectures.all: is not a usable architecture name"),
-        ("\"namespace\": \"frontierkodiak\"", "\"namespace\": \"frontierkodiak\", \"namespace\": \"x\"", "duplicated key \"namespace\""),
-        ("\"defaults\": {", "\"defaults\": {,", "(not valid JSON)"),
-    ])
-    func invalidPresetsNameFileEntryAndField(target: String, replacement: String, message: String) throws {
-        let bytes = try shipped(replacing: target, with: replacement)
-        do {
-            _ = try PresetsLoader.parse(bytes, file: "presets.json")
-            Issue.record("accepted: \(replacement)")
-        } catch let error as LinbuildError {
-            #expect(error.exitCode == .dataError)
-            #expect(error.description.hasPrefix("presets.json: "))
-            #expect(error.description.contains(message), "\(error)")
-            #expect(!error.description.contains("\n"))
+    @Test func aFourthArchitectureIsJustAnotherEntry() throws {
+        let presets = try PresetsLoader.parse(Array(presetsTextWithBlackwell().utf8), file: "p.json")
+        #expect(presets.architectureNames == ["ampere", "turing", "hopper", "blackwell"])
+        let blackwell = try #require(presets.architecture(named: "blackwell"))
+        #expect(blackwell.flashAttention == .init(version: "3.1.0", major: 3))
+        #expect(blackwell.nvidiaCudaTag == "13.0.0-cudnn-devel-ubuntu24.04")
+        #expect(blackwell.cudaArchList == "10.0;12.0")
+    }
+
+    /// One edit of the shipped file, and the entry and problem the error must name.
+    struct Broken: Sendable, CustomTestStringConvertible {
+        var target: String
+        var replacement: String
+        var entry: String
+        var problem: String
+        var testDescription: String { "\(entry): \(replacement)" }
+        /// For syntax errors: the line of the shipped file where `target` is.
+        static let targetLine = "(the target's line)"
+
+        func expectedEntry(in text: String) -> String {
+            guard entry == Self.targetLine, let range = text.range(of: target) else { return entry }
+            return "line \(text[..<range.lowerBound].filter { $0 == "\n" }.count + 1)"
         }
     }
 
-    @Test func syntaxErrorsNameTheirLine() throws {
-        let bytes = Array("{\n  \"defaults\": {\n    \"a\": tru\n  }\n}".utf8)
-        #expect(throws: LinbuildError.invalidPresets(file: "p.json", entry: "line 3", problem: "invalid literal (not valid JSON)")) {
-            try PresetsLoader.parse(bytes, file: "p.json")
+    static let broken: [Broken] = [
+        // Wrong types
+        Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": \"12\"", entry: "defaults.maxJobs", problem: "must be a whole number, not a string"),
+        Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": 1.5", entry: "defaults.maxJobs", problem: "must be a whole number, not a fraction"),
+        Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": 1e1", entry: "defaults.maxJobs", problem: "must be a whole number"),
+        Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": true", entry: "defaults.maxJobs", problem: "must be a whole number, not a boolean"),
+        Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": 0", entry: "defaults.maxJobs", problem: "must be between 1 and 1024"),
+        Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": 1025", entry: "defaults.maxJobs", problem: "must be between 1 and 1024"),
+        Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": 99999999999999999999", entry: "defaults.maxJobs", problem: "must be a whole number"),
+        Broken(target: "\"gpus\": \"H100\",", replacement: "\"gpus\": 100,", entry: "architectures.hopper.gpus", problem: "must be a string, not a number"),
+        Broken(target: "\"torchVersion\": \"2.8.0rc0\"", replacement: "\"torchVersion\": null", entry: "architectures.hopper.torchVersion", problem: "must be a string, not null"),
+        Broken(target: "\"branch\": \"main\"", replacement: "\"branch\": \"\"", entry: "defaults.branch", problem: "must not be empty"),
+        // Missing fields
+        Broken(target: "\"namespace\": \"frontierkodiak\",", replacement: "", entry: "defaults.namespace", problem: "is missing"),
+        Broken(target: "\"torchVersion\": \"2.8.0rc0\",", replacement: "", entry: "architectures.hopper.torchVersion", problem: "is missing"),
+        Broken(target: "\"version\": \"3.0.0b3\",", replacement: "", entry: "architectures.hopper.flashAttention.version", problem: "is missing"),
+        Broken(target: "\"flashAttention\": null", replacement: "\"gpus2\": null", entry: "architectures.turing.gpus2", problem: "is not a known field"),
+        // Unknown fields, with the nearest known one
+        Broken(target: "\"platform\": \"linux/amd64\"", replacement: "\"platfrom\": \"linux/amd64\"", entry: "defaults.platfrom", problem: "is not a known field (did you mean platform?)"),
+        Broken(target: "\"cudaSuffix\": \"cu128\"", replacement: "\"cudaSufix\": \"cu128\"", entry: "architectures.hopper.cudaSufix", problem: "is not a known field (did you mean cudaSuffix?)"),
+        Broken(target: "\"major\": 3", replacement: "\"major\": 3, \"minor\": 0", entry: "architectures.hopper.flashAttention.minor", problem: "is not a known field"),
+        Broken(target: "\"defaults\": {", replacement: "\"defualts\": {", entry: "defualts", problem: "is not a known field (did you mean defaults?)"),
+        // Unknown references
+        Broken(target: "\"arch\": \"ampere\"", replacement: "\"arch\": \"volta\"", entry: "defaults.arch", problem: "names 'volta', which is not under architectures (known: ampere, turing, hopper)"),
+        // Values that would make a bad tag or build
+        Broken(target: "\"cudaSuffix\": \"cu128\"", replacement: "\"cudaSuffix\": \"cu 128\"", entry: "architectures.hopper.cudaSuffix", problem: "must be usable in a tag, e.g. cu126"),
+        Broken(target: "\"torchVersion\": \"2.8.0rc0\"", replacement: "\"torchVersion\": \"2.8/0\"", entry: "architectures.hopper.torchVersion", problem: "must be a version usable in a tag"),
+        Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9,0\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities separated by ';', e.g. 8.0;8.6"),
+        Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9.0;\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
+        Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"sm_90\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
+        Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
+        Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9.0 ;8.0\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
+        Broken(target: "\"torchChannel\": \"nightly\"", replacement: "\"torchChannel\": \"beta\"", entry: "architectures.hopper.torchChannel", problem: "must be one of stable, nightly, not 'beta'"),
+        Broken(target: "\"torchChannel\": \"nightly\"", replacement: "\"torchChannel\": \"Nightly\"", entry: "architectures.hopper.torchChannel", problem: "must be one of stable, nightly"),
+        Broken(target: "\"major\": 3", replacement: "\"major\": \"3\"", entry: "architectures.hopper.flashAttention.major", problem: "must be a whole number, not a string"),
+        Broken(target: "\"major\": 3", replacement: "\"major\": 0", entry: "architectures.hopper.flashAttention.major", problem: "must be between 1 and 99"),
+        Broken(target: "\"version\": \"3.0.0b3\"", replacement: "\"version\": \"v3; rm -rf /\"", entry: "architectures.hopper.flashAttention.version", problem: "must be a pip version"),
+        Broken(target: "\"flashAttention\": null", replacement: "\"flashAttention\": \"\"", entry: "architectures.turing.flashAttention", problem: "must be an object, not a string"),
+        Broken(target: "\"flashAttention\": null", replacement: "\"flashAttention\": [\"2.7.4\", 2]", entry: "architectures.turing.flashAttention", problem: "must be an object, not an array"),
+        Broken(target: "\"flashAttention\": null", replacement: "\"flashAttention\": false", entry: "architectures.turing.flashAttention", problem: "must be an object, not a boolean"),
+        Broken(target: ",\n      \"flashAttention\": null", replacement: "", entry: "architectures.turing.flashAttention", problem: "is missing (an object with version and major, or null for none)"),
+        Broken(target: "\"turing\": {", replacement: "\"Turing X\": {", entry: "architectures.Turing X", problem: "is not a usable architecture name"),
+        Broken(target: "\"turing\": {", replacement: "\"all\": {", entry: "architectures.all", problem: "is not a usable architecture name"),
+        Broken(target: "\"namespace\": \"frontierkodiak\"", replacement: "\"namespace\": \"FrontierKodiak\"", entry: "defaults.namespace", problem: "must be a valid image namespace"),
+        Broken(target: "\"baseImage\": \"linnaeus-base\"", replacement: "\"baseImage\": \"linnaeus base\"", entry: "defaults.baseImage", problem: "must be a valid image name"),
+        Broken(target: "\"runtimeImage\": \"linnaeus-dev\"", replacement: "\"runtimeImage\": \"a/b\"", entry: "defaults.runtimeImage", problem: "must be a valid image name"),
+        Broken(target: "\"nvidiaCudaTag\": \"12.8.0-cudnn-devel-ubuntu22.04\"", replacement: "\"nvidiaCudaTag\": \".12\"", entry: "defaults.nvidiaCudaTag", problem: "must be a valid image tag"),
+        Broken(target: "\"platform\": \"linux/amd64\"", replacement: "\"platform\": \"amd64\"", entry: "defaults.platform", problem: "must look like os/arch"),
+        Broken(target: "\"branch\": \"main\"", replacement: "\"branch\": \"--upload-pack=x\"", entry: "defaults.branch", problem: "cannot start with '-'"),
+        Broken(target: "\"branch\": \"main\"", replacement: "\"branch\": \"a..b\"", entry: "defaults.branch", problem: "contains '..'"),
+        Broken(target: "\"source\": \"https://github.com/frontierkodiak/linnaeus.git\"", replacement: "\"source\": \"ext::sh -c x\"", entry: "defaults.source", problem: "uses a git transport linbuild does not allow"),
+        Broken(target: "\"cudaSuffix\": \"cu128\"", replacement: "\"cudaSuffix\": \"\(String(repeating: "c", count: 110))\"", entry: "architectures.hopper", problem: "makes a base tag longer than 128 characters"),
+        // Syntax: duplicated keys, deep nesting
+        Broken(target: "\"namespace\": \"frontierkodiak\"", replacement: "\"namespace\": \"frontierkodiak\", \"namespace\": \"x\"", entry: Broken.targetLine, problem: "duplicated key \"namespace\" (not valid JSON)"),
+        Broken(target: "\"cudaSuffix\": \"cu128\",", replacement: "\"cudaSuffix\": \"cu128\", \"cudaSuffix\": \"cu126\",", entry: Broken.targetLine, problem: "duplicated key \"cudaSuffix\""),
+        Broken(target: "\"gpus\": \"H100\"", replacement: "\"gpus\": " + String(repeating: "[", count: 70) + String(repeating: "]", count: 70),
+               entry: Broken.targetLine, problem: "nested deeper than 64 levels (not valid JSON)"),
+    ]
+
+    @Test(arguments: broken)
+    func invalidPresetsNameFileEntryAndField(_ broken: Broken) throws {
+        // GIVEN the shipped file with one mistake
+        let bytes = Array(try shippedPresetsText(replacing: broken.target, with: broken.replacement).utf8)
+        // WHEN it is parsed
+        let error = try #require(throws: LinbuildError.self) { try PresetsLoader.parse(bytes, file: "presets.json") }
+        // THEN one line names the file, the entry and the problem, for exit 65
+        guard case .invalidPresets(let file, let entry, let problem) = error else {
+            Issue.record("not a presets error: \(error)")
+            return
+        }
+        let expectedEntry = broken.expectedEntry(in: try String(contentsOfFile: Repository.presets, encoding: .utf8))
+        #expect(file == "presets.json")
+        #expect(entry == expectedEntry)
+        #expect(problem.contains(broken.problem), "\(problem)")
+        #expect(error.exitCode == .dataError && error.exitCode.rawValue == 65)
+        #expect(error.description.hasPrefix("presets.json: \(expectedEntry): "))
+        #expect(!error.description.contains("\n"))
+    }
+
+    @Test(arguments: [
+        ("{\n  \"defaults\": {\n    \"a\": tru\n  }\n}", "line 3", "invalid literal (not valid JSON)"),
+        ("{\"defaults\": {},}", "line 1", "expected a quoted key (not valid JSON)"),
+        ("\n\n\n\n[1,\n2,\n]", "line 7", "unexpected character (not valid JSON)"),
+        ("", "line 1", "unexpected end of file (not valid JSON)"),
+        ("{} {}", "line 1", "unexpected text after the document (not valid JSON)"),
+    ])
+    func syntaxErrorsNameTheirLine(text: String, entry: String, problem: String) {
+        #expect(throws: LinbuildError.invalidPresets(file: "p.json", entry: entry, problem: problem)) {
+            try PresetsLoader.parse(Array(text.utf8), file: "p.json")
         }
     }
 
@@ -83,24 +161,70 @@ import LinbuildTestSupport
         #expect(throws: LinbuildError.invalidPresets(file: "p", entry: "(top level)", problem: "must be an object, not an array")) {
             try PresetsLoader.parse(Array("[]".utf8), file: "p")
         }
+        #expect(throws: LinbuildError.invalidPresets(file: "p", entry: "defaults", problem: "is missing")) {
+            try PresetsLoader.parse(Array("{}".utf8), file: "p")
+        }
+        #expect(throws: LinbuildError.invalidPresets(file: "p", entry: "defaults", problem: "must be an object, not an array")) {
+            try PresetsLoader.parse(Array(#"{"defaults": [], "architectures": {}}"#.utf8), file: "p")
+        }
+        // The shipped defaults with the architectures as an array
+        let defaultsEnd = try #require(text.range(of: "\"architectures\""))
+        let arrayed = String(text[..<defaultsEnd.lowerBound]) + "\"architectures\": [] }"
+        #expect(throws: LinbuildError.invalidPresets(file: "p", entry: "architectures", problem: "must be an object, not an array")) {
+            try PresetsLoader.parse(Array(arrayed.utf8), file: "p")
+        }
     }
 
-    @Test func missingFileIsNoInputAndFolderToo() {
-        #expect((try? PresetsLoader.load(path: "/nonexistent/presets.json")) == nil)
-        do { _ = try PresetsLoader.load(path: "/nonexistent/presets.json") } catch let error as LinbuildError {
-            #expect(error.exitCode == .noInput)
-        } catch { Issue.record("\(error)") }
-        do { _ = try PresetsLoader.load(path: "/tmp") } catch let error as LinbuildError {
-            #expect(error.exitCode == .noInput)
-        } catch { Issue.record("\(error)") }
+    @Test(arguments: ["a\nb", "a\u{1B}[2Jb", "a\rb"])
+    func aHostileKeyCannotBreakTheOneLineMessage(_ key: String) throws {
+        // GIVEN a key holding a control character (written as a JSON escape)
+        let escaped = key.unicodeScalars.map { $0.value < 0x20 ? String(format: "\\u%04x", $0.value) : String($0) }.joined()
+        for edit in [("\"maxJobs\": 12", "\"maxJobs\": 12, \"\(escaped)\": 1"),
+                     ("\"turing\": {", "\"\(escaped)\": {"),
+                     ("\"torchChannel\": \"nightly\"", "\"torchChannel\": \"\(escaped)\""),
+                     ("\"arch\": \"ampere\"", "\"arch\": \"\(escaped)\""),
+                     ("\"namespace\": \"frontierkodiak\"", "\"\(escaped)\": 1, \"\(escaped)\": 2, \"namespace\": \"frontierkodiak\"")] {
+            let bytes = Array(try shippedPresetsText(replacing: edit.0, with: edit.1).utf8)
+            // WHEN it is parsed, THEN the error is still one line without raw control characters
+            let error = try #require(throws: LinbuildError.self) { try PresetsLoader.parse(bytes, file: "p.json") }
+            #expect(error.exitCode == .dataError)
+            #expect(!error.description.unicodeScalars.contains { $0.value < 0x20 }, "\(error.description.debugDescription)")
+        }
+    }
+
+    @Test func errorsFromAFileNameItsPath() throws {
+        let scratch = try Scratch("presets")
+        defer { scratch.remove() }
+        let path = try scratch.write("presets.json", try shippedPresetsText(replacing: "\"cudaSuffix\": \"cu128\"", with: "\"cudaSuffix\": 128"))
+        #expect(throws: LinbuildError.invalidPresets(file: path, entry: "architectures.hopper.cudaSuffix", problem: "must be a string, not a number")) {
+            try PresetsLoader.load(path: path)
+        }
+    }
+
+    @Test func missingFileAndFolderAreNoInput() throws {
+        let scratch = try Scratch("presets")
+        defer { scratch.remove() }
+        let missing = scratch.path + "/absent.json"
+        let error = try #require(throws: LinbuildError.self) { try PresetsLoader.load(path: missing) }
+        #expect(error == .missingFile(missing, what: "presets file"))
+        #expect(error.exitCode == .noInput && error.exitCode.rawValue == 66)
+        #expect(error.description.contains(missing))
+        let folder = try #require(throws: LinbuildError.self) { try PresetsLoader.load(path: scratch.path) }
+        #expect(folder.exitCode == .noInput)
     }
 
     @Test func fileOverOneMebibyteIsRefusedBeforeParsing() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-huge-\(UUID().uuidString).json").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        _ = FileManager.default.createFile(atPath: path, contents: Data(repeating: UInt8(ascii: " "), count: (1 << 20) + 10))
+        let scratch = try Scratch("presets")
+        defer { scratch.remove() }
+        let path = scratch.path + "/huge.json"
+        // Valid JSON, so only the size can be the reason
+        let padding = String(repeating: " ", count: 1 << 20)
+        try (try String(contentsOfFile: Repository.presets, encoding: .utf8) + padding).write(toFile: path, atomically: false, encoding: .utf8)
         #expect(throws: LinbuildError.invalidPresets(file: path, entry: "(file)", problem: "larger than 1 MiB; a presets file holds a small matrix")) {
             try PresetsLoader.load(path: path)
         }
+        // and just under the limit the same content loads
+        try (try String(contentsOfFile: Repository.presets, encoding: .utf8) + String(repeating: " ", count: 1000)).write(toFile: path, atomically: false, encoding: .utf8)
+        #expect(try PresetsLoader.load(path: path) == shippedPresets)
     }
 }

@@ -159,7 +159,8 @@ public struct CommitResolver: Sendable {
     /// (`origin/feat/x` for `feat/x`, as in a CI clone) is taken, as `git checkout` would.
     static func match(_ ref: String, in refs: [Ref], repository: String, remoteTracking: Bool) throws -> Ref? {
         let exact = ["refs/\(ref)", "refs/tags/\(ref)", "refs/heads/\(ref)"] + (remoteTracking ? ["refs/remotes/\(ref)", "refs/remotes/\(ref)/HEAD"] : [])
-        let candidates = ref.hasPrefix("refs/") ? [ref] : exact
+        // ls-remote lists the remote's default branch as a bare `HEAD`
+        let candidates = ref.hasPrefix("refs/") ? [ref] : ref == "HEAD" ? ["HEAD"] : exact
         var matches = refs.filter { candidates.contains($0.name) }
         if matches.isEmpty, remoteTracking {
             matches = refs.filter { $0.name.hasPrefix("refs/remotes/") && $0.name.hasSuffix("/\(ref)")

@@ -27,8 +27,11 @@ public enum SourceLocation: Equatable, Sendable {
     case path(String)
     case url(String)
 
+    /// Git's own rule (`url_is_local_not_ssh`): a `:` before any `/` makes a URL (`scheme://…`,
+    /// `host:path`, `user@host:path`, and `transport::address` such as `ext::…`); else a path.
     public init(_ text: String) {
-        let isURL = text.contains("://") || (text.contains("@") && text.contains(":") && !text.hasPrefix("/") && !text.hasPrefix("."))
+        let colon = text.firstIndex(of: ":"), slash = text.firstIndex(of: "/")
+        let isURL = colon.map { colon in slash.map { colon < $0 } ?? true } ?? false
         self = isURL ? .url(text) : .path(text)
     }
 

@@ -43,17 +43,27 @@ public struct Options: Equatable, Sendable {
     public init() {}
 
     public static let maximumJobs = 1024
+    /// What is left of a tag after `<sha12>-<arch>-` with the longest architecture name.
+    static let maximumSuffixLength = TagGrammar.maximumLength - 12 - 2 - ArchitectureName.maximumLength
     public static let progressModes = ["auto", "plain", "tty"]
 
     /// Validates `arguments`, taking absent options from `environment` (option > environment).
     public static func parse(_ arguments: [String], environment: [String: String]) throws -> Options {
         var parsed = try ArgumentParser.parse(arguments)
+        var variables: [String: String] = [:]
         for spec in OptionTable.all where spec.takesValue && parsed.values[spec.name] == nil {
             guard let variable = spec.environment, let value = environment[variable], !value.isEmpty,
                   spec.commands.isEmpty || spec.commands.contains(parsed.subcommand) else { continue }
             parsed.values[spec.name] = value
+            variables[spec.name] = variable
         }
-        return try Options(parsed)
+        do {
+            return try Options(parsed)
+        } catch LinbuildError.usage(let message) {
+            // A value nobody typed on this command line: say where it came from.
+            let variable = variables.first { message.hasPrefix("--\($0.key) ") }?.value
+            throw LinbuildError.usage(message + (variable.map { " (from the environment variable \($0))" } ?? ""))
+        }
     }
 
     init(_ parsed: ParsedArguments) throws {
@@ -61,7 +71,11 @@ public struct Options: Equatable, Sendable {
         positionals = parsed.positionals
         help = parsed.has("help")
         version = parsed.has("version")
-        if help || version { return }
+        if help || version {
+            // --help shows the defaults and architectures of the presets it is pointed at.
+            presetsPath = parsed.value("presets").flatMap { Self.pathProblem($0) == nil && !$0.isEmpty ? $0 : nil }
+            return
+        }
 
         push = parsed.has("push")
         dryRun = parsed.has("dry-run")
@@ -90,10 +104,17 @@ public struct Options: Equatable, Sendable {
         if let value = parsed.value("tag-suffix") { tagSuffix = try Self.suffix(value) }
         if let value = parsed.value("source") { source = try Self.checked(value, "source", SourceLocation.problem(with:)) }
         if let value = parsed.value("registry") {
-            registry = try Self.checked(value, "registry") { RegistryHost.isValid($0) ? nil : "is not a registry host (HOST or HOST:PORT, e.g. registry.example.com:5000)" }
+            registry = try Self.checked(value, "registry") { host in
+                guard RegistryHost.isValid(host) else { return "is not a registry host (HOST or HOST:PORT, e.g. registry.example.com:5000)" }
+                return RegistryHost.isReadAsHost(host) ? nil
+                    : "would be read by Docker as a Docker Hub namespace, not a host; give its port or domain (e.g. \(host):5000)"
+            }
         }
         if let value = parsed.value("namespace") {
             namespace = try Self.checked(value, "namespace") { ImageName.isValidNamespace($0) ? nil : "is not a valid image namespace (lowercase letters, digits, . _ - and /)" }
+            if registry == nil, let first = value.split(separator: "/").first, RegistryHost.isReadAsHost(String(first)) {
+                throw LinbuildError.usage("--namespace \(Sanitized.forMessage(value)) would be read by Docker as a registry host; pass the host with --registry")
+            }
         }
         if let value = parsed.value("presets") { presetsPath = try Self.checked(value, "presets", Self.pathProblem) }
         if let value = parsed.value("dockerfile") { dockerfile = try Self.checked(value, "dockerfile", Self.pathProblem) }
@@ -176,6 +197,9 @@ public struct Options: Equatable, Sendable {
         let body = value.hasPrefix("-") ? String(value.dropFirst()) : value
         guard !body.isEmpty, TagGrammar.isValidTagFragment(body), !body.hasPrefix("-") else {
             throw LinbuildError.usage("--tag-suffix \(Sanitized.forMessage(value)) cannot be part of a tag (letters, digits, . _ - only, e.g. myfeature)")
+        }
+        guard body.count <= maximumSuffixLength else {
+            throw LinbuildError.usage("--tag-suffix \(Sanitized.forMessage(value)) is longer than \(maximumSuffixLength) characters; the runtime tag <sha12>-<arch>-<suffix> must fit in \(TagGrammar.maximumLength)")
         }
         return body
     }

@@ -21,7 +21,7 @@ public struct Command: Equatable, Sendable, Codable {
     /// The command as one line a POSIX shell runs unchanged.
     public var shellLine: String {
         let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(ShellQuote.quote($0.value))" }
-        let words = ([executable] + arguments).map(ShellQuote.quote)
+        let words = [ShellQuote.quoteProgram(executable)] + arguments.map(ShellQuote.quote)
         let line = (assignments + words).joined(separator: " ")
         return workingDirectory.map { "(cd \(ShellQuote.quote($0)) && \(line))" } ?? line
     }
@@ -33,6 +33,15 @@ public enum ShellQuote {
         if !word.isEmpty, word.unicodeScalars.allSatisfy(isSafe) { return word }
         return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
+
+    /// A command's first word: a program named `a=b` or `if` would otherwise be read as an
+    /// assignment or as shell syntax.
+    public static func quoteProgram(_ word: String) -> String {
+        word.contains("=") || reservedWords.contains(word) ? "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'" : quote(word)
+    }
+
+    private static let reservedWords: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while",
+                                                     "until", "for", "in", "{", "}", "!"]
 
     private static func isSafe(_ scalar: Unicode.Scalar) -> Bool {
         TagGrammar.isAlphanumeric(scalar) || "@%+=:,./_-".unicodeScalars.contains(scalar)

@@ -49,6 +49,8 @@ public enum PresetsLoader {
         try reader.check(ImageName.isValidRepositoryComponent(defaults.runtimeImage), at: "defaults.runtimeImage", "must be a valid image name (lowercase letters, digits, . _ -)")
         try reader.check(TagGrammar.isValidTag(defaults.nvidiaCudaTag), at: "defaults.nvidiaCudaTag", "must be a valid image tag")
         try reader.check(Platform.isValid(defaults.platform), at: "defaults.platform", "must look like os/arch, e.g. linux/amd64")
+        if let problem = GitRefName.problem(with: defaults.branch) { throw reader.fail("defaults.branch", problem) }
+        if let problem = SourceLocation.problem(with: defaults.source) { throw reader.fail("defaults.source", problem) }
 
         let architecturesObject = try reader.object(reader.required("architectures", in: root, at: "(top level)"), at: "architectures")
         guard !architecturesObject.isEmpty else {
@@ -142,9 +144,13 @@ public enum PresetsLoader {
             nvidiaCudaTag = tag
         }
         let gpus = try entry.first(where: { $0.key == "gpus" }).map { try reader.string($0.value, at: "\(at).gpus") } ?? ""
-        return Presets.Architecture(name: name, gpus: gpus, torchVersion: torchVersion, torchChannel: channel,
-                                    cudaSuffix: cudaSuffix, cudaArchList: archList,
-                                    flashAttention: flashAttention, nvidiaCudaTag: nvidiaCudaTag)
+        let architecture = Presets.Architecture(name: name, gpus: gpus, torchVersion: torchVersion, torchChannel: channel,
+                                                cudaSuffix: cudaSuffix, cudaArchList: archList,
+                                                flashAttention: flashAttention, nvidiaCudaTag: nvidiaCudaTag)
+        let baseTag = BaseImageTag(repository: ImageRepository(registry: nil, namespace: "n"), image: "i", architecture: architecture).tag
+        try reader.check(TagGrammar.isValidTag(baseTag), at: at,
+                         "makes a base tag longer than \(TagGrammar.maximumLength) characters (\(baseTag.prefix(40))…); shorten cudaSuffix or torchVersion")
+        return architecture
     }
 
     private static func isDirectory(_ path: String) -> Bool {

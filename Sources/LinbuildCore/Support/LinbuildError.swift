@@ -42,7 +42,10 @@ extension LinbuildError: CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    /// One line, whatever the data quoted in it held: control characters are escaped.
+    public var description: String { Sanitized.escapingControls(message) }
+
+    private var message: String {
         switch self {
         case .usage(let message):
             return message

@@ -77,6 +77,12 @@ enum RegistryHost {
         }
     }
 
+    /// Docker takes the first component of a reference as a registry host only when it has a `.`
+    /// or a `:` or is `localhost`; anything else is a Docker Hub namespace.
+    static func isReadAsHost(_ value: String) -> Bool {
+        value.contains(".") || value.contains(":") || value == "localhost"
+    }
+
     private static func isValidPort(_ text: Substring) -> Bool {
         guard !text.isEmpty, text.count <= 5, text.allSatisfy(\.isASCIIDigit), let port = Int(text) else { return false }
         return (1...65535).contains(port)
@@ -84,9 +90,11 @@ enum RegistryHost {
 }
 
 enum ArchitectureName {
+    static let maximumLength = 32
+
     /// Architecture names appear in tags and in `--arch` lists, and `all` means every one.
     static func isValid(_ name: String) -> Bool {
-        name != "all" && ImageName.isValidRepositoryComponent(name) && name.count <= 32
+        name != "all" && ImageName.isValidRepositoryComponent(name) && name.count <= maximumLength
     }
 }
 
