@@ -212,8 +212,11 @@ import LinbuildTestSupport
         // A URL with no repository behind it
         let absent = "file://" + fixture.scratch.path + "/absent"
         let missing = try #require(throws: LinbuildError.self) { try resolver.resolve("main", in: .url(absent)) }
-        guard case .gitFailed(let repository, _) = missing else { Issue.record("\(missing)"); return }
+        guard case .gitFailed(let repository, let detail) = missing else { Issue.record("\(missing)"); return }
         #expect(repository == absent)
+        // git's reason, not the advice lines it adds after it ("…and the repository exists.")
+        #expect(detail.hasPrefix("fatal: "), "\(detail)")
+        #expect(detail.contains("does not appear to be a git repository"), "\(detail)")
         #expect(missing.exitCode == .noInput)
         #expect(!missing.description.contains("\n"))
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How a child process ended. A non-zero exit is a result, not an error: the caller decides.
 public enum Termination: Equatable, Sendable, CustomStringConvertible {
     case exited(Int32)
@@ -29,9 +31,17 @@ public struct CapturedOutput: Equatable, Sendable {
     }
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    /// The last line of stderr, for one-line error messages.
+    /// One line of stderr for a one-line error message: the first line that says it is the error
+    /// (`fatal: …`, `Error response from daemon: …`), else the last. Git explains a failure first
+    /// and then adds advice lines ("…and the repository exists."), which alone would mean nothing.
     public var stderrSummary: String {
-        String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
+        let lines = String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let marked = lines.first { line in
+            let lowered = line.lowercased()
+            return lowered.hasPrefix("fatal:") || lowered.hasPrefix("error")
+        }
+        return marked ?? lines.last ?? ""
     }
 }
 
