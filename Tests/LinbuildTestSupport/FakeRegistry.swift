@@ -11,8 +11,8 @@ public final class FakeRegistry: @unchecked Sendable {
         case silent
         /// Answers with this status line and headers, and a small body.
         case status(Int, headers: [String: String])
-        /// Says "absent" (404) to every HEAD, and refuses everything else as unauthorized: a registry
-        /// linbuild can ask, but the engine cannot push to.
+        /// Says "absent" (404) to every manifest question (`HEAD` or `GET`), and refuses everything
+        /// else as unauthorized: a registry linbuild can ask, but the engine cannot push to.
         case absentButRefusesPush
     }
 
@@ -84,12 +84,13 @@ public final class FakeRegistry: @unchecked Sendable {
             let request = Array(received[0..<end.upperBound])
             received.removeSubrange(0..<end.upperBound)
             lock.withLock { requestCount += 1 }
-            let isHead = request.starts(with: Array("HEAD ".utf8))
+            let requestLine = String(decoding: request.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
+            let asksForAManifest = (requestLine.hasPrefix("HEAD ") || requestLine.hasPrefix("GET ")) && requestLine.contains("/manifests/")
             let code: Int, headers: [String: String]
             switch behaviour {
             case .silent: continue
             case .status(let status, let extra): (code, headers) = (status, extra)
-            case .absentButRefusesPush: (code, headers) = isHead ? (404, [:]) : (401, ["WWW-Authenticate": "Basic realm=\"fake\""])
+            case .absentButRefusesPush: (code, headers) = asksForAManifest ? (404, [:]) : (401, ["WWW-Authenticate": "Basic realm=\"fake\""])
             }
             let body = "{\"errors\":[{\"code\":\"FAKE\",\"message\":\"fake registry\"}]}"
             var reply = "HTTP/1.1 \(code) Fake\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"

@@ -13,9 +13,12 @@ public enum RegistryAnswer: Equatable, Sendable {
 
 /// Asks a registry about images with the distribution API.
 public protocol RegistryChecking: Sendable {
+    /// Whether the tag is there: one `HEAD`, which Docker Hub does not count as a pull.
     func manifest(of reference: ImageReference) -> RegistryAnswer
-    /// The labels in the image config, for the platform given (`linux/amd64`).
-    func labels(of reference: ImageReference, platform: String) throws -> [String: String]
+    /// The labels in the image config for the platform given (`linux/amd64`), or nil when the tag
+    /// is absent; throws when the registry cannot be asked. The `GET` of the manifest that leads
+    /// to the config also answers whether the tag is there, so a decision costs no extra `HEAD`.
+    func labels(of reference: ImageReference, platform: String) throws -> [String: String]?
 }
 
 /// The distribution HTTP API: `HEAD` for presence (one round trip; not counted against Docker
@@ -34,24 +37,39 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
     private let timeout: Double
     private let lock = NSLock()
     private var tokens: [String: String] = [:]
+    /// One session for every request of the run, so they share connections (and TLS handshakes).
+    private let session: URLSession
+    private let challenges = ChallengeAnswers()
 
     public init(timeout: Double = 10, credentials: @escaping @Sendable (String) -> RegistryCredentials?) {
         self.timeout = timeout
         self.credentials = credentials
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = timeout
+        configuration.timeoutIntervalForResource = timeout * 2
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        session = URLSession(configuration: configuration, delegate: challenges, delegateQueue: nil)
     }
+
+    deinit { session.finishTasksAndInvalidate() }
 
     public func manifest(of reference: ImageReference) -> RegistryAnswer {
         do {
             let response = try send("HEAD", path: "/v2/\(reference.name)/manifests/\(reference.tag)", reference: reference, accept: Self.manifestTypes)
-            switch response.status {
-            case 200: return .present(digest: response.header("Docker-Content-Digest"))
-            case 404: return .absent
-            case 401, 403: return .unknown(Self.refused(reference.registry, status: response.status))
-            case 429: return .unknown("\(reference.registry) is rate limiting (HTTP 429); wait, or log in")
-            default: return .unknown("\(reference.registry) answered HTTP \(response.status)")
-            }
+            return Self.answer(response, from: reference.registry)
         } catch {
             return .unknown("\(error)")
+        }
+    }
+
+    private static func answer(_ response: Response, from registry: String) -> RegistryAnswer {
+        switch response.status {
+        case 200: .present(digest: response.header("Docker-Content-Digest"))
+        case 404: .absent
+        case 401, 403: .unknown(refused(registry, status: response.status))
+        case 429: .unknown("\(registry) is rate limiting (HTTP 429); wait, or log in")
+        default: .unknown("\(registry) answered HTTP \(response.status)")
         }
     }
 
@@ -59,8 +77,15 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         "\(registry) refused access (HTTP \(status)); run 'docker login \(registry)'"
     }
 
-    public func labels(of reference: ImageReference, platform: String) throws -> [String: String] {
-        var manifest = try json("/v2/\(reference.name)/manifests/\(reference.tag)", reference: reference, accept: Self.manifestTypes)
+    public func labels(of reference: ImageReference, platform: String) throws -> [String: String]? {
+        let path = "/v2/\(reference.name)/manifests/\(reference.tag)"
+        let response = try send("GET", path: path, reference: reference, accept: Self.manifestTypes)
+        switch Self.answer(response, from: reference.registry) {
+        case .absent: return nil
+        case .unknown(let why): throw RegistryError(why)
+        case .present: break
+        }
+        var manifest = try Self.object(response, path: path, from: reference.registry)
         if case .array(let entries)? = manifest["manifests"] {
             let wanted = platform.split(separator: "/").map(String.init)
             let chosen = entries.first { entry in
@@ -87,8 +112,12 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
     private func json(_ path: String, reference: ImageReference, accept: [String]) throws -> [String: JSONValue] {
         let response = try send("GET", path: path, reference: reference, accept: accept)
         guard response.status == 200 else { throw RegistryError("\(reference.registry) answered HTTP \(response.status) for \(path)") }
+        return try Self.object(response, path: path, from: reference.registry)
+    }
+
+    private static func object(_ response: Response, path: String, from registry: String) throws -> [String: JSONValue] {
         guard let value = try? JSONParser.parse(Array(response.body)), case .object(let members) = value else {
-            throw RegistryError("\(reference.registry) sent something that is not JSON for \(path)")
+            throw RegistryError("\(registry) sent something that is not JSON for \(path)")
         }
         return Dictionary(members.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
     }
@@ -152,8 +181,8 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
     }
 
     /// One HTTP exchange. Foundation on Linux answers Basic challenges itself and, without a
-    /// delegate, never returns (swift-corelibs-foundation): a per-request delegate gives it the
-    /// engine's credentials once, or refuses, which comes back as status 0.
+    /// delegate, never returns (swift-corelibs-foundation): the session's delegate gives it this
+    /// request's credentials once, or refuses, which comes back as status 0.
     private func perform(_ method: String, url: String, accept: [String], authorization: String?,
                          basicLogin: RegistryCredentials?) throws -> Response {
         guard let target = URL(string: url) else { throw RegistryError("not a URL: \(url)") }
@@ -163,20 +192,14 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         request.setValue("linbuild/\(LinbuildVersion.current)", forHTTPHeaderField: "User-Agent")
         if let authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
 
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = timeout
-        configuration.timeoutIntervalForResource = timeout * 2
-        configuration.urlCache = nil
-        configuration.httpCookieStorage = nil
-        let delegate = BasicChallengeAnswer(login: basicLogin)
-        let session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         let task = session.dataTask(with: request) { data, response, error in
             box.set(data: data, response: response as? HTTPURLResponse, error: error)
             done.signal()
         }
+        challenges.expect(task.taskIdentifier, login: basicLogin)
+        defer { challenges.forget(task.taskIdentifier) }
         task.resume()
         // URLSession's own timeout is per idle interval; this bound holds even against a peer
         // that trickles bytes.
@@ -185,7 +208,8 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
             throw RegistryError("\(target.host ?? url) did not answer within \(Int(timeout)) s")
         }
         let (data, http, error) = box.get()
-        if delegate.refused { return Response(status: 0, headers: [:], body: Data()) }
+        let challenge = challenges.outcome(task.taskIdentifier)
+        if challenge.refused { return Response(status: 0, headers: [:], body: Data()) }
         if let error {
             let host = (target.host ?? url) + (target.port.map { ":\($0)" } ?? "")
             switch (error as? URLError)?.code {
@@ -201,29 +225,48 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
         guard let http else { throw RegistryError("no HTTP answer from \(target.host ?? url)") }
         var headers: [String: String] = [:]
         for (key, value) in http.allHeaderFields { headers["\(key)"] = "\(value)" }
-        return Response(status: http.statusCode, headers: headers, body: data ?? Data(), usedBasicLogin: delegate.answered)
+        return Response(status: http.statusCode, headers: headers, body: data ?? Data(), usedBasicLogin: challenge.answered)
     }
 }
 
-/// Answers a Basic or Digest challenge once with the engine's credentials; refuses otherwise
-/// (a second challenge means they were wrong).
-private final class BasicChallengeAnswer: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    private let login: RegistryCredentials?
+/// Answers each request's Basic or Digest challenge once with the credentials it was started with;
+/// refuses otherwise (a second challenge means they were wrong).
+private final class ChallengeAnswers: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    struct Outcome { var answered = false, refused = false }
     private let lock = NSLock()
-    private var state = (answered: false, refused: false)
+    private var logins: [Int: RegistryCredentials] = [:]
+    private var outcomes: [Int: Outcome] = [:]
 
-    init(login: RegistryCredentials?) { self.login = login }
+    func expect(_ task: Int, login: RegistryCredentials?) {
+        lock.withLock {
+            logins[task] = login
+            outcomes[task] = Outcome()
+        }
+    }
 
-    var answered: Bool { lock.withLock { state.answered } }
-    var refused: Bool { lock.withLock { state.refused } }
+    func outcome(_ task: Int) -> Outcome { lock.withLock { outcomes[task] ?? Outcome() } }
+
+    func forget(_ task: Int) {
+        lock.withLock {
+            logins[task] = nil
+            outcomes[task] = nil
+        }
+    }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
                     completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        if let login, challenge.previousFailureCount == 0 {
-            lock.withLock { state.answered = true }
+        let login: RegistryCredentials? = lock.withLock {
+            let login = challenge.previousFailureCount == 0 ? logins[task.taskIdentifier] : nil
+            if login == nil {
+                outcomes[task.taskIdentifier, default: Outcome()].refused = true
+            } else {
+                outcomes[task.taskIdentifier, default: Outcome()].answered = true
+            }
+            return login
+        }
+        if let login {
             completionHandler(.useCredential, URLCredential(user: login.username, password: login.password, persistence: .none))
         } else {
-            lock.withLock { state.refused = true }
             completionHandler(.cancelAuthenticationChallenge, nil)
         }
     }

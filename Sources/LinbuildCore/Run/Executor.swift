@@ -152,20 +152,13 @@ public struct Executor {
             let reference = try reference(step)
             var registryAnswer: RegistryAnswer?
             let decision = try BaseDecision.decide(inputs: target.baseInputs, local: probe.localLabels(of: image)) {
-                let answer = registry.manifest(of: reference)
-                registryAnswer = answer
-                switch answer {
-                case .absent:
-                    return nil
-                case .unknown(let why):
+                do {
+                    let labels = try registry.labels(of: reference, platform: plan.platform)
+                    registryAnswer = labels == nil ? .absent : .present(digest: nil)
+                    return labels
+                } catch {
                     throw LinbuildError.registryUnavailable(
-                        "cannot tell whether \(image) is in the registry: \(why) (fix access and retry, or pass --force-base to build it here)")
-                case .present:
-                    do {
-                        return try registry.labels(of: reference, platform: plan.platform)
-                    } catch {
-                        throw LinbuildError.registryUnavailable("cannot read the labels of \(image) from the registry: \(error) (retry, or pass --force-base)")
-                    }
+                        "cannot tell whether \(image) is in the registry: \(error) (fix access and retry, or pass --force-base to build it here)")
                 }
             }
             state.registryHasBase = registryAnswer
