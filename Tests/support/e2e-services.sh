@@ -152,6 +152,9 @@ up() {
   mkdir -p "$dir/engine"
 
   log "starting dockerd (data under $dir/engine)"
+  # BuildKit clips a step's log at 2 MiB by default (and this version reads -1 as 0): a 1 GiB cap
+  # lets the streaming benchmark's whole output reach the client.
+  BUILDKIT_STEP_LOG_MAX_SIZE=1073741824 BUILDKIT_STEP_LOG_MAX_SPEED=1073741824 \
   dockerd --data-root "$dir/engine/data" --exec-root "$dir/engine/exec" --pidfile "$dir/engine/dockerd.pid" \
     --storage-driver vfs --host "unix://$dir/engine/docker.sock" > "$dir/engine/log" 2>&1 &
   export DOCKER_HOST="unix://$dir/engine/docker.sock"
