@@ -90,9 +90,7 @@ final class FixtureProject: Sendable {
 
     @discardableResult
     func git(_ arguments: [String]) throws -> String {
-        let result = try Run.command("git", ["-C", source, "-c", "user.email=e2e@example.com", "-c", "user.name=e2e"] + arguments)
-        guard result.status == 0 else { throw FixtureError("git \(arguments.joined(separator: " ")): \(result.stderr)") }
-        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        try Git.run(source, arguments)
     }
 
     func write(_ path: String, _ text: String) throws {
@@ -158,11 +156,6 @@ final class FixtureProject: Sendable {
         }
         try? FileManager.default.removeItem(atPath: root)
     }
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Asks a registry over its HTTP API (not through linbuild's own client, so the check is independent).

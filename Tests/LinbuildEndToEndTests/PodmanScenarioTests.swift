@@ -29,16 +29,19 @@ extension EndToEnd {
             try podman(environment, ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", image] + command)
         }
 
+        /// Removes the project and the images its runs left in podman's store.
+        static func remove(_ project: FixtureProject, from environment: [String: String]) {
+            let listing = (try? podman(environment, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout ?? ""
+            let mine = listing.split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") }
+            if !mine.isEmpty { _ = try? podman(environment, ["rmi", "-f"] + mine) }
+            project.remove()
+        }
+
         @Test func podmanBuildsInspectsChecksTheRegistryAndPushes() throws {
             guard let podmanEnvironment = Self.podman() else { return }
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)
-            defer {
-                let listing = (try? Self.podman(podmanEnvironment, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout ?? ""
-                let mine = listing.split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") }
-                if !mine.isEmpty { _ = try? Self.podman(podmanEnvironment, ["rmi", "-f"] + mine) }
-                project.remove()
-            }
+            defer { Self.remove(project, from: podmanEnvironment) }
             let sha = try project.git(["rev-parse", "HEAD"])
             let base = project.baseReference(), runtime = project.runtimeReference(commit: sha)
             let viaPodman = podmanEnvironment.merging(["LINBUILD_ENGINE": "podman"]) { $1 }
@@ -90,12 +93,7 @@ extension EndToEnd {
             guard let podmanEnvironment = Self.podman() else { return }
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)
-            defer {
-                let listing = (try? Self.podman(podmanEnvironment, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout ?? ""
-                let mine = listing.split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") }
-                if !mine.isEmpty { _ = try? Self.podman(podmanEnvironment, ["rmi", "-f"] + mine) }
-                project.remove()
-            }
+            defer { Self.remove(project, from: podmanEnvironment) }
             let registry = environment.loginRegistry
             // podman's own auth file for this test, and an empty docker config, so only podman's login counts
             let config = project.root + "/docker-config"

@@ -11,10 +11,8 @@ struct Sandbox {
     init() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-reliability-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: source, withIntermediateDirectories: true)
-        for arguments in [["init", "-q", "-b", "main"], ["commit", "-q", "--allow-empty", "-m", "init"]] {
-            let result = try Run.command("git", ["-C", source, "-c", "user.email=t@example.com", "-c", "user.name=t"] + arguments)
-            guard result.status == 0 else { throw SandboxError(result.stderr) }
-        }
+        try Git.run(source, "init", "-q", "-b", "main")
+        try Git.run(source, "commit", "-q", "--allow-empty", "-m", "init")
     }
 
     /// Runs linbuild in the sandbox (so a relative `touch` would land here) against the
@@ -27,11 +25,6 @@ struct Sandbox {
     var injected: Bool { FileManager.default.fileExists(atPath: marker) }
 
     func remove() { try? FileManager.default.removeItem(atPath: root) }
-}
-
-struct SandboxError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// SplitMix64: a tiny seeded generator, so a failing sweep case can be replayed from its seed.
