@@ -23,18 +23,21 @@ extension EndToEnd {
             try Run.command(EndToEnd.environment.engine, arguments, environment: ["DOCKER_HOST": host])
         }
 
+        /// Removes the project and the images its runs left on the engine at `host`.
+        static func remove(_ project: FixtureProject, from host: String) {
+            let mine = (try? docker(host, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout
+                .split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") } ?? []
+            if !mine.isEmpty { _ = try? docker(host, ["rmi", "-f"] + mine) }
+            project.remove()
+        }
+
         @Test func buildRunsOnTheEngineThatDockerHostNamesOverTCP() throws {
             guard let host = Self.tcpHost() else { return }
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)
             let config = project.root + "/docker-config"
             try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
-            defer {
-                let mine = (try? Self.docker(host, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout
-                    .split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") } ?? []
-                if !mine.isEmpty { _ = try? Self.docker(host, ["rmi", "-f"] + mine) }
-                project.remove()
-            }
+            defer { Self.remove(project, from: host) }
             // GIVEN nothing listens on the default socket, and the TCP engine answers
             #expect(try Run.command(environment.engine, ["-H", "unix:///var/run/docker.sock", "version"]).status != 0,
                     "something answers on /var/run/docker.sock: the test would not prove where the build ran")
@@ -62,6 +65,30 @@ extension EndToEnd {
             let again = try project.linbuild([], extraEnvironment: remote)
             #expect(again.status == 0, "\(again.output)")
             #expect(again.stderr.contains("base [alpha]: cached locally"), "\(again.output)")
+        }
+
+        @Test func contextOptionSendsTheRunToTheContextsEngine() throws {
+            guard let host = Self.tcpHost() else { return }
+            let environment = EndToEnd.environment
+            let project = try FixtureProject(environment)
+            defer { Self.remove(project, from: host) }
+            // GIVEN a docker context for the TCP engine, while DOCKER_HOST still names the main engine
+            let config = project.root + "/docker-config"
+            try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
+            let created = try Run.command(environment.engine, ["context", "create", "lbe2e-remote", "--docker", "host=\(host)"],
+                                          environment: ["DOCKER_CONFIG": config])
+            #expect(created.status == 0, "\(created.output)")
+            let sha = try project.git(["rev-parse", "HEAD"])
+
+            // WHEN linbuild runs with --context
+            let run = try project.linbuild(["--context", "lbe2e-remote"], extraEnvironment: ["DOCKER_CONFIG": config])
+
+            // THEN the images are on the context's engine and not on DOCKER_HOST's
+            #expect(run.status == 0, "\(run.output)")
+            #expect(try Self.docker(host, ["image", "inspect", project.runtimeReference(commit: sha)]).status == 0)
+            #expect(try Self.docker(host, ["image", "inspect", project.baseReference()]).status == 0)
+            #expect(try project.imageID(project.runtimeReference(commit: sha)) == nil)
+            #expect(try project.imageID(project.baseReference()) == nil)
         }
 
         @Test func tcpEngineThatDoesNotAnswerStopsTheRunBeforeAnyBuild() throws {
