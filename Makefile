@@ -22,7 +22,8 @@ all: linbuild
 # The Swift runtime is linked in: the binary runs on machines without a Swift toolchain (the big
 # build box) and starts in 11 ms instead of 16 (bench/README.md). FoundationNetworking still links
 # the system's libcurl, by the name libcurl.so that only libcurl's -dev package provides; a private
-# link to the runtime library stands in for it, so no -dev package is needed.
+# link to the runtime library stands in for it, so no -dev package is needed. (The linker's warning
+# about `mktemp` comes from Foundation's own static library, not from linbuild.)
 RELEASE := -c release --static-swift-stdlib -Xlinker -L$(CURDIR)/.build/link
 
 linbuild: $(SOURCES) .build/link/libcurl.so
