@@ -164,4 +164,23 @@ import LinbuildTestSupport
         #expect(plan.targets.map(\.arch) == ["turing"])
         #expect(plan.targets.first?.baseArguments["MAX_JOBS"] == "4")
     }
+
+    /// Colour on a terminal (a real pty from util-linux `script`), never with NO_COLOR, never into a file.
+    @Test func colourOnlyOnATerminalAndNeverWithNoColor() throws {
+        let escape = "\u{1B}["
+        func onATerminal(_ environment: String) throws -> Run.Result {
+            let line = "env -u NO_COLOR \(environment) TERM=xterm '\(Run.linbuild)' --bogus"
+            return try Run.command("script", ["-qec", line, "/dev/null"])
+        }
+        let painted = try onATerminal("")
+        #expect(painted.status == 64, "\(painted.output)")
+        #expect(painted.stdout.contains(escape + "1;31mlinbuild: error: "), "\(painted.stdout.debugDescription)")
+        let plain = try onATerminal("NO_COLOR=1")
+        #expect(plain.status == 64)
+        #expect(plain.stdout.contains("linbuild: error: unknown option '--bogus'"), "\(plain.stdout.debugDescription)")
+        #expect(!plain.stdout.contains(escape))
+        let intoAFile = try Run.command(Run.linbuild, ["--bogus"])
+        #expect(intoAFile.status == 64)
+        #expect(!intoAFile.stderr.contains(escape) && intoAFile.stderr.hasPrefix("linbuild: error: "))
+    }
 }

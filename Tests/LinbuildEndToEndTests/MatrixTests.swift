@@ -59,5 +59,32 @@ extension EndToEnd {
             #expect(run.stdout.contains("::endgroup::\n"))
             #expect(run.stdout.contains("::error::build base [beta] failed"))
         }
+
+        @Test func quietShowsOnlyTheSummaryAndVerboseShowsEachCommand() throws {
+            let project = try FixtureProject(EndToEnd.environment)
+            defer { project.remove() }
+
+            // --quiet: the builds run and are logged, but only the summary reaches the terminal
+            let quiet = try project.linbuild(["--quiet"])
+            #expect(quiet.status == 0, "\(quiet.output)")
+            #expect(quiet.stderr.contains("summary:"))
+            #expect(!quiet.stderr.contains("==> build"))
+            #expect(!quiet.stderr.contains("base [alpha]: missing"))
+            #expect(!quiet.stderr.contains("[base "), "BuildKit's lines reached the terminal")
+            #expect(quiet.stdout.isEmpty)
+            let logs = FileManager.default.enumerator(atPath: project.logs)?.compactMap { $0 as? String } ?? []
+            let logged = try logs.filter { $0.hasSuffix(".log") }.map { try String(contentsOfFile: project.logs + "/" + $0, encoding: .utf8) }.joined()
+            #expect(logged.contains("[base "), "the step logs lack the build output: \(logs)")
+
+            // --verbose: each command is shown before it runs
+            try project.write("app.py", "print('verbose')\n")
+            _ = try project.commit("verbose run")
+            let verbose = try project.linbuild(["--verbose"])
+            #expect(verbose.status == 0, "\(verbose.output)")
+            let commands = verbose.stderr.split(separator: "\n").filter { $0.hasPrefix("+ ") }
+            #expect(commands.contains { $0.contains(" archive ") }, "\(commands)")
+            #expect(commands.contains { $0.contains(" build ") && $0.contains("--target runtime") }, "\(commands)")
+            #expect(try project.linbuild([]).stderr.split(separator: "\n").allSatisfy { !$0.hasPrefix("+ ") })
+        }
     }
 }
