@@ -24,6 +24,22 @@ import Testing
         #expect(summary(stderr) == "Error response from daemon: pull access denied for x")
     }
 
+    @Test func dockerRunsErrorWinsOverItsHelpHint() {
+        let stderr = """
+            docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]].
+            See 'docker run --help'.
+
+            """
+        #expect(summary(stderr) == #"docker: Error response from daemon: could not select device driver "" with capabilities: [[gpu]]."#)
+        #expect(summary("unknown flag: --gpus\nSee 'docker run --help'.\n") == "unknown flag: --gpus")
+    }
+
+    @Test func fatalWinsOverAnEarlierErrorLineAndErrorsIsNotError() {
+        #expect(summary("error: could not lock config file\nfatal: bad revision 'x'\n") == "fatal: bad revision 'x'")
+        #expect(summary("errors ignored: 2\nstep failed\n") == "step failed")
+        #expect(summary("Error: short-name resolution failed\n") == "Error: short-name resolution failed")
+    }
+
     @Test func withoutAMarkedLineTheLastNonEmptyOneIsUsed() {
         #expect(summary("step 1\nstep 2: no such file\n\n") == "step 2: no such file")
         #expect(summary("") == "")

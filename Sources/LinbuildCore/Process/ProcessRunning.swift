@@ -31,17 +31,19 @@ public struct CapturedOutput: Equatable, Sendable {
     }
 
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
-    /// One line of stderr for a one-line error message: the first line that says it is the error
-    /// (`fatal: …`, `Error response from daemon: …`), else the last. Git explains a failure first
-    /// and then adds advice lines ("…and the repository exists."), which alone would mean nothing.
+    /// One line of stderr for a one-line error message: the line that says it is the error, else
+    /// the last. Git explains a failure first and then adds advice ("…and the repository exists."),
+    /// docker ends with "See 'docker run --help'."; alone, either would mean nothing.
     public var stderrSummary: String {
         let lines = String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let marked = lines.first { line in
-            let lowered = line.lowercased()
-            return lowered.hasPrefix("fatal:") || lowered.hasPrefix("error")
-        }
-        return marked ?? lines.last ?? ""
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !($0.hasPrefix("See '") && $0.hasSuffix("--help'.")) }
+        let lowered = lines.map { $0.lowercased() }
+        func first(_ matches: (String) -> Bool) -> String? { lowered.firstIndex(where: matches).map { lines[$0] } }
+        return first { $0.contains("error response from daemon") }
+            ?? first { $0.hasPrefix("fatal:") }
+            ?? first { $0.hasPrefix("error:") || $0.hasPrefix("error ") }
+            ?? lines.last ?? ""
     }
 }
 
