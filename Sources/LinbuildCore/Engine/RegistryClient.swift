@@ -257,10 +257,11 @@ private final class ChallengeAnswers: NSObject, URLSessionTaskDelegate, @uncheck
                     completionHandler: @escaping (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
         let login: RegistryCredentials? = lock.withLock {
             let login = challenge.previousFailureCount == 0 ? logins[task.taskIdentifier] : nil
+            // Only tasks still awaited have an entry: one that timed out and was forgotten gets none back.
             if login == nil {
-                outcomes[task.taskIdentifier, default: Outcome()].refused = true
+                outcomes[task.taskIdentifier]?.refused = true
             } else {
-                outcomes[task.taskIdentifier, default: Outcome()].answered = true
+                outcomes[task.taskIdentifier]?.answered = true
             }
             return login
         }

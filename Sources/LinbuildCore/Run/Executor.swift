@@ -157,8 +157,10 @@ public struct Executor {
                     registryAnswer = labels == nil ? .absent : .present(digest: nil)
                     return labels
                 } catch {
+                    // The error says which it was: the registry could not be asked, or the image is
+                    // there but its config (where the inputs label is) could not be read.
                     throw LinbuildError.registryUnavailable(
-                        "cannot tell whether \(image) is in the registry: \(error) (fix access and retry, or pass --force-base to build it here)")
+                        "cannot decide about \(image) from the registry: \(error) (fix access and retry, or pass --force-base to build it here)")
                 }
             }
             state.registryHasBase = registryAnswer
