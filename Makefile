@@ -22,8 +22,8 @@ all: linbuild
 # The Swift runtime is linked in: the binary runs on machines without a Swift toolchain (the big
 # build box; it needs only libcurl4 there) and starts in 13 ms instead of 22 (bench/README.md).
 # FoundationNetworking links the system's libcurl by the name libcurl.so, which only libcurl's -dev
-# package provides; a private link to the 64-bit runtime library stands in for it. (The linker's warning
-# about `mktemp` comes from Foundation's own static library, not from linbuild.)
+# package provides; a private link to the 64-bit runtime library stands in for it. (The linker's
+# warning about `mktemp` comes from Foundation's own static library, not from linbuild.)
 RELEASE := -c release --static-swift-stdlib -Xlinker -L$(CURDIR)/.build/link
 
 linbuild: $(SOURCES) Makefile .build/link/libcurl.so
