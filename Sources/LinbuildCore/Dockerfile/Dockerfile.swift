@@ -137,6 +137,19 @@ enum ShellWords {
     /// Whitespace-separated words with their quotes and backslashes kept, as BuildKit's lexer
     /// gives them to its heredoc detection (`"<<EOF"` stays quoted, so it is not a heredoc).
     static func rawWords(_ text: String) -> [String] {
+        lex(text, keepingQuotes: true).words
+    }
+
+    /// `"EOF"`, `'EOF'`, `E"O"F` → `EOF`; `nil` unless the text is exactly one word with its
+    /// quotes closed.
+    static func singleUnquoted(_ text: String) -> String? {
+        let (words, closed) = lex(text, keepingQuotes: false)
+        return closed && words.count == 1 ? words[0] : nil
+    }
+
+    /// The one scanner behind both: quotes group, a backslash escapes the next character outside
+    /// single quotes; `keepingQuotes` keeps the quote and escape characters in the words.
+    private static func lex(_ text: String, keepingQuotes: Bool) -> (words: [String], closed: Bool) {
         var words: [String] = []
         var current = ""
         var quote: Character?
@@ -146,14 +159,13 @@ enum ShellWords {
                 current.append(character)
                 escaped = false
             } else if let open = quote {
-                current.append(character)
-                if character == open { quote = nil } else if character == "\\" && open == "\"" { escaped = true }
-            } else if character == "\\" {
-                current.append(character)
-                escaped = true
-            } else if character == "\"" || character == "'" {
-                current.append(character)
-                quote = character
+                let closes = character == open
+                escaped = !closes && character == "\\" && open == "\""
+                if closes { quote = nil }
+                if keepingQuotes || !(closes || escaped) { current.append(character) }
+            } else if character == "\\" || character == "\"" || character == "'" {
+                if character == "\\" { escaped = true } else { quote = character }
+                if keepingQuotes { current.append(character) }
             } else if character.isWhitespace {
                 if !current.isEmpty { words.append(current); current = "" }
             } else {
@@ -161,31 +173,7 @@ enum ShellWords {
             }
         }
         if !current.isEmpty { words.append(current) }
-        return words
-    }
-
-    /// `"EOF"`, `'EOF'`, `E"O"F` → `EOF`; `nil` unless the text is exactly one word.
-    static func singleUnquoted(_ text: String) -> String? {
-        var word = ""
-        var quote: Character?
-        var escaped = false
-        for character in text {
-            if escaped {
-                word.append(character)
-                escaped = false
-            } else if let open = quote {
-                if character == open { quote = nil } else if character == "\\" && open == "\"" { escaped = true } else { word.append(character) }
-            } else if character == "\\" {
-                escaped = true
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character.isWhitespace {
-                return nil
-            } else {
-                word.append(character)
-            }
-        }
-        return quote == nil && !word.isEmpty ? word : nil
+        return (words, quote == nil)
     }
 }
 

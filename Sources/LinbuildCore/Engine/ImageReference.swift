@@ -1,5 +1,6 @@
 /// A `registry/name:tag` reference split the way Docker does: the first component is a
-/// registry host when it has a `.` or `:` or is `localhost`; otherwise the image is on Docker Hub.
+/// registry host when Docker reads it as one (`RegistryHost.isReadAsHost`); otherwise the image
+/// is on Docker Hub.
 public struct ImageReference: Equatable, Sendable {
     public var registry: String
     public var name: String
@@ -12,7 +13,7 @@ public struct ImageReference: Equatable, Sendable {
         tag = String(reference[reference.index(after: colon)...])
         let path = reference[..<colon]
         let components = path.split(separator: "/", maxSplits: 1)
-        if components.count == 2, components[0].contains(".") || components[0].contains(":") || components[0] == "localhost" {
+        if components.count == 2, RegistryHost.isReadAsHost(String(components[0])) {
             registry = String(components[0])
             name = String(components[1])
         } else {

@@ -77,8 +77,7 @@ public enum PresetsLoader {
         guard case .array(let entries) = try reader.required("checks", in: section, at: "validation") else {
             throw reader.fail("validation.checks", "must be an array of checks")
         }
-        let known = Set(ValidationCheck.placeholders(for: .init(name: "", gpus: "", torchVersion: "", torchChannel: "", cudaSuffix: "",
-                                                                 cudaArchList: "", flashAttention: nil, nvidiaCudaTag: nil)).keys)
+        let known = ValidationCheck.placeholderKeys
         return try entries.enumerated().map { index, entry in
             let at = "validation.checks[\(index)]"
             let fields = try reader.object(entry, at: at)

@@ -24,6 +24,11 @@ public struct ValidationCheck: Equatable, Sendable {
         ]
     }
 
+    /// The placeholder names `expect` may use: the keys of `placeholders(for:)`, whatever the values.
+    static let placeholderKeys = Set(placeholders(for: Presets.Architecture(
+        name: "", gpus: "", torchVersion: "", torchChannel: "", cudaSuffix: "", cudaArchList: "",
+        flashAttention: nil, nvidiaCudaTag: nil)).keys)
+
     /// The expectation for one architecture; unknown placeholders are left as written (the
     /// presets loader refuses them, so this never happens with a loaded file).
     public func expected(for architecture: Presets.Architecture) -> String? {

@@ -35,8 +35,11 @@ public struct Validator: Sendable {
         "linbuild-validate-\(ProcessInfo.processInfo.processIdentifier)-" + String(UInt32.random(in: 0...UInt32.max), radix: 16)
     }
 
+    /// The container of the check numbered `number` (from 1).
+    func containerName(_ number: Int) -> String { "\(namePrefix)-\(number)" }
+
     public func command(for check: ValidationCheck, image: String, number: Int) -> Command {
-        engine.command(["run", "--rm", "--name", "\(namePrefix)-\(number)"] + (gpus.map { ["--gpus", $0] } ?? []) + [image] + check.command)
+        engine.command(["run", "--rm", "--name", containerName(number)] + (gpus.map { ["--gpus", $0] } ?? []) + [image] + check.command)
     }
 
     public func run(_ checks: [ValidationCheck], image: String, architecture: Presets.Architecture) throws -> [ValidationResult] {
@@ -52,7 +55,7 @@ public struct Validator: Sendable {
                 throw LinbuildError.engineUnavailable("\(failure) (install docker or podman, or pass --engine PATH)")
             }
             if let signal = ChildProcesses.shared.receivedSignal { throw LinbuildError.interrupted(signal: signal) }
-            return judge(check, output: output, architecture: architecture, container: "\(namePrefix)-\(index + 1)")
+            return judge(check, output: output, architecture: architecture, container: containerName(index + 1))
         }
     }
 
