@@ -14,7 +14,7 @@ extension EndToEnd {
                 print("podman scenarios SKIPPED: podman is not installed (apt-get install -y podman, then Tests/support/e2e-services.sh up)")
                 return nil
             }
-            let why = "podman is installed but the services did not prepare its store (Tests/support/e2e-services.sh up, or up-extras DIR)"
+            let why = "podman is installed but the services did not prepare its store (restart them: Tests/support/e2e-services.sh up DIR)"
             if EndToEndEnvironment.required { Issue.record("LINBUILD_E2E=required but \(why)") } else { print("podman scenarios SKIPPED: \(why)") }
             return nil
         }

@@ -9,7 +9,7 @@ extension EndToEnd {
         /// The TCP engine, or nil (with the reason recorded or printed) when the services lack it.
         static func tcpHost() -> String? {
             if let host = EndToEnd.environment.tcpHost { return host }
-            let why = "the services were started without the TCP engine (Tests/support/e2e-services.sh up, or up-extras DIR on running services)"
+            let why = "the services were started without the TCP engine (restart them: Tests/support/e2e-services.sh up DIR)"
             if EndToEndEnvironment.required {
                 Issue.record("LINBUILD_E2E=required but \(why)")
             } else {

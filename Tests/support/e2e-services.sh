@@ -8,7 +8,6 @@
 #     bridge, with the busybox image too;
 #   - when podman is installed, a podman store of its own (vfs, cgroupfs) with the busybox image.
 # Writes DIR/env with the addresses, which the tests read through LINBUILD_E2E_ENV.
-# `up-extras DIR` starts only the last two, next to services an older version of this script started.
 set -euo pipefail
 
 command=${1:-}
@@ -30,6 +29,24 @@ wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
     if ((SECONDS >= deadline)); then log "$what did not come up within ${seconds}s"; return 1; fi
     sleep 0.2
   done
+}
+
+# start_dockerd ENGINE_DIR HOST [DOCKERD_FLAGS...]: an engine with its state under ENGINE_DIR.
+start_dockerd() {
+  local engine=$1 host=$2; shift 2
+  mkdir -p "$engine"
+  # BuildKit clips a step's log at 2 MiB by default (and this version reads -1 as 0): a 1 GiB cap
+  # lets the streaming benchmark's whole output reach the client.
+  BUILDKIT_STEP_LOG_MAX_SIZE=1073741824 BUILDKIT_STEP_LOG_MAX_SPEED=1073741824 \
+  dockerd --data-root "$engine/data" --exec-root "$engine/exec" --pidfile "$engine/dockerd.pid" \
+    --storage-driver vfs --host "$host" "$@" > "$engine/log" 2>&1 &
+  wait_for 60 "dockerd on $host" env DOCKER_HOST="$host" /usr/bin/docker version || { tail -20 "$engine/log" >&2; exit 69; }
+}
+
+# stop_dockerd ENGINE_DIR: the engine, and the containerd it leaves behind when killed hard.
+stop_dockerd() {
+  stop_pidfile "$1/dockerd.pid"
+  pkill -f "containerd --config $1/exec" 2>/dev/null || true
 }
 
 stop_pidfile() {
@@ -74,7 +91,6 @@ start_registry() { # start_registry NAME PORT [HTPASSWD]
 start_tcp_engine() {
   local engine="$dir/engine-tcp" bridge=lbe2e-tcp0 subnet="" port
   command -v ip >/dev/null || { log "no remote-engine test: 'ip' is missing (apt-get install -y iproute2)"; return 0; }
-  mkdir -p "$engine"
   for candidate in 172.29.250 172.29.251 172.30.250 10.199.250; do
     ip -4 route | grep -q "^$candidate\." || { subnet=$candidate; break; }
   done
@@ -82,12 +98,10 @@ start_tcp_engine() {
   if [[ -z $subnet ]] || ! { ip link add name "$bridge" type bridge && ip addr add "$subnet.1/24" dev "$bridge" && ip link set "$bridge" up; }; then
     log "no remote-engine test: cannot create bridge $bridge (needs root and CAP_NET_ADMIN)"; return 0
   fi
-  echo "$bridge" > "$engine/bridge"
+  mkdir -p "$engine" && echo "$bridge" > "$engine/bridge"
   port=$(free_port)
   log "starting a second dockerd on tcp://127.0.0.1:$port only (data under $engine, bridge $bridge)"
-  dockerd --data-root "$engine/data" --exec-root "$engine/exec" --pidfile "$engine/dockerd.pid" --storage-driver vfs \
-    --bridge "$bridge" --iptables=false --ip-masq=false --host "tcp://127.0.0.1:$port" > "$engine/log" 2>&1 &
-  wait_for 60 "dockerd on tcp" env DOCKER_HOST="tcp://127.0.0.1:$port" /usr/bin/docker version || { tail -20 "$engine/log" >&2; exit 69; }
+  start_dockerd "$engine" "tcp://127.0.0.1:$port" --bridge "$bridge" --iptables=false --ip-masq=false
   /usr/bin/docker save linbuild-fixture/busybox:latest | DOCKER_HOST="tcp://127.0.0.1:$port" /usr/bin/docker load >/dev/null
   echo "LINBUILD_E2E_TCP_HOST=tcp://127.0.0.1:$port" >> "$dir/env"
 }
@@ -122,26 +136,6 @@ prepare_podman() {
   } >> "$dir/env"
 }
 
-stop_extras() {
-  stop_pidfile "$dir/engine-tcp/dockerd.pid"
-  pkill -f "containerd --config $dir/engine-tcp/exec" 2>/dev/null || true
-  if [[ -f $dir/engine-tcp/bridge ]]; then
-    ip link del "$(cat "$dir/engine-tcp/bridge")" 2>/dev/null || true
-    rm -f "$dir/engine-tcp/bridge"
-  fi
-}
-
-# Adds the remote engine and podman to services already up (their env file gains the new lines).
-up_extras() {
-  [[ -f $dir/env ]] || { log "no services under $dir: run '$0 up $dir' first"; exit 66; }
-  export DOCKER_HOST; DOCKER_HOST=$(sed -n 's/^DOCKER_HOST=//p' "$dir/env")
-  stop_extras
-  sed -i '/^LINBUILD_E2E_TCP_HOST=/d; /^LINBUILD_E2E_PODMAN_/d' "$dir/env"
-  rm -rf "$dir/engine-tcp" "$dir/podman"
-  start_tcp_engine
-  prepare_podman
-  log "ready: LINBUILD_E2E_ENV=$dir/env"
-}
 
 up() {
   for tool in dockerd docker-registry busybox python3 curl; do
@@ -149,16 +143,10 @@ up() {
   done
   [[ -x /usr/bin/docker ]] || { log "/usr/bin/docker (Debian's docker.io client, with BuildKit built in) is missing"; exit 69; }
   down quiet
-  mkdir -p "$dir/engine"
 
   log "starting dockerd (data under $dir/engine)"
-  # BuildKit clips a step's log at 2 MiB by default (and this version reads -1 as 0): a 1 GiB cap
-  # lets the streaming benchmark's whole output reach the client.
-  BUILDKIT_STEP_LOG_MAX_SIZE=1073741824 BUILDKIT_STEP_LOG_MAX_SPEED=1073741824 \
-  dockerd --data-root "$dir/engine/data" --exec-root "$dir/engine/exec" --pidfile "$dir/engine/dockerd.pid" \
-    --storage-driver vfs --host "unix://$dir/engine/docker.sock" > "$dir/engine/log" 2>&1 &
   export DOCKER_HOST="unix://$dir/engine/docker.sock"
-  wait_for 60 dockerd /usr/bin/docker version || { tail -20 "$dir/engine/log" >&2; exit 69; }
+  start_dockerd "$dir/engine" "$DOCKER_HOST"
 
   local anonymous_port login_port
   anonymous_port=$(free_port)
@@ -205,10 +193,12 @@ ENV
 down() {
   stop_pidfile "$dir/registry/pid"
   stop_pidfile "$dir/registry-login/pid"
-  stop_pidfile "$dir/engine/dockerd.pid"
-  stop_extras
-  # dockerd leaves its containerd behind when killed hard; its socket lives under exec-root.
-  pkill -f "containerd --config $dir/engine/exec" 2>/dev/null || true
+  stop_dockerd "$dir/engine"
+  stop_dockerd "$dir/engine-tcp"
+  if [[ -f $dir/engine-tcp/bridge ]]; then
+    ip link del "$(cat "$dir/engine-tcp/bridge")" 2>/dev/null || true
+    rm -f "$dir/engine-tcp/bridge"
+  fi
   if [[ ${1:-} != quiet ]]; then
     # vfs layers are plain folders; mounts under exec-root must go before removal.
     grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
@@ -220,6 +210,5 @@ down() {
 case $command in
   up) up ;;
   down) down ;;
-  up-extras) up_extras ;;
-  *) echo "usage: $0 up|down|up-extras DIR" >&2; exit 64 ;;
+  *) echo "usage: $0 up|down DIR" >&2; exit 64 ;;
 esac
