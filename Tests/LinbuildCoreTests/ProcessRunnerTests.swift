@@ -67,13 +67,14 @@ import Testing
     }
 
     @Test func timeoutKillsTheWholeProcessGroup() throws {
-        let marker = "linbuild-timeout-\(UInt32.random(in: 1...UInt32.max))"
+        // Seconds no other process sleeps for: the command line marks this test's processes.
+        let marker = "sleep \(Int.random(in: 100_000...999_999))"
         let started = Date()
         // A grandchild that would keep the pipes open: the group kill must reach it too.
-        let output = try runner.capture(Command("/bin/sh", ["-c", "sleep 300 & exec -a \(marker) sleep 300"]), timeout: 1)
+        let output = try runner.capture(Command("/bin/sh", ["-c", "\(marker) & \(marker)"]), timeout: 1)
         #expect(output.termination == .timedOut)
         #expect(Date().timeIntervalSince(started) < 10)
-        let listing = try runner.capture(Command("/bin/sh", ["-c", "ps -eo args | grep -c '^\(marker)' || true"]))
+        let listing = try runner.capture(Command("/bin/sh", ["-c", "ps -eo args | grep -cx '\(marker)' || true"]))
         #expect(listing.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
 

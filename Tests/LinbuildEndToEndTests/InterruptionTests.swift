@@ -65,7 +65,8 @@ extension EndToEnd {
     }
 }
 
-/// Polls the run's step logs until one contains `text` (the build has reached the long step).
+/// Polls the run's step logs until one contains `text` (the build has reached the long step);
+/// records an issue if none does in time, since a signal sent then would prove nothing.
 func waitForLog(in directory: String, containing text: String, timeout: Double = 120) {
     let deadline = Date().addingTimeInterval(timeout)
     while Date() < deadline {
@@ -75,6 +76,7 @@ func waitForLog(in directory: String, containing text: String, timeout: Double =
         }
         usleep(50_000)
     }
+    Issue.record("no step log under \(directory) showed '\(text)' within \(Int(timeout)) s")
 }
 
 /// Command lines of live processes that contain `text` (zombies excluded: they hold no command line).

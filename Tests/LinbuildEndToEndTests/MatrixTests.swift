@@ -84,7 +84,9 @@ extension EndToEnd {
             let commands = verbose.stderr.split(separator: "\n").filter { $0.hasPrefix("+ ") }
             #expect(commands.contains { $0.contains(" archive ") }, "\(commands)")
             #expect(commands.contains { $0.contains(" build ") && $0.contains("--target runtime") }, "\(commands)")
-            #expect(try project.linbuild([]).stderr.split(separator: "\n").allSatisfy { !$0.hasPrefix("+ ") })
+            let normal = try project.linbuild([])
+            #expect(normal.status == 0, "\(normal.output)")
+            #expect(normal.stderr.split(separator: "\n").allSatisfy { !$0.hasPrefix("+ ") })
         }
     }
 }

@@ -63,6 +63,7 @@ extension EndToEnd {
             let logs = try FileManager.default.subpathsOfDirectory(atPath: project.logs).compactMap {
                 try? String(contentsOfFile: project.logs + "/" + $0, encoding: .utf8)
             }.joined()
+            #expect(!logs.isEmpty, "no step logs to search")
             for text in [refused.output, run.output, json.output, logs] {
                 #expect(!text.contains(environment.loginPassword))
             }

@@ -54,7 +54,7 @@ import LinbuildTestSupport
         var generator = SeededGenerator(seed: Self.seed &+ 1)
         let original = try Array(Data(contentsOf: URL(fileURLWithPath: Repository.presets)))
         let tokens = ["null", "true", "1e999", "-0", "\"\"", "{", "}", "[", "]", ",", ":", "\"\\ud800\"", "\"all\"", "0.5", "\u{FF}"]
-        var loaded = 0, rejected = 0
+        var rejected = 0
         for _ in 0..<5_000 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...4, using: &generator) {
@@ -71,7 +71,6 @@ import LinbuildTestSupport
             }
             do {
                 _ = try PresetsLoader.parse(bytes, file: "mutated.json")
-                loaded += 1
             } catch let error as LinbuildError {
                 #expect(error.exitCode == .dataError, "\(error)")
                 #expect(error.description.hasPrefix("mutated.json: "))
@@ -80,7 +79,6 @@ import LinbuildTestSupport
             }
         }
         #expect(rejected > 2_500)
-        #expect(loaded + rejected == 5_000)
     }
 
     @Test func jsonParserSurvivesRandomBytes() {
