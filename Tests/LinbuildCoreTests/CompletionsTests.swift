@@ -5,18 +5,14 @@ import LinbuildTestSupport
 
 /// Completion scripts, run in the real shells.
 @Suite struct CompletionsTests {
-    static let presets: Presets = {
-        var presets = try! PresetsLoader.load(path: Repository.presets)
-        presets.architectures.append(.init(name: "blackwell", gpus: "", torchVersion: "2.9.0", torchChannel: "stable",
-                                           cudaSuffix: "cu130", cudaArchList: "10.0", flashAttention: nil, nvidiaCudaTag: nil))
-        return presets
-    }()
+    /// The shipped presets plus `blackwell`: completions follow the data, not a fixed list.
+    static let presets = try! PresetsLoader.parse(Array(presetsTextWithBlackwell().utf8), file: "presets.json")
 
     /// Writes `script` to a temporary file and runs `command` in `shell` after sourcing it.
     func run(_ shell: String, script: String, _ command: String) throws -> Run.Result {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-completion-\(UUID().uuidString)").path
-        try script.write(toFile: path, atomically: false, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scratch = try Scratch("completion")
+        defer { scratch.remove() }
+        let path = try scratch.write("linbuild", script)
         return try Run.command(shell, ["-c", "source '\(path)'; \(command)"])
     }
 
@@ -58,13 +54,12 @@ import LinbuildTestSupport
             for spec in OptionTable.all { #expect(script.contains("--\(spec.name)"), "\(spec.name)") }
             return
         }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-zsh-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: path) }
-        try script.write(to: path.appendingPathComponent("_linbuild"), atomically: false, encoding: .utf8)
-        #expect(try Run.command("/usr/bin/zsh", ["-n", path.appendingPathComponent("_linbuild").path]).status == 0)
+        let scratch = try Scratch("zsh")
+        defer { scratch.remove() }
+        let file = try scratch.write("_linbuild", script)
+        #expect(try Run.command("/usr/bin/zsh", ["-n", file]).status == 0)
         let loaded = try Run.command("/usr/bin/zsh", ["-f", "-c",
-            "fpath=('\(path.path)' $fpath); autoload -Uz compinit; compinit -u -d '\(path.path)/dump'; print -r -- ${_comps[linbuild]}"])
+            "fpath=('\(scratch.path)' $fpath); autoload -Uz compinit; compinit -u -d '\(scratch.path)/dump'; print -r -- ${_comps[linbuild]}"])
         #expect(loaded.stdout == "_linbuild\n", "\(loaded.stderr)")
     }
 

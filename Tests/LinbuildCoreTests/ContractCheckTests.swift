@@ -6,7 +6,7 @@ import LinbuildTestSupport
 /// `linbuild check`: each way a Dockerfile can break the contract with the plan is one line at
 /// the right line number, and exit 65.
 @Suite struct ContractCheckTests {
-    static let presets = try! PresetsLoader.load(path: Repository.presets)
+    static let presets = shippedPresets
 
     /// The smallest Dockerfile that keeps the contract; each test breaks it one way.
     static let valid = """
@@ -180,11 +180,10 @@ import LinbuildTestSupport
     }
 
     @Test func checkCommandPrintsEveryProblemAndExits65() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-check-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try broken(("AS runtime\nARG LINNAEUS_REF", "AS runtime"), ("ARG FA_VER\n", ""))
-            .write(toFile: folder + "/Dockerfile", atomically: false, encoding: .utf8)
+        let scratch = try Scratch("check")
+        defer { scratch.remove() }
+        let folder = scratch.path
+        try scratch.write("Dockerfile", broken(("AS runtime\nARG LINNAEUS_REF", "AS runtime"), ("ARG FA_VER\n", "")))
 
         let run = try Run.command(Run.linbuild, ["check", "--arch", "all", "--presets", Repository.presets, "--dockerfile", folder + "/Dockerfile"])
 

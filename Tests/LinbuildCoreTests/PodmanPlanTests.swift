@@ -5,27 +5,11 @@ import LinbuildTestSupport
 
 /// `--engine podman`: how each command is spelled, and how podman's answers are read, without
 /// running podman (the end-to-end suite runs the real one).
-@Suite struct PodmanPlanTests {
-    static let presets = try! PresetsLoader.load(path: Repository.presets)
-    static let dockerfile = try! DockerfileParser.parse("""
-        ARG BASE_IMAGE
-        FROM busybox:1 AS base
-        RUN echo base
-        FROM ${BASE_IMAGE} AS runtime
-        COPY . /app
-        """, path: "/p/Dockerfile")
-
+@Suite struct PodmanPlanTests: PlanMaking {
+    /// The plan with the engine chosen from the options, as linbuild chooses it.
     func plan(_ arguments: [String]) throws -> Plan {
-        let options = try Options.parse(arguments, environment: [:])
-        let engine = EngineCLI.choose(options: options, environment: [:], fileExists: { _ in false })
-        let source = ResolvedSource(location: .path("/src"), ref: "main", refName: "refs/heads/main",
-                                    commit: CommitID("abcdef1234567890abcdef1234567890abcdef12")!, sourceLabel: "https://example.com/l.git")
-        return try PlanBuilder(options: options, presets: Self.presets, dockerfile: Self.dockerfile, source: source, engine: engine,
-                               workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z").make()
-    }
-
-    func commands(_ plan: Plan, _ kind: Step.Kind) -> [Command] {
-        plan.steps.filter { $0.kind == kind }.flatMap(\.commands)
+        let engine = EngineCLI.choose(options: try Options.parse(arguments, environment: [:]), environment: [:], fileExists: { _ in false })
+        return try plan(arguments, engine: engine)
     }
 
     @Test(arguments: ["podman", "/usr/bin/podman", "podman-remote"])

@@ -33,11 +33,11 @@ import LinbuildTestSupport
 
     @Test func inlineLoginFromDockerConfigIsFound() throws {
         // GIVEN a docker config written by `docker login` (no credential helper)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-creds-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let scratch = try Scratch("creds")
+        defer { scratch.remove() }
+        let folder = scratch.path
         let auth = Data("user:s3cr:et".utf8).base64EncodedString()
-        try #"{"auths": {"127.0.0.1:5000": {"auth": "\#(auth)"}}}"#.write(toFile: folder + "/config.json", atomically: false, encoding: .utf8)
+        try scratch.write("config.json", #"{"auths": {"127.0.0.1:5000": {"auth": "\#(auth)"}}}"#)
 
         // WHEN linbuild looks up that registry, and another one
         let runner = ScriptedRunner()
@@ -51,10 +51,10 @@ import LinbuildTestSupport
     }
 
     @Test func credentialHelperIsAskedWithTheServerOnStandardInput() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-creds-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        try #"{"auths": {}, "credsStore": "pass"}"#.write(toFile: folder + "/config.json", atomically: false, encoding: .utf8)
+        let scratch = try Scratch("creds")
+        defer { scratch.remove() }
+        let folder = scratch.path
+        try scratch.write("config.json", #"{"auths": {}, "credsStore": "pass"}"#)
         let runner = ScriptedRunner()
         runner.answer({ @Sendable command in
             command.executable == "docker-credential-pass" && command.arguments == ["get"] && command.standardInput == "registry.example.com"

@@ -21,8 +21,6 @@ struct Scratch {
         return file
     }
 
-    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path + "/" + name) }
-
     func remove() { try? FileManager.default.removeItem(atPath: path) }
 }
 

@@ -6,7 +6,7 @@ import LinbuildTestSupport
 /// `linbuild validate` against a scripted engine: which commands run (argument vectors), which
 /// architecture's expectations apply, and how output, exit status and timeouts are judged.
 @Suite struct ValidateTests {
-    static let presets = try! PresetsLoader.load(path: Repository.presets)
+    static let presets = shippedPresets
     let engine = EngineCLI(executable: "docker", builder: .buildx)
 
     func output(_ stdout: String, status: Int32 = 0, stderr: String = "") -> CapturedOutput {

@@ -12,8 +12,6 @@ struct EndToEndEnvironment: Sendable {
     var loginRegistry: String
     var loginUser: String
     var loginPassword: String
-    var fixtureBaseImage: String
-    var directory: String
     /// A second engine that only a loopback TCP port reaches (`tcp://127.0.0.1:PORT`), for the
     /// remote-engine test; nil when the services were started without it.
     var tcpHost: String? = nil
@@ -36,10 +34,9 @@ struct EndToEndEnvironment: Sendable {
         }
         guard let host = values["DOCKER_HOST"], let engine = values["LINBUILD_E2E_ENGINE"], let registry = values["LINBUILD_E2E_REGISTRY"],
               let login = values["LINBUILD_E2E_LOGIN_REGISTRY"], let user = values["LINBUILD_E2E_LOGIN_USER"],
-              let password = values["LINBUILD_E2E_LOGIN_PASSWORD"], let base = values["LINBUILD_E2E_BASE_IMAGE"],
-              let directory = values["LINBUILD_E2E_DIR"] else { return nil }
+              let password = values["LINBUILD_E2E_LOGIN_PASSWORD"] else { return nil }
         var probe = EndToEndEnvironment(dockerHost: host, engine: engine, registry: registry, loginRegistry: login, loginUser: user,
-                                        loginPassword: password, fixtureBaseImage: base, directory: directory)
+                                        loginPassword: password)
         probe.tcpHost = values["LINBUILD_E2E_TCP_HOST"]
         probe.podmanConf = values["LINBUILD_E2E_PODMAN_CONF"]
         probe.podmanStorageConf = values["LINBUILD_E2E_PODMAN_STORAGE_CONF"]

@@ -11,9 +11,8 @@ extension EndToEnd {
             let run = try project.linbuild([], extraEnvironment: ["DOCKER_HOST": "unix://\(project.root)/no-such.sock"])
             #expect(run.status == 69, "\(run.output)")
             #expect(run.seconds < 10)
-            let errors = run.stderr.split(separator: "\n").filter { $0.hasPrefix("linbuild: error:") }
-            #expect(errors.count == 1)
-            #expect(errors.first?.contains("cannot reach the engine") == true)
+            #expect(run.errorLines.count == 1)
+            #expect(run.errorLines.first?.contains("cannot reach the engine") == true)
         }
 
         @Test func failingBaseBuildStopsBeforeTheRuntimeAndPointsAtItsLog() throws {
@@ -30,7 +29,7 @@ extension EndToEnd {
             #expect(run.status == 1, "\(run.output)")
             #expect(!run.stderr.contains("==> build runtime"))
             #expect(!run.stderr.contains("==> push"))
-            let errorLine = try #require(run.stderr.split(separator: "\n").last { $0.hasPrefix("linbuild: error:") })
+            let errorLine = try #require(run.errorLines.last)
             let logPath = try #require(errorLine.split(separator: " ").last.map(String.init))
             let log = try String(contentsOfFile: logPath, encoding: .utf8)
             #expect(log.contains("base-step-failing"))

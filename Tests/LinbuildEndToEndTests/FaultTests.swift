@@ -1,9 +1,6 @@
 import Foundation
 import Testing
 import LinbuildTestSupport
-#if canImport(Glibc)
-import Glibc
-#endif
 
 extension EndToEnd {
     /// Issue 5: registries that cannot be asked are reported as such, never read as "base absent".
@@ -44,7 +41,7 @@ extension EndToEnd {
         }
 
         @Test func closedRegistryPortIsExit69() throws {
-            let port = try closedPort()
+            let port = try FakeRegistry.closedPort()
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
 
@@ -76,13 +73,6 @@ extension EndToEnd {
             #expect(summary.contains("failed"))
             #expect(summary.contains("push runtime [alpha]  not run"))
             #expect(!summary.split(separator: "\n").contains { $0.contains("  pushed   ") })
-        }
-
-        private func closedPort() throws -> Int {
-            let registry = try FakeRegistry(.silent)
-            let port = registry.port
-            registry.stop()
-            return port
         }
     }
 

@@ -150,11 +150,16 @@ final class FixtureProject: Sendable {
 
     /// Removes the project's images from the engine and its folder from disk.
     func remove() {
-        if let listing = try? environment.docker(["images", "--format", "{{.Repository}}:{{.Tag}}"]) {
-            let mine = listing.stdout.split(separator: "\n").map(String.init).filter { $0.contains("/\(namespace)/") }
-            if !mine.isEmpty { _ = try? environment.docker(["rmi", "-f"] + mine) }
-        }
+        removeImages(using: { try environment.docker($0) })
         try? FileManager.default.removeItem(atPath: root)
+    }
+
+    /// Removes the project's images from the store an engine CLI (docker on some host, podman)
+    /// reaches; `cli` runs one command of it.
+    func removeImages(using cli: ([String]) throws -> Run.Result) {
+        let listing = (try? cli(["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout ?? ""
+        let mine = listing.split(separator: "\n").map(String.init).filter { $0.contains("/\(namespace)/") }
+        if !mine.isEmpty { _ = try? cli(["rmi", "-f"] + mine) }
     }
 }
 

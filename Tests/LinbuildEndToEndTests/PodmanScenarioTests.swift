@@ -31,9 +31,7 @@ extension EndToEnd {
 
         /// Removes the project and the images its runs left in podman's store.
         static func remove(_ project: FixtureProject, from environment: [String: String]) {
-            let listing = (try? podman(environment, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout ?? ""
-            let mine = listing.split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") }
-            if !mine.isEmpty { _ = try? podman(environment, ["rmi", "-f"] + mine) }
+            project.removeImages(using: { try podman(environment, $0) })
             project.remove()
         }
 

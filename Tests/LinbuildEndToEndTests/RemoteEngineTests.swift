@@ -25,9 +25,7 @@ extension EndToEnd {
 
         /// Removes the project and the images its runs left on the engine at `host`.
         static func remove(_ project: FixtureProject, from host: String) {
-            let mine = (try? docker(host, ["images", "--format", "{{.Repository}}:{{.Tag}}"]))?.stdout
-                .split(separator: "\n").map(String.init).filter { $0.contains("/\(project.namespace)/") } ?? []
-            if !mine.isEmpty { _ = try? docker(host, ["rmi", "-f"] + mine) }
+            project.removeImages(using: { try docker(host, $0) })
             project.remove()
         }
 
@@ -96,15 +94,7 @@ extension EndToEnd {
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
             // GIVEN DOCKER_HOST names a loopback port nothing listens on
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) } }
-            let port = UInt16(bigEndian: address.sin_port)
-            close(descriptor)
+            let port = try FakeRegistry.closedPort()
 
             // WHEN linbuild runs against it
             let run = try project.linbuild([], extraEnvironment: ["DOCKER_HOST": "tcp://127.0.0.1:\(port)"])

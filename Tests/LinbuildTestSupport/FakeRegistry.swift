@@ -46,6 +46,13 @@ public final class FakeRegistry: @unchecked Sendable {
         Thread { [self] in acceptLoop() }.start()
     }
 
+    /// A loopback port that was just free and is closed again: nothing answers there.
+    public static func closedPort() throws -> Int {
+        let registry = try FakeRegistry(.silent)
+        registry.stop()
+        return registry.port
+    }
+
     /// How many requests arrived (a silent registry still counts the ones it read).
     public var requests: Int { lock.withLock { requestCount } }
 
