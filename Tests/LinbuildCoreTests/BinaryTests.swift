@@ -183,4 +183,24 @@ import LinbuildTestSupport
         #expect(intoAFile.status == 64)
         #expect(!intoAFile.stderr.contains(escape) && intoAFile.stderr.hasPrefix("linbuild: error: "))
     }
+
+    /// Installed as `make install` lays it out and run by name from PATH, in a folder without a
+    /// presets.json: the presets and Dockerfile under PREFIX/share/linbuild are the ones used.
+    @Test func anInstalledBinaryRunByNameFindsTheInstalledPresets() throws {
+        let scratch = try Scratch("installed")
+        defer { scratch.remove() }
+        let share = scratch.path + "/prefix/share/linbuild"
+        for folder in [scratch.path + "/prefix/bin", share + "/docker", scratch.path + "/work"] {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        }
+        try FileManager.default.copyItem(atPath: Run.linbuild, toPath: scratch.path + "/prefix/bin/linbuild")
+        try FileManager.default.copyItem(atPath: Repository.presets, toPath: share + "/presets.json")
+        try FileManager.default.copyItem(atPath: Repository.dockerfile, toPath: share + "/docker/Dockerfile")
+
+        let path = scratch.path + "/prefix/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let run = try Run.command("linbuild", ["check"], environment: ["PATH": path, "NO_COLOR": "1"], directory: scratch.path + "/work")
+
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.stdout.hasPrefix("ok: \(share)/docker/Dockerfile matches the plan"), "\(run.stdout)")
+    }
 }

@@ -72,11 +72,19 @@ public struct Locations: Sendable {
         } else if FileManager.default.fileExists(atPath: "presets.json") {
             presets = CommitResolver.absolute("presets.json")
         } else {
-            let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "linbuild").resolvingSymlinksInPath()
-            let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
+            let installed = Self.executable.deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("share/linbuild/presets.json").path
             presets = FileManager.default.fileExists(atPath: installed) ? installed : CommitResolver.absolute("presets.json")
         }
+    }
+
+    /// The running binary. `argv[0]` is only the name typed (`linbuild`, found on PATH), so the
+    /// kernel's link is asked first.
+    static var executable: URL {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return URL(fileURLWithPath: path)
+        }
+        return URL(fileURLWithPath: CommandLine.arguments.first ?? "linbuild").resolvingSymlinksInPath()
     }
 
     public func dockerfile(_ presets: Presets) -> String {
