@@ -15,7 +15,7 @@ ARGS       ?=
 
 SOURCES := Package.swift $(shell find Sources -name '*.swift' 2>/dev/null)
 
-.PHONY: all image test test-e2e e2e-up e2e-down lint check install uninstall bench clean
+.PHONY: all image test test-e2e e2e-up e2e-down lint install uninstall bench clean
 
 all: linbuild
 
@@ -46,7 +46,8 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# A throwaway engine and registry on loopback, the full suite against them, then both stopped.
+# Throwaway engines, registries and a podman store on loopback, the full suite against them, then
+# all stopped.
 test-e2e:
 	Tests/support/e2e-services.sh up "$(E2E_DIR)"
 	LINBUILD_E2E=required LINBUILD_E2E_ENV="$(E2E_DIR)/env" $(MAKE) test; \

@@ -48,8 +48,8 @@ struct EndToEndEnvironment: Sendable {
     static var available: Bool { current != nil }
 
     static let skipNotice = """
-        end-to-end suite SKIPPED: no Docker engine and registry are up. Run `make test-e2e` (starts a throwaway \
-        dockerd and registry on loopback, runs everything, stops them) or `make e2e-up` then `make test`.
+        end-to-end suite SKIPPED: no Docker engine and registry are up. Run `make test-e2e` (starts throwaway \
+        engines and registries on loopback, runs everything, stops them) or `make e2e-up` then `make test`.
         """
 
     /// The environment that gives podman this suite's store instead of the machine's.

@@ -37,7 +37,7 @@ public enum OptionTable {
                    "how long engine and registry checks may take (1-600)"),
         OptionSpec("gpus", value: "SPEC", commands: [.validate], "GPUs to pass to validate's container"),
         OptionSpec("dry-run", commands: [.build], "print the plan as shell lines; run nothing"),
-        OptionSpec("json", commands: [.build, .validate], "print the plan (or results) as JSON; run nothing"),
+        OptionSpec("json", commands: [.build, .validate], "print the plan as JSON and run nothing (validate: its results)"),
         OptionSpec("quiet", short: "q", "print only errors and the summary"),
         OptionSpec("verbose", short: "v", "print each command before it runs"),
         OptionSpec("help", short: "h", "show this help"),
