@@ -54,6 +54,9 @@ import Testing
         case "force-base": options.forceBase
         case "skip-base": options.skipBase
         case "keep-going": options.keepGoing
+        case "no-cache": options.noCache
+        case "pull": options.pull
+        case "move-base-tag": options.moveBaseTag
         case "dry-run": options.dryRun
         case "json": options.json
         case "quiet": options.quiet

@@ -40,9 +40,10 @@ import LinbuildTestSupport
     @Test func pushCommandsAreExact() throws {
         let plan = try plan(["--arch", "hopper", "--push", "--registry", "127.0.0.1:5000"])
         let target = try #require(plan.targets.first)
-        #expect(commands(plan, .pushBase) == [Command("docker", ["push", target.baseImage])])
+        // main is the presets' branch, so the readable tag moves too, after the immutable one
+        #expect(commands(plan, .pushBase) == [Command("docker", ["push", target.baseImmutableImage]), Command("docker", ["push", target.baseImage])])
         #expect(commands(plan, .pushRuntime) == [Command("docker", ["push", target.runtimeImage])])
-        #expect(commands(plan, .pullBase) == [Command("docker", ["pull", "--platform", "linux/amd64", target.baseImage])])
+        #expect(commands(plan, .pullBase) == [Command("docker", ["pull", "--platform", "linux/amd64", target.baseImmutableImage])])
     }
 
     @Test func baseBuildCommandIsExact() throws {
@@ -64,25 +65,29 @@ import LinbuildTestSupport
             "--label", "dev.linbuild.base.arg.TORCH_CUDA_SUFFIX=cu126",
             "--label", "dev.linbuild.base.arg.TORCH_VER=2.7.1+cu126",
             "--label", "dev.linbuild.base.dockerfile=\(inputs.dockerfileDigest)",
+            "--label", "dev.linbuild.base.form=2",
             "--label", "dev.linbuild.base.inputs=\(inputs.digest)",
+            "--label", "dev.linbuild.base.platform=linux/amd64",
             "--label", "org.opencontainers.image.created=2026-01-01T00:00:00Z",
             "--label", "org.opencontainers.image.source=https://example.com/linnaeus.git",
             "--label", "org.opencontainers.image.title=linnaeus-base",
             "--label", "org.opencontainers.image.version=ampere-cu126-torch2.7.1-fav2",
-            "--tag", "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2", "/tmp/linbuild-test/empty",
+            "--tag", "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2-in\(inputs.digest.prefix(12))", "/tmp/linbuild-test/empty",
         ])
     }
 
     @Test func runtimeBuildCommandIsExact() throws {
         let build = try #require(commands(try plan(["--arch", "hopper", "--tag-suffix", "x"]), .buildRuntime).first)
+        let inputs = try target(["--arch", "hopper"]).baseInputs
+        let immutable = "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3-in\(inputs.digest.prefix(12))"
         #expect(build.executable == "docker")
         #expect(build.environment == [:])
         #expect(build.arguments == [
             "buildx", "build", "--load", "--platform", "linux/amd64", "--file", "/p/Dockerfile", "--target", "runtime",
-            "--build-arg", "BASE_IMAGE=frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3",
+            "--build-arg", "BASE_IMAGE=\(immutable)",
             "--build-arg", "LINNAEUS_REF=\(PlanFixture.commit.sha)",
-            "--label", "dev.linbuild.arch=hopper", "--label", "dev.linbuild.ref=main",
-            "--label", "org.opencontainers.image.base.name=frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3",
+            "--label", "dev.linbuild.arch=hopper", "--label", "dev.linbuild.base.inputs=\(inputs.digest)", "--label", "dev.linbuild.ref=main",
+            "--label", "org.opencontainers.image.base.name=\(immutable)",
             "--label", "org.opencontainers.image.created=2026-01-01T00:00:00Z",
             "--label", "org.opencontainers.image.revision=\(PlanFixture.commit.sha)",
             "--label", "org.opencontainers.image.source=https://example.com/linnaeus.git",

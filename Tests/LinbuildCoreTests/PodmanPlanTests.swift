@@ -34,9 +34,10 @@ import LinbuildTestSupport
         let target = try #require(plan.targets.first)
 
         // THEN push and pull carry --tls-verify=false right before the image
-        #expect(commands(plan, .pushBase).map(\.arguments) == [["push", "--tls-verify=false", target.baseImage]])
+        #expect(commands(plan, .pushBase).map(\.arguments) == [["push", "--tls-verify=false", target.baseImmutableImage],
+                                                             ["push", "--tls-verify=false", target.baseImage]])
         #expect(commands(plan, .pushRuntime).map(\.arguments) == [["push", "--tls-verify=false", target.runtimeImage]])
-        #expect(commands(plan, .pullBase).map(\.arguments) == [["pull", "--platform", "linux/amd64", "--tls-verify=false", target.baseImage]])
+        #expect(commands(plan, .pullBase).map(\.arguments) == [["pull", "--platform", "linux/amd64", "--tls-verify=false", target.baseImmutableImage]])
     }
 
     @Test(arguments: [nil, "registry.example.com:5000", "ghcr.io", "10.0.0.5:5000"] as [String?])
@@ -51,7 +52,7 @@ import LinbuildTestSupport
         let plan = try plan(["--engine", "docker", "--registry", "127.0.0.1:5000", "--push"])
         let target = try #require(plan.targets.first)
         #expect(commands(plan, .pushRuntime).map(\.arguments) == [["push", target.runtimeImage]])
-        #expect(commands(plan, .pullBase).map(\.arguments) == [["pull", "--platform", "linux/amd64", target.baseImage]])
+        #expect(commands(plan, .pullBase).map(\.arguments) == [["pull", "--platform", "linux/amd64", target.baseImmutableImage]])
     }
 
     @Test func contextStillComesFirstForPodmanCommands() {

@@ -39,7 +39,10 @@ import LinbuildTestSupport
         ])
         #expect(target.baseImage == expected.base)
         #expect(target.runtimeImage == "frontierkodiak/linnaeus-dev:abcdef123456-\(expected.arch)")
-        #expect(target.runtimeArguments == ["BASE_IMAGE": expected.base, "LINNAEUS_REF": PlanFixture.commit.sha])
+        // and the runtime is built FROM the immutable tag: the readable one and the inputs digest
+        let immutable = expected.base + "-in" + target.baseInputs.digest.prefix(12)
+        #expect(target.baseImmutableImage == immutable)
+        #expect(target.runtimeArguments == ["BASE_IMAGE": immutable, "LINNAEUS_REF": PlanFixture.commit.sha])
     }
 
     @Test func theDefaultArchitectureComesFromPresets() throws {
@@ -57,7 +60,7 @@ import LinbuildTestSupport
     func runtimeTagCarriesTheCommitArchAndOneDashSuffix(_ suffix: String) throws {
         let target = try target(["--arch", "hopper", "--branch", "feat/x", "--tag-suffix", suffix])
         #expect(target.runtimeImage == "frontierkodiak/linnaeus-dev:abcdef123456-hopper-myfeat")
-        #expect(target.runtimeArguments == ["BASE_IMAGE": "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3",
+        #expect(target.runtimeArguments == ["BASE_IMAGE": "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3-in" + target.baseInputs.digest.prefix(12),
                                             "LINNAEUS_REF": PlanFixture.commit.sha])
     }
 
@@ -69,7 +72,7 @@ import LinbuildTestSupport
         let longest = String(repeating: "s", count: Options.maximumSuffixLength)
         // THEN every tag of the plan is still a valid tag
         for target in try plan(["--arch", "all", "--tag-suffix", longest], presets: presets).targets {
-            for reference in [target.baseImage, target.runtimeImage] {
+            for reference in [target.baseImage, target.baseImmutableImage, target.runtimeImage] {
                 let tag = try #require(reference.split(separator: ":").last.map(String.init))
                 #expect(TagGrammar.isValidTag(tag), "\(tag)")
             }
@@ -80,7 +83,8 @@ import LinbuildTestSupport
         let registry = try target(["--registry", "127.0.0.1:5000"])
         #expect(registry.baseImage == "127.0.0.1:5000/frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2")
         #expect(registry.runtimeImage == "127.0.0.1:5000/frontierkodiak/linnaeus-dev:abcdef123456-ampere")
-        #expect(registry.runtimeArguments["BASE_IMAGE"] == registry.baseImage)
+        #expect(registry.runtimeArguments["BASE_IMAGE"] == registry.baseImmutableImage)
+        #expect(registry.baseImmutableImage.hasPrefix(registry.baseImage + "-in"))
         let both = try target(["--registry", "127.0.0.1:5000", "--namespace", "team/ml"])
         #expect(both.baseImage == "127.0.0.1:5000/team/ml/linnaeus-base:ampere-cu126-torch2.7.1-fav2")
         #expect(both.runtimeImage == "127.0.0.1:5000/team/ml/linnaeus-dev:abcdef123456-ampere")

@@ -99,7 +99,7 @@ extension EndToEnd {
             defer { project.remove() }
             #expect(try project.linbuild(["--push"]).status == 0)
             let base = project.baseReference()
-            #expect(try EndToEnd.environment.docker(["rmi", "-f", base]).status == 0)
+            #expect(try project.removeImage(base) { try EndToEnd.environment.docker($0) })
             #expect(try project.imageID(base) == nil)
 
             // WHEN linbuild runs after a new commit

@@ -127,6 +127,21 @@ final class FixtureProject: Sendable {
         "\(registry ?? environment.registry)/\(namespace)/fixture-dev:\(commit.prefix(12))-\(arch)\(suffix)"
     }
 
+    /// The base's immutable reference: the readable one and the first 12 hex of its inputs digest,
+    /// read from the local image's label.
+    func baseImmutableReference(arch: String = "alpha", registry: String? = nil) throws -> String? {
+        let readable = baseReference(arch: arch, registry: registry)
+        return try label("dev.linbuild.base.inputs", of: readable).flatMap { $0.isEmpty ? nil : readable + "-in" + $0.prefix(12) }
+    }
+
+    /// Removes an image with every tag it has (the readable and the immutable base tags), through
+    /// an engine CLI (docker, podman).
+    func removeImage(_ reference: String, using cli: ([String]) throws -> Run.Result) throws -> Bool {
+        let id = try cli(["image", "inspect", "--format", "{{.Id}}", reference]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !id.isEmpty else { return false }
+        return try cli(["rmi", "-f", id]).status == 0
+    }
+
     /// The local image ID, or nil when the store does not have it.
     func imageID(_ reference: String) throws -> String? {
         let result = try environment.docker(["image", "inspect", "--format", "{{.Id}}", reference])

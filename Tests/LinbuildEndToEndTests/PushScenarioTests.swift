@@ -69,7 +69,7 @@ extension EndToEnd {
             }
 
             // and with a login registry that has the base, a second run finds it there
-            #expect(try environment.docker(["rmi", "-f", project.baseReference(registry: registry)]).status == 0)
+            #expect(try project.removeImage(project.baseReference(registry: registry)) { try environment.docker($0) })
             let again = try project.linbuild([], registry: registry, extraEnvironment: ["DOCKER_CONFIG": config])
             #expect(again.status == 0, "\(again.output)")
             #expect(again.stderr.contains("base [alpha]: in registry"))

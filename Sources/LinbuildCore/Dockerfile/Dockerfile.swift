@@ -27,6 +27,8 @@ public struct Dockerfile: Equatable, Sendable {
         public var endLine: Int
         /// Every instruction after FROM.
         public var instructions: [Instruction]
+        /// Everything after the FROM keyword, flags included (`--platform=$X img AS name`).
+        public var fromArguments: String = ""
 
         public var args: [ArgDeclaration] { instructions.filter { $0.keyword == "ARG" }.flatMap { Dockerfile.argDeclarations(in: $0) } }
         /// The variables its ENV instructions set.
@@ -67,8 +69,9 @@ public struct Dockerfile: Equatable, Sendable {
         return stages.filter { needed.contains($0.index) }
     }
 
-    /// The text that determines the `target` image: global ARG lines and the lines of every
-    /// stage it needs. Editing a later stage (the runtime) leaves it unchanged.
+    /// Form 1 of the base inputs (linbuild before form 2): the first line of each global ARG and
+    /// the raw lines of every stage the target needs. Kept only to recognise bases recorded with
+    /// it; `normalForm(of:passedArguments:)` is what new bases record.
     public func text(of target: String) -> String {
         var chunks = globalArgs.map { lines[$0.line - 1] }
         for stage in closure(of: target) {

@@ -37,7 +37,7 @@ public enum DockerfileParser {
                 var name: String?
                 if words.count >= 3, words[1].uppercased() == "AS" { name = words[2] }
                 stages.append(.init(index: stages.count, name: name, baseImage: image, fromLine: instruction.line,
-                                    endLine: instruction.endLine, instructions: []))
+                                    endLine: instruction.endLine, instructions: [], fromArguments: instruction.arguments))
             } else if stages.isEmpty {
                 guard instruction.keyword == "ARG" else {
                     throw LinbuildError.contract("\(path):\(instruction.line): \(instruction.keyword) before the first FROM (only ARG may come first)")

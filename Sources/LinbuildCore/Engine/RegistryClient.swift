@@ -19,6 +19,24 @@ public protocol RegistryChecking: Sendable {
     /// is absent; throws when the registry cannot be asked. The `GET` of the manifest that leads
     /// to the config also answers whether the tag is there, so a decision costs no extra `HEAD`.
     func labels(of reference: ImageReference, platform: String) throws -> [String: String]?
+    /// The same, with the tag's manifest digest and the platform its config names.
+    func image(of reference: ImageReference, platform: String) throws -> RegistryImage?
+}
+
+extension RegistryChecking {
+    public func image(of reference: ImageReference, platform: String) throws -> RegistryImage? {
+        try labels(of: reference, platform: platform).map { RegistryImage(labels: $0, digest: nil, platform: platform) }
+    }
+}
+
+/// What a registry holds under a tag for one platform.
+public struct RegistryImage: Equatable, Sendable {
+    public var labels: [String: String]
+    /// The tag's manifest (or index) digest, to pull exactly what was looked at.
+    public var digest: String?
+    /// `os/architecture[/variant]` from the image config; another platform than the one asked
+    /// means the tag holds another platform's image.
+    public var platform: String
 }
 
 /// The distribution HTTP API: `HEAD` for presence (one round trip; not counted against Docker
@@ -78,12 +96,17 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
     }
 
     public func labels(of reference: ImageReference, platform: String) throws -> [String: String]? {
+        try image(of: reference, platform: platform)?.labels
+    }
+
+    public func image(of reference: ImageReference, platform: String) throws -> RegistryImage? {
         let path = "/v2/\(reference.name)/manifests/\(reference.tag)"
         let response = try send("GET", path: path, reference: reference, accept: Self.manifestTypes)
+        let tagDigest: String?
         switch Self.answer(response, from: reference.registry) {
         case .absent: return nil
         case .unknown(let why): throw RegistryError(why)
-        case .present: break
+        case .present(let digest): tagDigest = digest
         }
         var manifest = try Self.object(response, path: path, from: reference.registry)
         if case .array(let entries)? = manifest["manifests"] {
@@ -102,11 +125,14 @@ public final class RegistryClient: RegistryChecking, @unchecked Sendable {
             throw RegistryError("the manifest of \(reference.name):\(reference.tag) has no config")
         }
         let blob = try json("/v2/\(reference.name)/blobs/\(digest)", reference: reference, accept: ["*/*"])
-        guard case .object(let containerConfig)? = blob["config"],
-              case .object(let labels)? = containerConfig.first(where: { $0.key == "Labels" })?.value else { return [:] }
+        func field(_ name: String) -> String? { if case .string(let text)? = blob[name] { text } else { nil } }
+        let found = [field("os"), field("architecture"), field("variant")].compactMap { $0 }.joined(separator: "/")
         var result: [String: String] = [:]
-        for label in labels { if case .string(let value) = label.value { result[label.key] = value } }
-        return result
+        if case .object(let containerConfig)? = blob["config"],
+           case .object(let labels)? = containerConfig.first(where: { $0.key == "Labels" })?.value {
+            for label in labels { if case .string(let value) = label.value { result[label.key] = value } }
+        }
+        return RegistryImage(labels: result, digest: tagDigest, platform: found.isEmpty ? platform : found)
     }
 
     private func json(_ path: String, reference: ImageReference, accept: [String]) throws -> [String: JSONValue] {

@@ -34,6 +34,10 @@ public struct Options: Equatable, Sendable {
     public var forceBase = false
     public var skipBase = false
     public var keepGoing = false
+    /// Base builds: `--no-cache` and `--pull` passed on; moving the readable base tag off main.
+    public var noCache = false
+    public var pull = false
+    public var moveBaseTag = false
     public var quiet = false
     public var verbose = false
     public var help = false
@@ -83,6 +87,9 @@ public struct Options: Equatable, Sendable {
         forceBase = parsed.has("force-base")
         skipBase = parsed.has("skip-base")
         keepGoing = parsed.has("keep-going")
+        noCache = parsed.has("no-cache")
+        pull = parsed.has("pull")
+        moveBaseTag = parsed.has("move-base-tag")
         quiet = parsed.has("quiet")
         verbose = parsed.has("verbose")
         if forceBase && skipBase {

@@ -22,6 +22,9 @@ public struct Plan: Equatable, Sendable, Codable {
     public var workDirectory: String
     public var targets: [TargetPlan]
     public var steps: [Step]
+    /// Whether the readable base tag is moved to this run's base (built or found), locally and,
+    /// with `--push`, in the registry: from the presets' default branch, or with `--move-base-tag`.
+    public var movesBaseTag = false
 
     /// The runtime's build context: the exported commit.
     public var sourceContext: String { workDirectory + "/source" }
@@ -37,6 +40,8 @@ public struct TargetPlan: Equatable, Sendable, Codable {
     public var baseArguments: [String: String]
     public var runtimeArguments: [String: String]
     public var baseInputs: BaseInputs
+    /// `<baseImage>-in<12 hex of the inputs digest>`: what the runtime is built FROM.
+    public var baseImmutableImage: String = ""
 }
 
 /// A step of the plan. Conditional steps run only when the base decision, taken at run time from

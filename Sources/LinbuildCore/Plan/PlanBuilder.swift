@@ -41,54 +41,72 @@ public struct PlanBuilder: Sendable {
         let repository = ImageRepository(registry: options.registry, namespace: options.namespace ?? presets.defaults.namespace)
         let maxJobs = options.maxJobs ?? presets.defaults.maxJobs
         let platform = options.platform ?? presets.defaults.platform
-        let baseText = dockerfile.text(of: DockerfileContract.baseStage)
+        let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
         var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
                         dockerfile: dockerfile.path, push: options.push,
                         baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
                         keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
+        // The readable base tag moves only from the presets' branch, or when asked: a feature branch
+        // that changes the base must not evict the default branch's.
+        plan.movesBaseTag = options.moveBaseTag || source.ref == presets.defaults.branch
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
         var buildSteps: [Step] = []
         var pushSteps: [Step] = []
         for architecture in architectures {
-            let base = BaseImageTag(repository: repository, image: presets.defaults.baseImage, architecture: architecture)
+            let base = BaseImageTag(repository: repository, image: presets.defaults.baseImage, architecture: architecture, platform: platform)
+            guard TagGrammar.isValidTag(base.tag) else {
+                throw LinbuildError.usage("--platform \(platform) makes the base tag longer than \(TagGrammar.maximumLength) characters (\(base.tag.prefix(40))…)")
+            }
             let runtime = RuntimeImageTag(repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
-                                          architecture: architecture.name, suffix: options.tagSuffix)
+                                          architecture: architecture.name, suffix: options.tagSuffix, platform: platform)
             let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: maxJobs)
-            let runtimeArguments = BuildArguments.runtime(baseImage: base.reference, commit: source.commit)
-            let inputs = BaseInputs(arguments: baseArguments, baseStageText: baseText)
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
-            targets.append(TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
-                                      baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
-                                      runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
-                                      baseInputs: inputs))
+            let inputs = BaseInputs(arguments: baseArguments, platform: platform,
+                                    normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
+                                    legacyText: legacyBaseText)
+            // The runtime is built FROM the immutable tag: the base this run decided on, whatever
+            // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
+            // as it is, unchecked, as asked.
+            let immutable = base.immutableReference(inputs: inputs)
+            let runtimeBase = options.skipBase ? base.reference : immutable
+            let runtimeArguments = BuildArguments.runtime(baseImage: runtimeBase, commit: source.commit)
+            var targetPlan = TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
+                                        baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
+                                        runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
+                                        baseInputs: inputs)
+            targetPlan.baseImmutableImage = immutable
+            targets.append(targetPlan)
 
             let arch = architecture.name
             var baseLabels = provenance(title: presets.defaults.baseImage, version: base.tag, arch: arch)
             baseLabels.merge(inputs.labels) { $1 }
             var runtimeLabels = provenance(title: presets.defaults.runtimeImage, version: runtime.tag, arch: arch)
             runtimeLabels["org.opencontainers.image.revision"] = source.commit.sha
-            runtimeLabels["org.opencontainers.image.base.name"] = base.reference
+            runtimeLabels["org.opencontainers.image.base.name"] = runtimeBase
+            if !options.skipBase { runtimeLabels[BaseInputs.digestLabel] = inputs.digest }
             runtimeLabels["dev.linbuild.ref"] = source.ref
 
             buildSteps.append(Step(kind: .checkBase, arch: arch, commands: [], image: base.reference))
             if options.skipBase == false {
                 buildSteps.append(Step(kind: .buildBase, arch: arch,
                                        commands: [build(target: DockerfileContract.baseStage, arguments: baseBuildArguments, labels: baseLabels,
-                                                        tag: base.reference, platform: platform, context: emptyContext)],
-                                       condition: options.forceBase ? nil : .baseNeedsBuild, image: base.reference))
+                                                        tag: immutable, platform: platform, context: emptyContext,
+                                                        fresh: options.noCache, pull: options.pull)],
+                                       condition: options.forceBase ? nil : .baseNeedsBuild, image: immutable))
             }
-            buildSteps.append(Step(kind: .pullBase, arch: arch, commands: [engine.pull(base.reference, platform: platform)],
+            buildSteps.append(Step(kind: .pullBase, arch: arch, commands: [engine.pull(options.skipBase ? base.reference : immutable, platform: platform)],
                                    condition: .baseOnlyInRegistry, image: base.reference))
             buildSteps.append(Step(kind: .buildRuntime, arch: arch,
                                    commands: [build(target: DockerfileContract.runtimeStage, arguments: runtimeArguments, labels: runtimeLabels,
                                                     tag: runtime.reference, platform: platform, context: sourceContext)],
                                    image: runtime.reference))
             if options.push {
-                pushSteps.append(Step(kind: .pushBase, arch: arch, commands: [engine.push(base.reference)],
+                pushSteps.append(Step(kind: .pushBase, arch: arch,
+                                      commands: [engine.push(immutable)] + (plan.movesBaseTag ? [engine.push(base.reference)] : []),
                                       condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
                 pushSteps.append(Step(kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
                                       image: runtime.reference))
@@ -107,8 +125,10 @@ public struct PlanBuilder: Sendable {
     private func platformFlag(_ platform: String) -> [String] { ["--platform", platform] }
 
     private func build(target: String, arguments: BuildArguments, labels: [String: String], tag: String,
-                       platform: String, context: String) -> Command {
+                       platform: String, context: String, fresh: Bool = false, pull: Bool = false) -> Command {
         var words = platformFlag(platform) + ["--file", dockerfile.path, "--target", target]
+        if fresh { words.append("--no-cache") }
+        if pull { words.append("--pull") }
         for pair in arguments.pairs { words += ["--build-arg", "\(pair.name)=\(pair.value)"] }
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) { words += ["--label", "\(name)=\(value)"] }
         words += ["--tag", tag, context]

@@ -24,8 +24,10 @@ public struct Executor {
     /// What the run has learnt so far about one architecture.
     struct ArchState {
         var decision: BaseDecision?
+        var finding: BaseFinding?
         var localBaseMissing = false
-        var registryHasBase: RegistryAnswer?
+        /// The image ID of the base this run built or found: what it tags and pushes.
+        var baseID: String?
         var builtBase = false
         var failed = false
     }
@@ -47,8 +49,13 @@ public struct Executor {
         var firstFailure: Error?
         defer { console.summary(summary.rendered().trimmingCharacters(in: .newlines)) }
 
+        var interruption: LinbuildError?
         for step in plan.steps {
-            if let signal = ChildProcesses.shared.receivedSignal { throw LinbuildError.interrupted(signal: signal) }
+            if interruption == nil, let signal = ChildProcesses.shared.receivedSignal { interruption = .interrupted(signal: signal) }
+            if interruption != nil {
+                if Self.showsInSummary(step) { summary.rows.append(.init(step: rowName(step), outcome: .notRun, seconds: 0, note: "interrupted")) }
+                continue
+            }
             let arch = step.arch ?? ""
             let skipRest = firstFailure != nil && (!plan.keepGoing || step.kind == .pushBase || step.kind == .pushRuntime)
             if skipRest || states[arch]?.failed == true {
@@ -60,17 +67,25 @@ public struct Executor {
             }
             do {
                 try perform(step, probe: probe, states: &states, summary: &summary)
+            } catch let error as LinbuildError where error.isInterruption {
+                interruption = error
             } catch let error as LinbuildError where !error.endsEveryArchitecture {
                 firstFailure = firstFailure ?? error
                 states[arch, default: ArchState()].failed = true
                 if step.arch == nil { throw error }
             }
         }
+        if let interruption { throw interruption }
         if let firstFailure { throw firstFailure }
         return summary
     }
 
-    private func rowName(_ step: Step) -> String {
+    /// Steps that get a summary row when they run, so a "not run" row when they cannot.
+    static func showsInSummary(_ step: Step) -> Bool {
+        ![.prepare, .exportSource, .checkBase, .cleanUp].contains(step.kind) && (step.condition == nil || step.kind == .buildBase)
+    }
+
+    func rowName(_ step: Step) -> String {
         let name: String = switch step.kind {
         case .buildBase, .checkBase: "base"
         case .buildRuntime: "runtime"
@@ -96,75 +111,74 @@ public struct Executor {
             try exportSource(step)
             console.info("source: exported \(plan.commit.short) (tracked files only)")
         case .checkBase:
-            let decision = try decide(step, probe: probe, state: &state)
+            let finding = try decide(step, probe: probe, state: &state)
+            let decision = finding.decision
             state.decision = decision
-            console.info(console.paint("base [\(arch)]: \(decision.reason)", code: "1"))
+            state.finding = finding
+            console.info(console.paint("base [\(arch)]: \(finding.reason)", code: "1"))
+            if decision == .cachedLocally, let id = finding.localID {
+                state.baseID = id
+                try settleTags(of: id, step: step, probe: probe)
+            }
             if !decision.needsBuild {
+                let image = decision == .cachedLocally ? finding.localID : probe.imageID(of: step.image ?? "")
                 summary.rows.append(.init(step: rowName(step), outcome: decision == .skipped ? .skipped : .cached, seconds: seconds(),
-                                          image: probe.imageID(of: step.image ?? ""), note: decision.reason))
+                                          image: decision == .inRegistry ? nil : image, note: finding.reason))
             }
         case .buildBase:
             guard state.decision?.needsBuild ?? true else { return }
             try stream(step, summaryName: rowName(step), summary: &summary, note: state.decision?.reason, probe: probe)
             state.builtBase = true
+            state.baseID = probe.imageID(of: step.image ?? "")
+            if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
         case .pullBase:
             guard state.decision == .inRegistry || (state.decision == .skipped && state.localBaseMissing) else { return }
-            try stream(step, summaryName: rowName(step), summary: &summary, note: nil, probe: probe, outcome: .pulled)
+            let source = state.finding?.pull ?? step.image ?? ""
+            if state.decision == .skipped { try requireInRegistry(source) }
+            var pull = step
+            pull.commands = [plan.engine.pull(source, platform: plan.platform)]
+            try stream(pull, summaryName: rowName(step), summary: &summary, note: state.finding?.stale.map { "\($0) is stale" },
+                       probe: probe, outcome: .pulled, shownImage: source)
+            if state.decision == .inRegistry {
+                state.baseID = probe.imageID(of: source)
+                if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
+            }
         case .buildRuntime:
             try stream(step, summaryName: rowName(step), summary: &summary, note: nil, probe: probe)
         case .pushBase:
-            if step.condition == .baseNeedsPush, !state.builtBase {
-                let reference = try reference(step)
-                let answer = state.registryHasBase ?? registry.manifest(of: reference)
-                state.registryHasBase = answer
-                switch answer {
-                case .present:
-                    summary.rows.append(.init(step: rowName(step), outcome: .skipped, seconds: seconds(), note: "already in the registry"))
-                    return
-                case .unknown(let why):
-                    console.warning("cannot tell whether the registry has \(step.image ?? "the base") (\(why)); pushing it to be sure")
-                case .absent:
-                    break
-                }
-            }
-            try stream(step, summaryName: rowName(step), summary: &summary, note: nil, probe: probe, outcome: .pushed)
+            try pushBase(step, state: state, probe: probe, summary: &summary, started: started)
         case .pushRuntime:
             try stream(step, summaryName: rowName(step), summary: &summary, note: nil, probe: probe, outcome: .pushed)
         }
     }
 
-    private func reference(_ step: Step) throws -> ImageReference {
-        guard let image = step.image, let reference = ImageReference(image) else {
-            throw LinbuildError.usage("not an image reference: \(step.image ?? "")")
-        }
-        return reference
-    }
 
-    private func decide(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> BaseDecision {
-        guard let target = plan.targets.first(where: { $0.arch == step.arch }), let image = step.image else { return .missing }
+    private func decide(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> BaseFinding {
+        guard let target = target(of: step), let image = step.image else { return BaseFinding(decision: .missing) }
         switch plan.baseMode {
         case .force:
-            return .forced
+            return BaseFinding(decision: .forced)
         case .skip:
-            state.localBaseMissing = try probe.localLabels(of: image) == nil
-            return .skipped
+            state.localBaseMissing = try probe.localImage(image) == nil
+            return BaseFinding(decision: .skipped)
         case .auto:
-            let reference = try reference(step)
-            var registryAnswer: RegistryAnswer?
-            let decision = try BaseDecision.decide(inputs: target.baseInputs, local: probe.localLabels(of: image)) {
-                do {
-                    let labels = try registry.labels(of: reference, platform: plan.platform)
-                    registryAnswer = labels == nil ? .absent : .present(digest: nil)
-                    return labels
-                } catch {
-                    // The error says which it was: the registry could not be asked, or the image is
-                    // there but its config (where the inputs label is) could not be read.
-                    throw LinbuildError.registryUnavailable(
-                        "cannot decide about \(image) from the registry: \(error) (fix access and retry, or pass --force-base to build it here)")
-                }
-            }
-            state.registryHasBase = registryAnswer
-            return decision
+            return try BaseFinding.find(inputs: target.baseInputs, references: [target.baseImmutableImage, image],
+                                        local: probe.localImage, registry: { try registryImage($0) })
+        }
+    }
+
+    func target(of step: Step) -> TargetPlan? { plan.targets.first { $0.arch == step.arch } }
+
+    /// What the registry holds under `reference` for the run's platform; exit 69 when it cannot say.
+    func registryImage(_ reference: String) throws -> RegistryImage? {
+        guard let parsed = ImageReference(reference) else { throw LinbuildError.usage("not an image reference: \(reference)") }
+        do {
+            return try registry.image(of: parsed, platform: plan.platform)
+        } catch {
+            // The error says which it was: the registry could not be asked, or the image is
+            // there but its config (where the inputs label is) could not be read.
+            throw LinbuildError.registryUnavailable(
+                "cannot decide about \(reference) from the registry: \(error) (fix access and retry, or pass --force-base to build it here)")
         }
     }
 
@@ -180,15 +194,17 @@ public struct Executor {
         }
     }
 
-    /// Runs a long step with its output live on the terminal and in its log.
-    private func stream(_ step: Step, summaryName: String, summary: inout RunSummary, note: String?, probe: EngineProbe,
-                        outcome: RunSummary.Outcome = .built) throws {
+    /// Runs a long step with its output live on the terminal and in its log; returns the image ID
+    /// (or pushed digest), and records a summary row for it unless `record` is false.
+    @discardableResult
+    func stream(_ step: Step, summaryName: String, summary: inout RunSummary, note: String?, probe: EngineProbe,
+                outcome: RunSummary.Outcome = .built, shownImage: String? = nil, record: Bool = true) throws -> String? {
         let started = Date()
         let logPath = logDirectory + "/" + step.title.replacingOccurrences(of: " [", with: "-")
             .replacingOccurrences(of: "]", with: "").replacingOccurrences(of: " ", with: "-") + ".log"
         let output = try StepOutput(logPath: logPath, console: console, echo: console.verbosity != .quiet)
         if console.githubActions { console.out("::group::\(step.title)\n") }
-        console.info(console.paint("==> \(step.title)" + (step.image.map { ": \($0)" } ?? ""), code: "1;34"))
+        console.info(console.paint("==> \(step.title)" + ((shownImage ?? step.image).map { ": \($0)" } ?? ""), code: "1;34"))
         var termination: Termination = .exited(0)
         for command in step.commands where termination.succeeded {
             console.detail(command.shellLine)
@@ -204,17 +220,19 @@ public struct Executor {
         let seconds = Date().timeIntervalSince(started)
         if let signal = ChildProcesses.shared.receivedSignal {
             summary.rows.append(.init(step: summaryName, outcome: .failed, seconds: seconds, note: "interrupted"))
-            throw LinbuildError.interrupted(signal: signal)
+            throw LinbuildError.interruptedDuring(signal: signal, step: step.title)
         }
         guard termination.succeeded else {
             summary.rows.append(.init(step: summaryName, outcome: .failed, seconds: seconds, note: "log: \(logPath)"))
+            try requireEngine(probe, after: step, log: logPath)
             if step.kind == .pushBase || step.kind == .pushRuntime {
                 throw LinbuildError.pushFailed("pushing \(step.image ?? "") failed (\(termination)); see \(logPath); nothing after it was pushed (run 'docker login' if access was refused)")
             }
             throw LinbuildError.buildFailed(step: step.title, status: "\(termination)", log: logPath)
         }
-        let image = outcome == .pushed ? output.pushedDigest : step.image.flatMap(probe.imageID(of:))
-        summary.rows.append(.init(step: summaryName, outcome: outcome, seconds: seconds, image: image, note: note))
+        let image = outcome == .pushed ? output.pushedDigest : (shownImage ?? step.image).flatMap(probe.imageID(of:))
+        if record { summary.rows.append(.init(step: summaryName, outcome: outcome, seconds: seconds, image: image, note: note)) }
+        return image
     }
 
     private func createPrivateDirectory(_ path: String) throws {

@@ -17,6 +17,10 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case buildFailed(step: String, status: String, log: String?)
     case pushFailed(String)
     case interrupted(signal: Int32)
+    /// A signal stopped a running step (a build, a pull, a push): the message names it.
+    case interruptedDuring(signal: Int32, step: String)
+    /// `--skip-base` with the base neither local nor in the registry.
+    case baseNotFound(String)
     /// A check inside an image failed (`linbuild validate`).
     case validationFailed(String)
 }
@@ -26,7 +30,14 @@ extension LinbuildError: CustomStringConvertible {
     /// could do better, so a matrix stops even with `--keep-going`.
     public var endsEveryArchitecture: Bool {
         switch self {
-        case .interrupted, .engineUnavailable, .registryUnavailable: true
+        case .interrupted, .interruptedDuring, .engineUnavailable, .registryUnavailable: true
+        default: false
+        }
+    }
+
+    public var isInterruption: Bool {
+        switch self {
+        case .interrupted, .interruptedDuring: true
         default: false
         }
     }
@@ -35,10 +46,10 @@ extension LinbuildError: CustomStringConvertible {
         switch self {
         case .usage: .usage
         case .invalidPresets, .contract: .dataError
-        case .missingFile, .notARepository, .unknownRef, .ambiguousRef, .gitFailed: .noInput
+        case .missingFile, .notARepository, .unknownRef, .ambiguousRef, .gitFailed, .baseNotFound: .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .buildFailed, .pushFailed, .validationFailed: .failure
-        case .interrupted(let signal): signal == 15 ? .terminated : .interrupted
+        case .interrupted(let signal), .interruptedDuring(let signal, _): signal == 15 ? .terminated : .interrupted
         }
     }
 
@@ -71,6 +82,11 @@ extension LinbuildError: CustomStringConvertible {
             return message
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); the running build was stopped"
+        case .interruptedDuring(let signal, let step):
+            let what = step.hasPrefix("push") ? "the push was stopped; the registry may hold part of its layers, but its tag was not written unless the push had finished" : "it was stopped"
+            return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT") during \(step); \(what)"
+        case .baseNotFound(let message):
+            return message
         }
     }
 }
