@@ -1,6 +1,11 @@
+import Foundation
 import LinbuildCore
 #if canImport(Glibc)
 import Glibc
 #endif
 
-exit(Linbuild.run(arguments: Array(CommandLine.arguments.dropFirst())))
+let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments.first == ChildSupervisor.marker { ChildSupervisor.execChild(Array(arguments.dropFirst())) }
+// Builds and pushes run through this binary as their supervisor (see ChildSupervisor).
+ChildSupervisor.executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+exit(Linbuild.run(arguments: arguments))

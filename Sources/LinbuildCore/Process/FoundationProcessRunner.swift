@@ -14,18 +14,21 @@ public struct FoundationProcessRunner: ProcessRunning {
 
     public func capture(_ command: Command, timeout: Double?, limit: Int) throws -> CapturedOutput {
         let collector = CapturingSink(limit: limit)
-        let termination = try run(command, sink: collector, timeout: timeout)
+        let termination = try run(command, sink: collector, timeout: timeout, supervised: false)
         return CapturedOutput(termination: termination, stdout: collector.stdout, stderr: collector.stderr)
     }
 
     public func stream(_ command: Command, to sink: OutputSink) throws -> Termination {
-        try run(command, sink: sink, timeout: nil)
+        // Streamed commands are the long ones (builds, pushes): they must not outlive linbuild.
+        try run(command, sink: sink, timeout: nil, supervised: true)
     }
 
-    private func run(_ command: Command, sink: OutputSink, timeout: Double?) throws -> Termination {
+    private func run(_ command: Command, sink: OutputSink, timeout: Double?, supervised: Bool) throws -> Termination {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.locate(command.executable))
-        process.arguments = command.arguments
+        let located = try Self.locate(command.executable)
+        let (path, arguments) = supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
         if !command.environment.isEmpty {
             // Setting `environment` replaces the whole environment: merge, never replace.
             process.environment = ProcessInfo.processInfo.environment.merging(command.environment) { $1 }

@@ -42,6 +42,9 @@ public struct Executor {
         console.info("source: \(plan.source) at \(plan.ref) = \(plan.commit.sha)")
         try createPrivateDirectory(plan.workDirectory)
         defer { try? FileManager.default.removeItem(atPath: plan.workDirectory) }
+        for folder in WorkFolders.removeAbandoned(besides: plan.workDirectory) {
+            console.detail("removed \(folder), left by a run that no longer exists")
+        }
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
 
         var states: [String: ArchState] = [:]
@@ -239,6 +242,7 @@ public struct Executor {
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o700])
+            try WorkFolders.recordOwner(of: path)
             for context in [plan.sourceContext, plan.emptyContext] {
                 try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: false)
             }
