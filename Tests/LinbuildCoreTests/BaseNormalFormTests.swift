@@ -120,4 +120,20 @@ import LinbuildTestSupport
         let none = try BaseFinding.find(inputs: inputs, references: ["x:1"], local: { _ in arm }, registry: { _ in nil })
         #expect(none.decision == .rebuild(changed: ["the platform (linux/arm64)"], foundIn: "locally"))
     }
+
+    @Test func noCacheAndPullReachTheBaseBuildOnly() throws {
+        let plan = try plan(["--no-cache", "--pull"])
+        let base = try #require(commands(plan, .buildBase).first), runtime = try #require(commands(plan, .buildRuntime).first)
+        #expect(base.arguments.contains("--no-cache") && base.arguments.contains("--pull"))
+        #expect(!runtime.arguments.contains("--no-cache") && !runtime.arguments.contains("--pull"))
+        #expect(try !commands(self.plan([]), .buildBase).first!.arguments.contains("--no-cache"))
+    }
+
+    @Test func theReadableTagMovesOnlyFromThePresetsBranchOrWhenAsked() throws {
+        #expect(try plan([]).movesBaseTag)
+        #expect(try !plan(["--branch", "feat/x"]).movesBaseTag)
+        #expect(try plan(["--branch", "feat/x", "--move-base-tag"]).movesBaseTag)
+        // and only a moving run pushes the readable tag
+        #expect(try commands(plan(["--branch", "feat/x", "--push"]), .pushBase).count == 1)
+    }
 }

@@ -81,9 +81,9 @@ extension LinbuildError: CustomStringConvertible {
         case .pushFailed(let message), .validationFailed(let message):
             return message
         case .interrupted(let signal):
-            return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); the running build was stopped"
+            return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); nothing more was started"
         case .interruptedDuring(let signal, let step):
-            let what = step.hasPrefix("push") ? "the push was stopped; the registry may hold part of its layers, but its tag was not written unless the push had finished" : "it was stopped"
+            let what = step.hasPrefix("push") ? "the push was stopped (the registry's tag changes only if the push had already finished)" : "it was stopped"
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT") during \(step); \(what)"
         case .baseNotFound(let message):
             return message
