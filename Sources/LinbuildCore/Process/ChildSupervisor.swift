@@ -18,7 +18,8 @@ public enum ChildSupervisor {
 
     /// Turns `command` (with `path`, its located executable) into the supervised form.
     static func wrap(path: String, arguments: [String]) -> (path: String, arguments: [String]) {
-        guard let executable else { return (path, arguments) }
+        // A binary replaced during the run (`make install`) cannot supervise: run unsupervised.
+        guard let executable, FileManager.default.isExecutableFile(atPath: executable) else { return (path, arguments) }
         return (executable, [marker, String(getpid()), "--", path] + arguments)
     }
 
