@@ -155,7 +155,6 @@ public struct Executor {
         }
     }
 
-
     private func decide(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> BaseFinding {
         guard let target = target(of: step), let image = step.image else { return BaseFinding(decision: .missing) }
         switch plan.baseMode {
