@@ -24,17 +24,4 @@ public enum BaseDecision: Equatable, Sendable {
         case .skipped: "not checked (--skip-base)"
         }
     }
-
-    /// Decides from what the local store and the registry hold. `registry` is only asked when the
-    /// local store has nothing, so a local hit costs no network.
-    public static func decide(inputs: BaseInputs, local: [String: String]?,
-                              registry: () throws -> [String: String]?) rethrows -> BaseDecision {
-        if let local {
-            let changes = inputs.changes(comparedTo: local)
-            return changes.isEmpty ? .cachedLocally : .rebuild(changed: changes, foundIn: "locally")
-        }
-        guard let remote = try registry() else { return .missing }
-        let changes = inputs.changes(comparedTo: remote)
-        return changes.isEmpty ? .inRegistry : .rebuild(changed: changes, foundIn: "in the registry")
-    }
 }
