@@ -37,6 +37,8 @@ public struct TargetPlan: Equatable, Sendable, Codable {
     public var baseArguments: [String: String]
     public var runtimeArguments: [String: String]
     public var baseInputs: BaseInputs
+    /// Why `MAX_JOBS` has its value (`MAX_JOBS=6: 48 GiB / 8 GiB per job`).
+    public var maxJobsReason: String? = nil
 }
 
 /// A step of the plan. Conditional steps run only when the base decision, taken at run time from

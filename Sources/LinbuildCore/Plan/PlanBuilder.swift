@@ -9,6 +9,8 @@ public struct PlanBuilder: Sendable {
     public var workDirectory: String
     /// `org.opencontainers.image.created`, RFC 3339.
     public var createdAt: String
+    /// `MAX_JOBS` per architecture and why (`JobSizing.choices`); absent: options or presets.
+    public var jobChoices: [String: JobChoice] = [:]
 
     public init(options: Options, presets: Presets, dockerfile: Dockerfile, source: ResolvedSource,
                 engine: EngineCLI, workDirectory: String, createdAt: String) {
@@ -55,7 +57,8 @@ public struct PlanBuilder: Sendable {
             let base = BaseImageTag(repository: repository, image: presets.defaults.baseImage, architecture: architecture)
             let runtime = RuntimeImageTag(repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
                                           architecture: architecture.name, suffix: options.tagSuffix)
-            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: maxJobs)
+            let jobs = jobChoices[architecture.name]
+            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs)
             let runtimeArguments = BuildArguments.runtime(baseImage: base.reference, commit: source.commit)
             let inputs = BaseInputs(arguments: baseArguments, baseStageText: baseText)
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
@@ -64,7 +67,7 @@ public struct PlanBuilder: Sendable {
             targets.append(TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
                                       baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
                                       runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
-                                      baseInputs: inputs))
+                                      baseInputs: inputs, maxJobsReason: jobs?.reason))
 
             let arch = architecture.name
             var baseLabels = provenance(title: presets.defaults.baseImage, version: base.tag, arch: arch)

@@ -19,6 +19,8 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case interrupted(signal: Int32)
     /// A check inside an image failed (`linbuild validate`).
     case validationFailed(String)
+    /// Preflight found an input (torch version, image tag, Flash Attention tag) upstream lacks.
+    case upstreamMissing(String)
 }
 
 extension LinbuildError: CustomStringConvertible {
@@ -34,7 +36,7 @@ extension LinbuildError: CustomStringConvertible {
     public var exitCode: ExitCode {
         switch self {
         case .usage: .usage
-        case .invalidPresets, .contract: .dataError
+        case .invalidPresets, .contract, .upstreamMissing: .dataError
         case .missingFile, .notARepository, .unknownRef, .ambiguousRef, .gitFailed: .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .buildFailed, .pushFailed, .validationFailed: .failure
@@ -67,7 +69,7 @@ extension LinbuildError: CustomStringConvertible {
             return message
         case .buildFailed(let step, let status, let log):
             return "\(step) failed (\(status))" + (log.map { "; its log is \($0)" } ?? "")
-        case .pushFailed(let message), .validationFailed(let message):
+        case .pushFailed(let message), .validationFailed(let message), .upstreamMissing(let message):
             return message
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); the running build was stopped"
