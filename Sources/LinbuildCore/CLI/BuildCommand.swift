@@ -11,13 +11,15 @@ struct BuildCommand {
 
     /// `resources`: the engine's machine for `--max-jobs auto`; nil in a dry run, which never asks
     /// the engine (the plan then says auto was not resolved).
-    func makePlan(resources: Result<EngineResources, JobSizingError>? = nil) throws -> Plan {
+    func makePlan(resources ask: (EngineCLI) -> Result<EngineResources, JobSizingError>? = { _ in nil }) throws -> Plan {
         let dockerfile = try DockerfileParser.load(path: locations.dockerfile(presets))
         let architectures = try PlanBuilder.architectures(options.arches, in: presets)
         try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
         let source = SourceLocation(options.source ?? presets.defaults.source)
         let resolved = try CommitResolver(runner: runner).resolve(options.branch ?? presets.defaults.branch, in: source)
         let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+        // Asked only once everything else is known to be right: bad input fails without an engine.
+        let resources = ask(engine)
         var builder = PlanBuilder(options: options, presets: presets, dockerfile: dockerfile, source: resolved, engine: engine,
                                   workDirectory: Self.workDirectory(environment: environment),
                                   createdAt: Self.timestamp(Date()))
@@ -36,9 +38,11 @@ struct BuildCommand {
     func run() throws {
         if options.dryRun { return console.out(PlanRenderer.shellScript(try makePlan())) }
         if options.json { return console.out(try PlanRenderer.json(try makePlan())) }
-        let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
-        let resources = EngineResources.query(engine: engine, runner: runner, timeout: options.probeTimeout)
-        let plan = try makePlan(resources: resources)
+        var resources: Result<EngineResources, JobSizingError>?
+        let plan = try makePlan { [runner, options] engine in
+            resources = EngineResources.query(engine: engine, runner: runner, timeout: options.probeTimeout)
+            return resources
+        }
 
         let interrupts = Interrupts.install()
         defer { interrupts.uninstall() }
@@ -48,7 +52,7 @@ struct BuildCommand {
         let logs = (options.logDirectory ?? ".linbuild/logs") + "/" + Self.runIdentifier(Date())
         var executor = Executor(plan: plan, runner: runner, console: console, registry: registry,
                                 logDirectory: CommitResolver.absolute(logs), probeTimeout: options.probeTimeout)
-        executor.baseBuildHooks = BuildHooks(command: self, engineID: (try? resources.get())?.id ?? "",
+        executor.baseBuildHooks = BuildHooks(command: self, engineID: (try? resources?.get())?.id ?? "",
                                              history: BuildHistory(directory: CommitResolver.absolute(options.logDirectory ?? ".linbuild/logs")))
         try executor.run()
     }
