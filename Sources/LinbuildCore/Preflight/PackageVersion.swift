@@ -62,8 +62,8 @@ public struct PackageVersion: Comparable, Hashable, Sendable, CustomStringConver
     public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 
     /// The versions of `available` nearest to `wanted`, as short text: those of the same release
-    /// first (`2.8.0`), else the nearest release below and above; a run of nightly builds of one
-    /// release is shown as its first and last (`2.9.0.dev20250601+cu128 … 2.9.0.dev20250801+cu128`).
+    /// first (`2.8.0`), else the nearest release below and above; more than three builds of one
+    /// release (nightlies) are shown as the first and last (`2.9.0.dev20250601+cu128 … 2.9.0.dev20250801+cu128`).
     public static func nearest(to wanted: String, among available: [String], limit: Int = 3) -> [String] {
         let versions = Array(Set(available.compactMap(PackageVersion.init))).sorted()
         guard !versions.isEmpty else { return [] }
@@ -83,12 +83,10 @@ public struct PackageVersion: Comparable, Hashable, Sendable, CustomStringConver
             chosen = [below, above].compactMap { $0 }
         }
         if let newest = groups.indices.last, !chosen.contains(newest) { chosen.append(newest) }
-        return chosen.prefix(limit).map { index in
+        return chosen.prefix(limit).flatMap { index -> [String] in
             let members = groups[index].versions
-            if members.count == 1 { return members[0].text }
-            let finals = members.filter { !$0.isPreRelease }
-            if finals.count == 1 { return finals[0].text + (members.count > 1 ? " (and \(members.count - 1) pre-release\(members.count == 2 ? "" : "s"))" : "") }
-            return "\(members.first!.text) … \(members.last!.text) (\(members.count) builds)"
+            if members.count <= 3 { return members.map(\.text) }
+            return ["\(members.first!.text) … \(members.last!.text) (\(members.count) builds)"]
         }
     }
 }
