@@ -53,7 +53,8 @@ struct BuildCommand {
         var executor = Executor(plan: plan, runner: runner, console: console, registry: registry,
                                 logDirectory: CommitResolver.absolute(logs), probeTimeout: options.probeTimeout)
         executor.baseBuildHooks = BuildHooks(command: self, engineID: (try? resources?.get())?.id ?? "",
-                                             history: BuildHistory(directory: CommitResolver.absolute(options.logDirectory ?? ".linbuild/logs")))
+                                             history: BuildHistory(directory: CommitResolver.absolute(options.logDirectory ?? ".linbuild/logs")),
+                                             architectures: plan.targets.map(\.arch))
         try executor.run()
     }
 

@@ -28,7 +28,7 @@ extension LinbuildError: CustomStringConvertible {
     /// could do better, so a matrix stops even with `--keep-going`.
     public var endsEveryArchitecture: Bool {
         switch self {
-        case .interrupted, .engineUnavailable, .registryUnavailable: true
+        case .interrupted, .engineUnavailable, .registryUnavailable, .upstreamMissing: true
         default: false
         }
     }
