@@ -132,5 +132,34 @@ extension EndToEnd {
             #expect(!third.stderr.contains("preflight ["))
             #expect(try upstreams.index.stats().requests == requests)
         }
+
+        /// The elapsed time is a live line on a terminal only: not in a log, not with --quiet.
+        @Test func elapsedTimeIsALiveLineOnlyOnATerminal() throws {
+            let slowBase = FixtureProject.dockerfileText.replacingOccurrences(of: "RUN echo \"torch=", with: "RUN sleep 2.5 && echo \"torch=")
+            #expect(slowBase != FixtureProject.dockerfileText)
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: slowBase)
+            defer { project.remove() }
+            func onATerminal(_ extra: [String]) throws -> Run.Result {
+                let variables = ["DOCKER_HOST": project.environment.dockerHost, "LINBUILD_ENGINE": project.environment.engine,
+                                 "LINBUILD_LOG_DIR": project.logs, "TMPDIR": project.temporary, "LINBUILD_NO_PREFLIGHT": "1",
+                                 "NO_COLOR": "1", "TERM": "xterm"]
+                let words = ["env", "-u", "CI", "-u", "GITHUB_ACTIONS"] + variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    + [Run.linbuild, "--presets", project.presets, "--registry", project.environment.registry, "--arch", "alpha", "--force-base"] + extra
+                let line = words.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+                return try Run.command("script", ["-qec", line, "/dev/null"], directory: project.root)
+            }
+
+            let live = try onATerminal([])
+            #expect(live.status == 0, "\(live.output)")
+            #expect(live.stdout.contains("\r\u{1B}[Kbase [alpha]: 0:0"), "\(live.stdout.debugDescription)")
+            #expect(live.stdout.contains("elapsed"))
+            let quiet = try onATerminal(["--quiet"])
+            #expect(quiet.status == 0, "\(quiet.output)")
+            #expect(!quiet.stdout.contains("elapsed"), "\(quiet.stdout.debugDescription)")
+            let logged = try project.linbuild(["--arch", "alpha", "--force-base"])
+            #expect(logged.status == 0, "\(logged.output)")
+            #expect(!logged.output.contains("elapsed") && !logged.output.contains("\u{1B}[K"), "\(logged.output)")
+            #expect(logged.stderr.contains("base [alpha]: the last build of these inputs on this engine took "))
+        }
     }
 }

@@ -2,5 +2,6 @@
 /// may stop that architecture), the build-duration history after it.
 public protocol BaseBuildHooks: Sendable {
     func willBuild(_ target: TargetPlan) throws
-    func didBuild(_ target: TargetPlan, seconds: Double)
+    /// `seconds` is nil when the build failed or was interrupted.
+    func didBuild(_ target: TargetPlan, seconds: Double?)
 }

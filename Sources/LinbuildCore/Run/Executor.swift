@@ -109,9 +109,11 @@ public struct Executor {
             guard state.decision?.needsBuild ?? true else { return }
             let target = plan.targets.first { $0.arch == step.arch }
             if let target { try baseBuildHooks?.willBuild(target) }
+            var built = false
+            defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? seconds() : nil) } }
             try stream(step, summaryName: rowName(step), summary: &summary, note: state.decision?.reason, probe: probe)
             state.builtBase = true
-            if let target { baseBuildHooks?.didBuild(target, seconds: seconds()) }
+            built = true
         case .pullBase:
             guard state.decision == .inRegistry || (state.decision == .skipped && state.localBaseMissing) else { return }
             try stream(step, summaryName: rowName(step), summary: &summary, note: nil, probe: probe, outcome: .pulled)
