@@ -201,3 +201,28 @@ import LinbuildTestSupport
         #expect(leftover.stdout.isEmpty, "\(leftover.stdout)")
     }
 }
+
+/// Issue 14: image tags are asked through the base check's registry client, including the
+/// anonymous bearer-token flow Docker Hub uses.
+@Suite struct PreflightRegistryTests {
+    @Test func anImageBehindAnAnonymousBearerChallengeIsPresentOrAbsent() throws {
+        let standIn = try IndexStandIn([:])
+        defer { standIn.stop() }
+        let registry = RegistryClient(timeout: 5) { _ in nil }
+        let host = "127.0.0.1:\(standIn.port)"
+        let targets = PreflightTargets(python: "3.11", platform: "linux/amd64", architectures: [
+            .init(name: "a", images: [.init(role: "CUDA image", reference: "\(host)/nvidia/cuda:present"),
+                                      .init(role: "OS image", reference: "\(host)/library/ubuntu:missing")],
+                  packages: [], gitRefs: [])])
+
+        let results = Preflight(targets: targets, registry: registry, index: PackageIndexClient(timeout: 5),
+                                runner: FoundationProcessRunner(), timeout: 5).run()
+
+        #expect(results.map(\.line) == [
+            "preflight [a] present CUDA image \(host)/nvidia/cuda:present: sha256:abababababab",
+            "preflight [a] absent  OS image \(host)/library/ubuntu:missing: \(host)/library/ubuntu:missing is not in its registry (check the tag)",
+        ])
+        // Each image: a challenge, a token, the retried HEAD (the token is cached per repository).
+        #expect(try standIn.stats().requests == 6)
+    }
+}

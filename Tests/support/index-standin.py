@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A package index on loopback for linbuild's preflight tests and bench (stdlib only).
+"""A package index (and a token-guarded registry) on loopback for linbuild's preflight tests and bench (stdlib only).
 
 Serves a simple-API tree from a JSON config ({"whl/cu126": {"torch": ["torch-2.7.1+cu126-…whl", …]}}):
 PEP 691 JSON when the client asks for it, PEP 503 HTML otherwise. A first path segment picks a
@@ -39,7 +39,34 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def registry(self):
+        host = "127.0.0.1:%d" % self.server.server_address[1]
+        if self.path.startswith("/token"):
+            return self.send(200, json.dumps({"token": "standin-token"}), "application/json")
+        if self.headers.get("Authorization") != "Bearer standin-token":
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Bearer realm="http://%s/token",service="standin",scope="repository:x:pull"' % host)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        present = self.path.endswith("/manifests/present")
+        self.send_response(200 if present else 404)
+        self.send_header("Content-Type", "application/vnd.docker.distribution.manifest.v2+json")
+        if present:
+            self.send_header("Docker-Content-Digest", "sha256:" + "ab" * 32)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def do_HEAD(self):
+        with lock:
+            stats["requests"] += 1
+        return self.registry()
+
     def do_GET(self):
+        if self.path.startswith("/v2/") or self.path.startswith("/token"):
+            with lock:
+                stats["requests"] += 1
+            return self.registry()
         path = self.path.split("?")[0].strip("/")
         if path == "_stats":
             with lock:
