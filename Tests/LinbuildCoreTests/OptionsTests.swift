@@ -54,6 +54,7 @@ import Testing
         case "force-base": options.forceBase
         case "skip-base": options.skipBase
         case "keep-going": options.keepGoing
+        case "no-preflight": options.noPreflight
         case "dry-run": options.dryRun
         case "json": options.json
         case "quiet": options.quiet

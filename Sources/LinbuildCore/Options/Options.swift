@@ -193,7 +193,7 @@ public struct Options: Equatable, Sendable {
 
     static func jobs(_ value: String) throws -> Int {
         guard value.count <= 10, value.allSatisfy(\.isASCIIDigit), let jobs = Int(value), (1...maximumJobs).contains(jobs) else {
-            throw LinbuildError.usage("--max-jobs \(Sanitized.forMessage(value)) is not a whole number from 1 to \(maximumJobs), or auto")
+            throw LinbuildError.usage("--max-jobs \(Sanitized.forMessage(value)) is not a whole number from 1 to \(maximumJobs)")
         }
         return jobs
     }
