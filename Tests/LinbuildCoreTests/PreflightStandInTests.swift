@@ -226,3 +226,28 @@ import LinbuildTestSupport
         #expect(try standIn.stats().requests == 6)
     }
 }
+
+/// Issue 14: a pinned Flash Attention commit (not only a tag) is checked by fetching just it.
+@Suite struct PreflightCommitTests {
+    @Test func aPinnedCommitIsPresentEvenWhenNoRefPointsAtItAndAbsentWhenUnknown() throws {
+        let scratch = try Scratch("preflight-commit")
+        defer { scratch.remove() }
+        let repository = scratch.path + "/flash-attention"
+        let old = try Git.repository(at: repository)
+        try Git.commit(in: repository, text: "two\n")
+        let missing = String(repeating: "1234567890", count: 4)
+        let targets = PreflightTargets(python: "3.11", platform: "linux/amd64", architectures: [
+            .init(name: "a", images: [], packages: [], gitRefs: [.init(project: "flash-attention", url: repository, ref: old),
+                                                                 .init(project: "flash-attention", url: repository, ref: missing)])])
+
+        let results = Preflight(targets: targets, registry: PreflightStandInTests.TableRegistry(answers: [:]), index: PackageIndexClient(timeout: 5),
+                                runner: FoundationProcessRunner(), timeout: 10).run()
+
+        #expect(results.map(\.line) == [
+            "preflight [a] present flash-attention \(old.prefix(12)): fetched it from \(repository)",
+            "preflight [a] absent  flash-attention 123456789012: \(repository) has no commit \(missing) (check the pinned commit)",
+        ])
+        let left = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("linbuild-fetch-") }
+        #expect(left.isEmpty, "\(left)")
+    }
+}

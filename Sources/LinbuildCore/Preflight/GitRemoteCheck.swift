@@ -1,7 +1,7 @@
 import Foundation
 
-/// Whether a git remote has a tag or commit, with `git ls-remote`: one bounded process (its
-/// process group is killed at the timeout), no clone, no credentials prompt.
+/// Whether a git remote has a tag (`git ls-remote`) or a commit (a fetch of just that commit):
+/// bounded processes (their process group is killed at the timeout), no clone, no credentials prompt.
 enum GitRemoteCheck {
     enum Answer: Equatable, Sendable {
         /// `refs/tags/v3.0.0b3` → SHA, for every ref the remote advertises.
@@ -30,17 +30,39 @@ enum GitRemoteCheck {
         return .refs(refs)
     }
 
+    static func isCommit(_ ref: String) -> Bool {
+        ref.count == 40 && ref.allSatisfy(\.isHexDigit)
+    }
+
+    /// Whether the remote has commit `sha`: `ls-remote` shows only the commits refs point at, so
+    /// the commit itself is fetched (depth 1, no trees or blobs) into a throwaway bare repository.
+    static func commit(_ sha: String, in url: String, runner: ProcessRunning, timeout: Double) -> PreflightResult.Answer {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-fetch-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let environment = ["GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/false"]
+        do {
+            let initialised = try runner.capture(Command("git", ["init", "-q", "--bare", scratch], environment: environment), timeout: timeout)
+            guard initialised.termination.succeeded else { return .unknown("git init failed: \(initialised.stderrSummary)") }
+            let fetch = Command("git", ["-C", scratch, "fetch", "-q", "--depth=1", "--filter=tree:0", "--", url, sha], environment: environment)
+            let output = try runner.capture(fetch, timeout: timeout, limit: 64 * 1024)
+            if output.termination.succeeded { return .present("fetched it from \(url)") }
+            if output.termination == .timedOut { return .unknown("git fetch \(url) did not answer within \(Int(timeout)) s") }
+            let message = String(decoding: output.stderr, as: UTF8.self).lowercased()
+            if message.contains("not our ref") || message.contains("couldn't find remote ref") || message.contains("no such remote ref")
+                || message.contains("unadvertised object") {
+                return .absent("\(url) has no commit \(sha) (check the pinned commit)")
+            }
+            return .unknown("git fetch \(url): \(output.stderrSummary)")
+        } catch {
+            return .unknown("\(error)")
+        }
+    }
+
     static func judge(_ ref: PreflightTargets.GitRef, refs answer: Answer, arch: String) -> PreflightResult {
         let input = "\(ref.project) \(ref.ref)"
         guard case .refs(let refs) = answer else {
             if case .unknown(let why) = answer { return .init(arch: arch, input: input, answer: .unknown(why)) }
             return .init(arch: arch, input: input, answer: .unknown("no answer"))
-        }
-        let isCommit = ref.ref.count == 40 && ref.ref.allSatisfy(\.isHexDigit)
-        if isCommit {
-            if refs.values.contains(ref.ref.lowercased()) { return .init(arch: arch, input: input, answer: .present("a ref of \(ref.url) points at it")) }
-            // ls-remote shows only the commits refs point at; an older commit may still exist.
-            return .init(arch: arch, input: input, answer: .unknown("no ref of \(ref.url) points at it (ls-remote cannot see older commits)"))
         }
         if let sha = refs["refs/tags/\(ref.ref)"] ?? refs["refs/heads/\(ref.ref)"] {
             return .init(arch: arch, input: input, answer: .present("at \(sha.prefix(12))"))
