@@ -63,8 +63,11 @@ extension EndToEnd {
             let run = try project.linbuild(["preflight", "--arch", "all", "--probe-timeout", "5"], extraEnvironment: upstreams.environment)
 
             #expect(run.status == 0, "\(run.output)")
-            let lines = run.stdout.split(separator: "\n")
+            let lines = run.stdout.split(separator: "\n").filter { $0.hasPrefix("preflight [") }
             #expect(lines.count == 2 * 6 + 1, "\(run.stdout)")
+            // And what --max-jobs auto would choose on this engine, per architecture.
+            #expect(run.stdout.contains("max jobs [alpha] MAX_JOBS="), "\(run.stdout)")
+            #expect(run.stdout.contains("max jobs [beta] MAX_JOBS=") && run.stdout.contains("(no Flash Attention to compile)"), "\(run.stdout)")
             #expect(lines.allSatisfy { $0.contains(" present ") }, "\(run.stdout)")
             for input in ["CUDA image", "OS image", "uv image", "torch 2.7.1+cu126", "torchvision", "torchaudio", "flash-attn 2.7.4.post1"] {
                 #expect(lines.contains { $0.hasPrefix("preflight [alpha] present \(input)") }, "\(input)")

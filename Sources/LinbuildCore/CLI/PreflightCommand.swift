@@ -16,6 +16,13 @@ struct PreflightCommand {
         let results = Self.preflight(architectures: architectures, presets: presets, dockerfile: dockerfile, options: options,
                                      environment: environment, runner: runner).run()
         for result in results { console.out(result.line + "\n") }
+        // What --max-jobs auto would choose on the engine, when one answers (preflight needs none).
+        let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+        let resources = EngineResources.query(engine: engine, runner: runner, timeout: min(options.probeTimeout, 5))
+        let choices = JobSizing.choices(requested: options.maxJobs, presets: presets, architectures: architectures, resources: resources)
+        for architecture in architectures {
+            if let choice = choices[architecture.name] { console.out("max jobs [\(architecture.name)] \(choice.reason)\n") }
+        }
         try Self.conclude(results, console: console)
     }
 

@@ -5,7 +5,7 @@ public enum OptionTable {
                    "GPU architecture(s) from presets; 'all' or a comma list builds a matrix"),
         OptionSpec("branch", value: "REF", env: "LINBUILD_BRANCH",
                    "branch, tag or commit of the source to build"),
-        OptionSpec("max-jobs", value: "N|auto", env: "LINBUILD_MAX_JOBS", commands: [.build, .check],
+        OptionSpec("max-jobs", value: "N|auto", env: "LINBUILD_MAX_JOBS", commands: [.build, .check, .preflight],
                    "parallel compile jobs for Flash Attention (1-1024, or auto: the engine's CPUs and memory)"),
         OptionSpec("tag-suffix", value: "S", env: "LINBUILD_TAG_SUFFIX", commands: [.build, .check],
                    "appended to the runtime tag as -S"),
