@@ -109,8 +109,8 @@ public struct Executor {
             guard state.decision?.needsBuild ?? true else { return }
             let target = plan.targets.first { $0.arch == step.arch }
             if let target { try baseBuildHooks?.willBuild(target) }
-            var built = false
-            defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? seconds() : nil) } }
+            var built = false, buildStarted = Date()  // after the preflight: the history times the build alone
+            defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? Date().timeIntervalSince(buildStarted) : nil) } }
             try stream(step, summaryName: rowName(step), summary: &summary, note: state.decision?.reason, probe: probe)
             state.builtBase = true
             built = true
