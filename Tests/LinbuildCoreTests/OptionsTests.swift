@@ -57,6 +57,7 @@ import Testing
         case "no-cache": options.noCache
         case "pull": options.pull
         case "move-base-tag": options.moveBaseTag
+        case "no-preflight": options.noPreflight
         case "dry-run": options.dryRun
         case "json": options.json
         case "quiet": options.quiet

@@ -111,9 +111,11 @@ final class FixtureProject: Sendable {
                   started: ((Process) -> Void)? = nil) throws -> Run.Result {
         let registryArguments = ["--registry", registry ?? environment.registry]
         let environment = ["DOCKER_HOST": self.environment.dockerHost, "LINBUILD_ENGINE": self.environment.engine,
-                           "LINBUILD_LOG_DIR": logs, "NO_COLOR": "1", "TMPDIR": temporary].merging(extraEnvironment) { $1 }
+                           "LINBUILD_LOG_DIR": logs, "NO_COLOR": "1", "TMPDIR": temporary,
+                           // Upstreams are unreachable from tests; the preflight suite turns it on against stand-ins.
+                           "LINBUILD_NO_PREFLIGHT": "1"].merging(extraEnvironment) { $1 }
         // A subcommand (validate, check) comes first; the project's options follow it.
-        let subcommand = ["validate", "check"].contains(arguments.first ?? "") ? Array(arguments.prefix(1)) : []
+        let subcommand = ["validate", "check", "preflight"].contains(arguments.first ?? "") ? Array(arguments.prefix(1)) : []
         return try Run.command(Run.linbuild, subcommand + ["--presets", presets] + registryArguments + arguments.dropFirst(subcommand.count),
                                environment: environment, directory: root, started: started)
     }

@@ -13,11 +13,26 @@ public final class Console: @unchecked Sendable {
     public let colour: Bool
     /// GitHub Actions reads `::group::` and `::error::` lines from the log.
     public let githubActions: Bool
+    /// A live status line (elapsed time) redrawn under the output: only on a terminal, never in
+    /// CI or with `--quiet`, where progress is plain lines instead.
+    public let liveStatus: Bool
+    private var status: String?
 
     public init(verbosity: Verbosity = .normal, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.verbosity = verbosity
         colour = isatty(STDERR_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
         githubActions = environment["GITHUB_ACTIONS"] == "true"
+        liveStatus = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb" && (environment["CI"] ?? "").isEmpty
+            && !githubActions && verbosity != .quiet
+    }
+
+    /// Shows `text` on the live status line (nil clears it). Without a terminal it does nothing.
+    public func setStatus(_ text: String?) {
+        guard liveStatus else { return }
+        lock.withLock {
+            status = text
+            writeAll(STDERR_FILENO, Array(("\r\u{1B}[K" + (text ?? "")).utf8))
+        }
     }
 
     public func out(_ text: String) { write(STDOUT_FILENO, text) }
@@ -58,6 +73,12 @@ public final class Console: @unchecked Sendable {
     }
 
     public func writeBytes(_ descriptor: Int32, _ bytes: [UInt8]) {
-        lock.withLock { writeAll(descriptor, bytes) }
+        lock.withLock {
+            // Output goes above the status line: clear it, write, and draw it again after a full line.
+            guard let status else { return writeAll(descriptor, bytes) }
+            writeAll(STDERR_FILENO, Array("\r\u{1B}[K".utf8))
+            writeAll(descriptor, bytes)
+            if bytes.last == UInt8(ascii: "\n") { writeAll(STDERR_FILENO, Array(status.utf8)) }
+        }
     }
 }

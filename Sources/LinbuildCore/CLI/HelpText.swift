@@ -10,6 +10,7 @@ public enum HelpText {
         Usage:
           linbuild [build] [--arch NAME] [--branch REF] [--push] [options]
           linbuild check [--arch NAME|all]
+          linbuild preflight [--arch NAME|all]
           linbuild validate [--arch NAME] [--gpus all] IMAGE
           linbuild completions bash|zsh|fish
 

@@ -51,6 +51,8 @@ public enum Linbuild {
             try BuildCommand(options: options, presets: presets, locations: locations, environment: environment, console: console).run()
         case .check:
             try CheckCommand(options: options, presets: presets, locations: locations, console: console).run()
+        case .preflight:
+            try PreflightCommand(options: options, presets: presets, locations: locations, environment: environment, console: console).run()
         case .validate:
             try ValidateCommand(options: options, presets: presets, environment: environment, console: console).run()
         case .completions:

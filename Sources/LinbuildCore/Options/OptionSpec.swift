@@ -33,13 +33,14 @@ public struct OptionSpec: Sendable, Equatable {
 
 /// What linbuild was asked to do.
 public enum Subcommand: String, Sendable, CaseIterable, Hashable {
-    case build, check, validate, completions
+    case build, check, validate, preflight, completions
 
     public var summary: String {
         switch self {
         case .build: "build the base (when needed) and runtime images (the default)"
         case .check: "check presets and the Dockerfile against the plan, without an engine"
         case .validate: "run the architecture's checks inside IMAGE"
+        case .preflight: "check that every upstream input of the base exists, in seconds"
         case .completions: "print a completion script for bash, zsh or fish"
         }
     }

@@ -11,7 +11,10 @@ public struct Options: Equatable, Sendable {
     /// `nil`: the presets' default architecture.
     public var arches: ArchSelection?
     public var branch: String?
+    /// `nil`: `--max-jobs auto`, sized to the engine's machine when the build runs.
     public var maxJobs: Int?
+    /// `--no-preflight` (or `LINBUILD_NO_PREFLIGHT=1`): no upstream checks before a base build.
+    public var noPreflight = false
     /// Without its leading dash: the tag adds exactly one.
     public var tagSuffix: String?
     public var source: String?
@@ -62,7 +65,9 @@ public struct Options: Equatable, Sendable {
             variables[spec.name] = variable
         }
         do {
-            return try Options(parsed)
+            var options = try Options(parsed)
+            if environment["LINBUILD_NO_PREFLIGHT"] == "1" { options.noPreflight = true }
+            return options
         } catch LinbuildError.usage(let message) {
             // A value nobody typed on this command line: say where it came from.
             let variable = variables.first { message.hasPrefix("--\($0.key) ") }?.value
@@ -90,6 +95,7 @@ public struct Options: Equatable, Sendable {
         noCache = parsed.has("no-cache")
         pull = parsed.has("pull")
         moveBaseTag = parsed.has("move-base-tag")
+        noPreflight = parsed.has("no-preflight")
         quiet = parsed.has("quiet")
         verbose = parsed.has("verbose")
         if forceBase && skipBase {
@@ -107,7 +113,7 @@ public struct Options: Equatable, Sendable {
         }
         if let value = parsed.value("arch") { arches = try Self.archSelection(value) }
         if let value = parsed.value("branch") { branch = try Self.checked(value, "branch", GitRefName.problem(with:)) }
-        if let value = parsed.value("max-jobs") { maxJobs = try Self.jobs(value) }
+        if let value = parsed.value("max-jobs"), value != "auto" { maxJobs = try Self.jobs(value) }
         if let value = parsed.value("tag-suffix") { tagSuffix = try Self.suffix(value) }
         if let value = parsed.value("source") { source = try Self.checked(value, "source", SourceLocation.problem(with:)) }
         if let value = parsed.value("registry") {
@@ -149,7 +155,7 @@ public struct Options: Equatable, Sendable {
 
     private func checkPositionals() throws {
         switch subcommand {
-        case .build, .check:
+        case .build, .check, .preflight:
             if let extra = positionals.first {
                 let hint = Subcommand.allCases.map(\.rawValue).contains(where: { EditDistance.between($0, extra) <= 2 })
                     ? " (subcommands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))" : " (options start with --; see linbuild --help)"

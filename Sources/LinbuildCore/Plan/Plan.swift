@@ -42,6 +42,8 @@ public struct TargetPlan: Equatable, Sendable, Codable {
     public var baseInputs: BaseInputs
     /// `<baseImage>-in<12 hex of the inputs digest>`: what the runtime is built FROM.
     public var baseImmutableImage: String = ""
+    /// Why `MAX_JOBS` has its value (`MAX_JOBS=6: 48 GiB / 8 GiB per job`).
+    public var maxJobsReason: String? = nil
 }
 
 /// A step of the plan. Conditional steps run only when the base decision, taken at run time from

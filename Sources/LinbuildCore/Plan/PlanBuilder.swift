@@ -9,6 +9,8 @@ public struct PlanBuilder: Sendable {
     public var workDirectory: String
     /// `org.opencontainers.image.created`, RFC 3339.
     public var createdAt: String
+    /// `MAX_JOBS` per architecture and why (`JobSizing.choices`); absent: options or presets.
+    public var jobChoices: [String: JobChoice] = [:]
 
     public init(options: Options, presets: Presets, dockerfile: Dockerfile, source: ResolvedSource,
                 engine: EngineCLI, workDirectory: String, createdAt: String) {
@@ -61,7 +63,8 @@ public struct PlanBuilder: Sendable {
             }
             let runtime = RuntimeImageTag(repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
                                           architecture: architecture.name, suffix: options.tagSuffix, platform: platform)
-            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: maxJobs)
+            let jobs = jobChoices[architecture.name]
+            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs)
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
@@ -77,7 +80,7 @@ public struct PlanBuilder: Sendable {
             var targetPlan = TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
                                         baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
                                         runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
-                                        baseInputs: inputs)
+                                        baseInputs: inputs, maxJobsReason: jobs?.reason)
             targetPlan.baseImmutableImage = immutable
             targets.append(targetPlan)
 

@@ -12,6 +12,7 @@ public enum PlanRenderer {
         ]
         for target in plan.targets {
             lines.append("# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)")
+            if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
         }
         lines.append("set -e")
         for step in plan.steps {

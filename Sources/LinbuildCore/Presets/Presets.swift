@@ -38,6 +38,8 @@ public struct Presets: Equatable, Sendable {
     public var architectures: [Architecture]
     /// What `linbuild validate` checks inside an image (empty when the file has none).
     public var validation: [ValidationCheck] = []
+    /// Peak memory of one Flash Attention compile job, in GiB, per FA major (`--max-jobs auto`).
+    public var jobMemoryGiB: [Int: Int] = [:]
 
     public var architectureNames: [String] { architectures.map(\.name) }
 

@@ -30,7 +30,7 @@ public enum PresetsLoader {
         }
         var reader = ObjectReader(file: file)
         let root = try reader.object(document, at: "(top level)")
-        try reader.allowOnly(["defaults", "architectures", "validation"], in: root, at: "(top level)")
+        try reader.allowOnly(["defaults", "architectures", "validation", jobMemoryKey], in: root, at: "(top level)")
 
         let defaultsObject = try reader.object(reader.required("defaults", in: root, at: "(top level)"), at: "defaults")
         try reader.allowOnly(["namespace", "baseImage", "runtimeImage", "arch", "branch", "maxJobs",
@@ -68,8 +68,19 @@ public enum PresetsLoader {
         if let validation = root.first(where: { $0.key == "validation" })?.value {
             presets.validation = try checks(validation, reader: &reader)
         }
+        if let memory = root.first(where: { $0.key == jobMemoryKey })?.value {
+            for (major, value) in try reader.object(memory, at: jobMemoryKey) {
+                guard let number = Int(major), (1...99).contains(number) else {
+                    throw reader.fail("\(jobMemoryKey).\(major)", "must be a Flash Attention major version (e.g. \"2\")")
+                }
+                presets.jobMemoryGiB[number] = try reader.integer(value, at: "\(jobMemoryKey).\(major)", in: 1...1024)
+            }
+        }
         return presets
     }
+
+    /// Per-job memory of the Flash Attention compile, in GiB, keyed by FA major.
+    static let jobMemoryKey = "flashAttentionJobMemoryGiB"
 
     private static func checks(_ value: JSONValue, reader: inout ObjectReader) throws -> [ValidationCheck] {
         let section = try reader.object(value, at: "validation")

@@ -10,6 +10,8 @@ public struct Executor {
     public var registry: RegistryChecking
     public var logDirectory: String
     public var probeTimeout: Double
+    /// Told before and after each base build (preflight, build-duration history); nil: nothing.
+    public var baseBuildHooks: BaseBuildHooks? = nil
 
     public init(plan: Plan, runner: ProcessRunning, console: Console, registry: RegistryChecking,
                 logDirectory: String, probeTimeout: Double = 20) {
@@ -130,10 +132,15 @@ public struct Executor {
             }
         case .buildBase:
             guard state.decision?.needsBuild ?? true else { return }
+            let target = plan.targets.first { $0.arch == step.arch }
+            if let target { try baseBuildHooks?.willBuild(target) }
+            var built = false, buildStarted = Date()  // after the preflight: the history times the build alone
+            defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? Date().timeIntervalSince(buildStarted) : nil) } }
             try stream(step, summaryName: rowName(step), summary: &summary, note: state.decision?.reason, probe: probe)
             state.builtBase = true
             state.baseID = probe.imageID(of: step.image ?? "")
             if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
+            built = true
         case .pullBase:
             guard state.decision == .inRegistry || (state.decision == .skipped && state.localBaseMissing) else { return }
             let source = state.finding?.pull ?? step.image ?? ""

@@ -23,6 +23,8 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case baseNotFound(String)
     /// A check inside an image failed (`linbuild validate`).
     case validationFailed(String)
+    /// Preflight found an input (torch version, image tag, Flash Attention tag) upstream lacks.
+    case upstreamMissing(String)
 }
 
 extension LinbuildError: CustomStringConvertible {
@@ -30,7 +32,7 @@ extension LinbuildError: CustomStringConvertible {
     /// could do better, so a matrix stops even with `--keep-going`.
     public var endsEveryArchitecture: Bool {
         switch self {
-        case .interrupted, .interruptedDuring, .engineUnavailable, .registryUnavailable: true
+        case .interrupted, .interruptedDuring, .engineUnavailable, .registryUnavailable, .upstreamMissing: true
         default: false
         }
     }
@@ -45,7 +47,7 @@ extension LinbuildError: CustomStringConvertible {
     public var exitCode: ExitCode {
         switch self {
         case .usage: .usage
-        case .invalidPresets, .contract: .dataError
+        case .invalidPresets, .contract, .upstreamMissing: .dataError
         case .missingFile, .notARepository, .unknownRef, .ambiguousRef, .gitFailed, .baseNotFound: .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .buildFailed, .pushFailed, .validationFailed: .failure
@@ -78,7 +80,7 @@ extension LinbuildError: CustomStringConvertible {
             return message
         case .buildFailed(let step, let status, let log):
             return "\(step) failed (\(status))" + (log.map { "; its log is \($0)" } ?? "")
-        case .pushFailed(let message), .validationFailed(let message):
+        case .pushFailed(let message), .validationFailed(let message), .upstreamMissing(let message):
             return message
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); nothing more was started"

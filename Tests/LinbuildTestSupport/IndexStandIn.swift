@@ -1,0 +1,79 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A PEP 503/691 package index on loopback (`Tests/support/index-standin.py`), serving the files
+/// given, with fault modes chosen by a path prefix (`/fault500`, `/hang`, `/malformed`,
+/// `/htmlonly`, `/slow-MS`). Stopped by `stop()`.
+public final class IndexStandIn: @unchecked Sendable {
+    public let port: Int
+    public var root: String { "http://127.0.0.1:\(port)" }
+    private let process: Process
+    private let config: String
+
+    /// The script, found from this file's place in the repository.
+    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("support/index-standin.py").path
+
+    /// `tree`: index path (`whl/cu126`) → project → file names.
+    public init(_ tree: [String: [String: [String]]]) throws {
+        config = FileManager.default.temporaryDirectory.appendingPathComponent("index-standin-\(UUID().uuidString).json").path
+        try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: config))
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.script, config]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line is the port; read byte by byte so nothing after it is consumed.
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        let descriptor = output.fileHandleForReading.fileDescriptor
+        while read(descriptor, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
+        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
+            process.terminate()
+            throw IndexStandInError.didNotStart
+        }
+        self.port = port
+    }
+
+    public func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(atPath: config)
+    }
+
+    /// Requests and connections served so far.
+    public func stats() throws -> (requests: Int, connections: Int) {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var body = Data()
+        URLSession.shared.dataTask(with: URL(string: root + "/_stats")!) { data, _, _ in
+            body = data ?? Data()
+            done.signal()
+        }.resume()
+        _ = done.wait(timeout: .now() + 10)
+        let data = body
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Int] ?? [:]
+        return (object["requests"] ?? -1, object["connections"] ?? -1)
+    }
+
+    /// Wheel file names as download.pytorch.org lists them, for CPython `python` on x86_64.
+    public static func torchWheels(_ project: String, _ versions: [String], python: String = "cp311") -> [String] {
+        versions.flatMap { version in
+            ["\(project)-\(version)-\(python)-\(python)-manylinux_2_28_x86_64.whl",
+             "\(project)-\(version)-\(python)-\(python)-manylinux_2_28_aarch64.whl",
+             "\(project)-\(version)-cp310-cp310-manylinux_2_28_x86_64.whl"]
+        }
+    }
+}
+
+public enum IndexStandInError: Error {
+    case didNotStart
+}
