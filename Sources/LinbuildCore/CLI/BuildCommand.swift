@@ -7,7 +7,7 @@ struct BuildCommand {
     var locations: Locations
     var environment: [String: String]
     var console: Console
-    var runner: ProcessRunning = FoundationProcessRunner()
+    var runner: ProcessRunning = SpawnProcessRunner()
 
     /// `resources`: the engine's machine for `--max-jobs auto`; nil in a dry run, which never asks
     /// the engine (the plan then says auto was not resolved).

@@ -10,7 +10,7 @@ struct ValidateCommand {
     var presets: Presets
     var environment: [String: String]
     var console: Console
-    var runner: ProcessRunning = FoundationProcessRunner()
+    var runner: ProcessRunning = SpawnProcessRunner()
     /// Fixed by tests, so the recorded `run --name …` commands are known in advance.
     var containerNamePrefix = Validator.uniquePrefix()
 

@@ -28,6 +28,16 @@ public final class ChildProcesses: @unchecked Sendable {
         }
     }
 
+    /// Starts a child with `spawn`, which returns its process ID, unless a signal already arrived.
+    func launch(_ spawn: () throws -> Int32) throws -> Int32 {
+        try lock.withLock {
+            if let signal = pendingSignal { throw LinbuildError.interrupted(signal: signal) }
+            let pid = try spawn()
+            running.insert(pid)
+            return pid
+        }
+    }
+
     func forget(_ pid: Int32) {
         lock.withLock { _ = running.remove(pid) }
     }
