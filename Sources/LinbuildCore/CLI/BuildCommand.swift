@@ -65,18 +65,10 @@ struct BuildCommand {
         return (root.hasSuffix("/") ? String(root.dropLast()) : root) + "/linbuild-" + random
     }
 
-    static func timestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func timestamp(_ date: Date) -> String { UTCTime.internetDateTime(date) }
 
     /// Sorts by time; the process ID keeps two runs started in the same second apart.
     static func runIdentifier(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd-HHmmss"
-        return formatter.string(from: date) + "-\(ProcessInfo.processInfo.processIdentifier)"
+        UTCTime.compact(date) + "-\(ProcessInfo.processInfo.processIdentifier)"
     }
 }
