@@ -44,6 +44,7 @@ public enum ChildSupervisor {
         typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
         guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "prctl") else { return }
         let prctl = unsafeBitCast(symbol, to: Prctl.self)
-        _ = prctl(1 /* PR_SET_PDEATHSIG */, UInt(signal), 0, 0, 0)
+        let setDeathSignal: Int32 = 1  // PR_SET_PDEATHSIG
+        _ = prctl(setDeathSignal, UInt(signal), 0, 0, 0)
     }
 }

@@ -25,13 +25,14 @@ public struct SpawnProcessRunner: ProcessRunning {
     public func capture(_ command: Command, timeout: Double?, limit: Int) throws -> CapturedOutput {
         guard let actions = SpawnActions.available else { return try FoundationProcessRunner().capture(command, timeout: timeout, limit: limit) }
         let collector = CapturingSink(limit: limit)
-        let termination = try run(command, sink: collector, timeout: timeout, actions: actions)
+        let termination = try run(command, sink: collector, timeout: timeout, supervised: false, actions: actions)
         return CapturedOutput(termination: termination, stdout: collector.stdout, stderr: collector.stderr)
     }
 
     public func stream(_ command: Command, to sink: OutputSink) throws -> Termination {
         guard let actions = SpawnActions.available else { return try FoundationProcessRunner().stream(command, to: sink) }
-        return try run(command, sink: sink, timeout: nil, actions: actions)
+        // Streamed commands are the long ones (builds, pushes): they must not outlive linbuild.
+        return try run(command, sink: sink, timeout: nil, supervised: true, actions: actions)
     }
 
     /// Standard input is written into its pipe before the child starts and the pipe closed, so
@@ -39,10 +40,12 @@ public struct SpawnProcessRunner: ProcessRunning {
     /// The texts are small (a registry host for a credential helper); the pipe is grown to fit.
     static let maximumInput = 1 << 20
 
-    private func run(_ command: Command, sink: OutputSink, timeout: Double?, actions: SpawnActions) throws -> Termination {
-        var path = try FoundationProcessRunner.locate(command.executable)
+    private func run(_ command: Command, sink: OutputSink, timeout: Double?, supervised: Bool, actions: SpawnActions) throws -> Termination {
+        var located = try FoundationProcessRunner.locate(command.executable)
         // The child changes directory before it executes: a relative path must name the file found here.
-        if !path.hasPrefix("/") { path = FileManager.default.currentDirectoryPath + "/" + path }
+        if !located.hasPrefix("/") { located = FileManager.default.currentDirectoryPath + "/" + located }
+        // posix_spawn cannot set a parent-death signal either: the same supervisor as for `Process`.
+        let (path, argumentList) = supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
         let output = try Self.pipe(command), errors = try Self.pipe(command)
         var open: Set<Int32> = [output.read, output.write, errors.read, errors.write]
         defer { for descriptor in open { close(descriptor) } }
@@ -85,7 +88,7 @@ public struct SpawnProcessRunner: ProcessRunning {
         sigfillset(&signals)
         posix_spawnattr_setsigdefault(&attributes, &signals)
 
-        let arguments = CStrings([path] + command.arguments)
+        let arguments = CStrings([path] + argumentList)
         defer { arguments.free() }
         let environment: CStrings? = command.environment.isEmpty ? nil : CStrings(
             // Overrides are merged into linbuild's environment, never a replacement of it.
