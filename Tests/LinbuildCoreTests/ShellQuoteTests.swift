@@ -8,7 +8,9 @@ import LinbuildTestSupport
     static let nastyWords = ["plain", "feat/it's-$HOME", "`touch INJECTED`", "$(touch INJECTED)", "a;touch INJECTED", "a|touch INJECTED",
                              "a&&touch INJECTED", "line\nbreak", "\n", "", " ", "  two  spaces ", "é 🙂 ünïcode", "'", "''", "\"", "\\", "\\'",
                              "*", "?", "[a]", "~", "~root", "#comment", "!", "{a,b}", "$HOME", "${HOME}", "%s", "--label=a b", "x=y", "-n",
-                             "tab\there", "a>INJECTED", "<INJECTED"]
+                             "tab\there", "a>INJECTED", "<INJECTED",
+                             // A quote with a combining mark is one Character with it: found only scalar by scalar.
+                             "it'\u{301}s $(touch INJECTED)", "'\u{301}", "\u{301}'"]
 
     /// Runs `line` in `/bin/sh` inside a fresh folder; returns stdout and whether anything was created there.
     func runInShell(_ line: String) throws -> (stdout: String, status: Int32, leftovers: [String]) {
