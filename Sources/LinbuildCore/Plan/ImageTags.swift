@@ -7,9 +7,6 @@ public struct ImageRepository: Equatable, Sendable, Codable {
     public func reference(image: String, tag: String) -> String {
         [registry, namespace, image].compactMap { $0 }.joined(separator: "/") + ":" + tag
     }
-
-    /// The path a registry's HTTP API uses for `image` (without host and tag).
-    public func path(image: String) -> String { namespace + "/" + image }
 }
 
 /// `NS/linnaeus-base:<arch>-<cudaSuffix>-torch<torchVersion>-fa<v2|v3|none>[-<platform>]`: the

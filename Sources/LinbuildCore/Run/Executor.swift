@@ -180,7 +180,7 @@ public struct Executor {
 
     /// What the registry holds under `reference` for the run's platform; exit 69 when it cannot say.
     func registryImage(_ reference: String) throws -> RegistryImage? {
-        guard let parsed = ImageReference(reference) else { throw LinbuildError.usage("not an image reference: \(reference)") }
+        guard let parsed = ImageReference(reference) else { throw InternalError("the plan holds \(reference), which is not an image reference") }
         do {
             return try registry.image(of: parsed, platform: plan.platform)
         } catch {
