@@ -8,7 +8,7 @@ struct PreflightCommand {
     var locations: Locations
     var environment: [String: String]
     var console: Console
-    var runner: ProcessRunning = FoundationProcessRunner()
+    var runner: ProcessRunning = SpawnProcessRunner()
 
     func run() throws {
         let dockerfile = try DockerfileParser.load(path: locations.dockerfile(presets))
