@@ -42,6 +42,7 @@ public struct PlanBuilder: Sendable {
         let maxJobs = options.maxJobs ?? presets.defaults.maxJobs
         let platform = options.platform ?? presets.defaults.platform
         let baseText = dockerfile.text(of: DockerfileContract.baseStage)
+        let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
         var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
                         dockerfile: dockerfile.path, push: options.push,
                         baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
@@ -55,8 +56,9 @@ public struct PlanBuilder: Sendable {
             let base = BaseImageTag(repository: repository, image: presets.defaults.baseImage, architecture: architecture)
             let runtime = RuntimeImageTag(repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
                                           architecture: architecture.name, suffix: options.tagSuffix)
-            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: maxJobs)
-            let runtimeArguments = BuildArguments.runtime(baseImage: base.reference, commit: source.commit)
+            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: maxJobs, locations: locations)
+            let runtimeArguments = BuildArguments.runtime(baseImage: base.reference, commit: source.commit, defaults: presets.defaults,
+                                                          locations: locations)
             let inputs = BaseInputs(arguments: baseArguments, baseStageText: baseText)
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
@@ -109,6 +111,7 @@ public struct PlanBuilder: Sendable {
     private func build(target: String, arguments: BuildArguments, labels: [String: String], tag: String,
                        platform: String, context: String) -> Command {
         var words = platformFlag(platform) + ["--file", dockerfile.path, "--target", target]
+        if let network = options.network { words += ["--network", network] }
         for pair in arguments.pairs { words += ["--build-arg", "\(pair.name)=\(pair.value)"] }
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) { words += ["--label", "\(name)=\(value)"] }
         words += ["--tag", tag, context]
