@@ -100,3 +100,23 @@ import LinbuildTestSupport
         #expect(error.description.hasPrefix("--network "))
     }
 }
+
+/// A presets file without the recipe's optional fields: nothing extra is passed, so the Dockerfile's
+/// defaults (the real upstreams) apply, and the base inputs hold empty packages.
+@Suite struct RecipeFieldsAbsentTests: PlanMaking {
+    @Test func absentLocationsAndThreadsAreNotPassedAndEnvironmentStillIs() throws {
+        var text = try String(contentsOfFile: Repository.presets, encoding: .utf8)
+        let start = try #require(text.range(of: "\"nvccThreads\"")), end = try #require(text.range(of: "    }\n  },\n  \"architectures\""))
+        text.replaceSubrange(start.lowerBound..<end.upperBound, with: "\"x\": 1\n  },\n  \"architectures\"")
+        text = text.replacingOccurrences(of: ",\n    \"x\": 1", with: "")
+        let presets = try PresetsLoader.parse(Array(text.utf8), file: "p")
+        #expect(presets.defaults.osPackages == [] && presets.defaults.extras == [] && presets.defaults.nvccThreads == nil)
+        let target = try #require(try plan(["--arch", "ampere"], presets: presets).targets.first)
+        #expect(target.baseArguments["NVCC_THREADS"] == nil)
+        #expect(UpstreamLocations.keys.allSatisfy { target.baseArguments[$0.argument] == nil })
+        #expect(target.baseArguments["OS_PACKAGES"] == "")
+        let mirrored = try #require(try plan(["--arch", "ampere"], environment: ["LINBUILD_PYPI_INDEX": "http://127.0.0.1:1/simple"], presets: presets).targets.first)
+        #expect(mirrored.baseArguments["PYPI_INDEX"] == "http://127.0.0.1:1/simple")
+        #expect(mirrored.runtimeArguments["PYPI_INDEX"] == "http://127.0.0.1:1/simple")
+    }
+}

@@ -78,9 +78,9 @@ final class FixtureProject: Sendable {
                 "platform": "linux/amd64", "source": "\(source)", "nvidiaCudaTag": "fixture-devel"
               },
               "architectures": {
-                "alpha": { "torchVersion": "2.7.1", "torchChannel": "stable", "cudaSuffix": "cu126",
+                "alpha": { "torchVersion": "2.7.1", "torchvisionVersion": "0.22.1", "torchaudioVersion": "2.7.1", "torchChannel": "stable", "cudaSuffix": "cu126",
                            "cudaArchList": "\(alphaArchList)", "flashAttention": { "version": "2.7.4.post1", "major": 2 } },
-                "beta": { "torchVersion": "2.8.0", "torchChannel": "nightly", "cudaSuffix": "cu128",
+                "beta": { "torchVersion": "2.8.0", "torchvisionVersion": "0.23.0", "torchaudioVersion": "2.8.0", "torchChannel": "nightly", "cudaSuffix": "cu128",
                           "cudaArchList": "9.0", "flashAttention": null }
               }
             }

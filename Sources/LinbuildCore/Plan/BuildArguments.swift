@@ -27,8 +27,7 @@ public struct BuildArguments: Equatable, Sendable {
             ("CUDA_ARCH_LIST", architecture.cudaArchList),
             ("OS_PACKAGES", defaults.osPackages.joined(separator: " ")),
             ("MAX_JOBS", String(maxJobs)),
-            ("NVCC_THREADS", String(defaults.nvccThreads)),
-        ] + (locations ?? defaults.locations).pairs)
+        ] + (defaults.nvccThreads.map { [("NVCC_THREADS", String($0))] } ?? []) + (locations ?? defaults.locations).pairs)
     }
 
     /// The runtime stage's arguments.

@@ -13,7 +13,8 @@ public struct Presets: Equatable, Sendable {
         public var source: String
         public var nvidiaCudaTag: String
         /// Parallel threads of each nvcc (Flash Attention): speed, not content, so not a base input.
-        public var nvccThreads: Int = 4
+        /// `nil`: the Dockerfile's default.
+        public var nvccThreads: Int?
         /// The distribution packages the images need (a base input), e.g. opencv's libraries.
         public var osPackages: [String] = []
         /// The application's optional extras the runtime installs (`dev`).

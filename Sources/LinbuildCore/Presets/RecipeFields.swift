@@ -1,21 +1,26 @@
 /// The presets fields that shape what the images contain beyond the matrix: OS packages, the
-/// application's extras, nvcc's threads and where bytes come from. All required, so a presets file
-/// written for an older recipe fails on load, naming the field, instead of building a base without
-/// opencv's libraries.
+/// application's extras, nvcc's threads and where bytes come from. Each is optional (a presets
+/// file for a Dockerfile that installs none of these stays valid) and strictly typed when present.
+/// An absent location or nvccThreads is not passed, so the Dockerfile's default (the real upstream)
+/// applies.
 enum RecipeFields {
     static func read(_ defaults: ObjectReader.Members, into result: inout Presets.Defaults, reader: ObjectReader) throws {
-        result.nvccThreads = try reader.integer(reader.required("nvccThreads", in: defaults, at: "defaults"), at: "defaults.nvccThreads", in: 1...64)
+        if let value = defaults.first(where: { $0.key == "nvccThreads" })?.value {
+            result.nvccThreads = try reader.integer(value, at: "defaults.nvccThreads", in: 1...64)
+        }
         result.osPackages = try words(defaults, "osPackages", reader: reader) { DebianPackageName.isValid($0) ? nil
             : "is not a distribution package name (lowercase letters, digits, + - . ; e.g. libgl1)" }
         result.extras = try words(defaults, "extras", reader: reader) { ExtraName.isValid($0) ? nil
             : "is not a Python extra name (letters, digits, - _ .; e.g. dev)" }
 
         let at = "defaults.locations"
-        let object = try reader.object(reader.required("locations", in: defaults, at: "defaults"), at: at)
+        guard let locations = defaults.first(where: { $0.key == "locations" })?.value else { return }
+        let object = try reader.object(locations, at: at)
         try reader.allowOnly(Set(UpstreamLocations.keys.map(\.presetsKey)), in: object, at: at)
         var values: [String: String] = [:]
         for key in UpstreamLocations.keys {
-            let value = try reader.string(reader.required(key.presetsKey, in: object, at: at), at: "\(at).\(key.presetsKey)")
+            guard let field = object.first(where: { $0.key == key.presetsKey })?.value else { continue }
+            let value = try reader.string(field, at: "\(at).\(key.presetsKey)")
             if let problem = UpstreamLocations.problem(with: value) { throw reader.fail("\(at).\(key.presetsKey)", problem) }
             values[key.argument] = value
         }
@@ -25,9 +30,8 @@ enum RecipeFields {
     private static func words(_ defaults: ObjectReader.Members, _ key: String, reader: ObjectReader,
                               _ problem: (String) -> String?) throws -> [String] {
         let at = "defaults.\(key)"
-        guard case .array(let items) = try reader.required(key, in: defaults, at: "defaults") else {
-            throw reader.fail(at, "must be an array of strings")
-        }
+        guard let value = defaults.first(where: { $0.key == key })?.value else { return [] }
+        guard case .array(let items) = value else { throw reader.fail(at, "must be an array of strings, not \(value.typeName)") }
         var result: [String] = []
         for (index, item) in items.enumerated() {
             let word = try reader.string(item, at: "\(at)[\(index)]")
