@@ -15,7 +15,7 @@ ARGS       ?=
 
 SOURCES := Package.swift $(shell find Sources -name '*.swift' 2>/dev/null)
 
-.PHONY: all image test test-e2e e2e-up e2e-down lint install uninstall bench clean
+.PHONY: all image test test-e2e e2e-up e2e-down lint install uninstall bench clean recipe-test recipe-up recipe-down
 
 all: linbuild
 
@@ -58,6 +58,19 @@ e2e-up:
 
 e2e-down:
 	Tests/support/e2e-services.sh down "$(E2E_DIR)"
+
+# The shipped docker/Dockerfile built offline against stand-in upstreams, each runtime image checked
+# (README "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
+# the fixture application in Tests/recipe/app); RECIPE_KEEP_UP=1 leaves the stand-ins running.
+SOURCE ?=
+recipe-test: linbuild
+	Tests/recipe/run --arch "$(or $(ARCH),all)" $(if $(SOURCE),--source '$(SOURCE)')
+
+recipe-up:
+	Tests/recipe/standins/up "$(CURDIR)/.recipe"
+
+recipe-down:
+	Tests/recipe/standins/down "$(CURDIR)/.recipe"
 
 # Static checks of the shipped files: hadolint on the Dockerfile, and the plan contract.
 lint: linbuild
