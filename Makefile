@@ -15,7 +15,7 @@ ARGS       ?=
 
 SOURCES := Package.swift $(shell find Sources -name '*.swift' 2>/dev/null)
 
-.PHONY: all image test test-e2e e2e-up e2e-down lint install uninstall bench clean recipe-test recipe-up recipe-down
+.PHONY: all image test test-e2e e2e-up e2e-down lint install uninstall bench bench-recipe clean recipe-test recipe-up recipe-down
 
 all: linbuild
 
@@ -80,6 +80,10 @@ lint: linbuild
 # Benchmarks against a real engine (bench/README.md); QUICK=1 for a smoke run of the harness.
 bench:
 	python3 bench/run $(if $(QUICK),--quick)
+
+# The edit -> image loop on the shipped recipe, against the stand-ins (bench/README.md).
+bench-recipe: linbuild
+	bench/recipe-iteration $(if $(ARCH),--arch $(ARCH))
 
 install: linbuild
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/docker"
