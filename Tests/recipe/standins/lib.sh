@@ -323,7 +323,20 @@ pypi_download() {
   if [[ $(cat "$out/key" 2>/dev/null) == "$key" ]]; then return 0; fi
   printf '%s\n' "$reqs" > "$out/requirements.txt"
   log "pip download of $(wc -l < "$out/requirements.txt") requirements and their dependencies into $out/files"
-  pip_download -q --dest "$out/files" -r "$out/requirements.txt" > "$out/log" 2>&1 || { tail -20 "$out/log" >&2; exit 1; }
+  # Wheels for the stand-in images' Python (CPython 3.11, glibc 2.36, x86_64) whatever the host's
+  # Python or glibc is. If something exists only as an sdist, and the host's Python is 3.11 too,
+  # the host's own pip download (which can take sdists) is the fallback.
+  local platforms=(--platform linux_x86_64 --platform manylinux1_x86_64 --platform manylinux2010_x86_64 --platform manylinux2014_x86_64) v
+  for v in $(seq 36 -1 5); do platforms+=(--platform "manylinux_2_${v}_x86_64"); done
+  if ! pip_download -q --dest "$out/files" --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 --abi abi3 --abi none \
+       "${platforms[@]}" -r "$out/requirements.txt" > "$out/log" 2>&1; then
+    if [[ $(python3 -c 'import sys, platform; print(sys.version_info[:2] == (3, 11) and platform.machine() == "x86_64")') == True ]]; then
+      log "some requirement has no cp311 manylinux wheel: falling back to the host's pip download (host Python is 3.11)"
+      pip_download -q --dest "$out/files" -r "$out/requirements.txt" >> "$out/log" 2>&1 || { tail -20 "$out/log" >&2; exit 1; }
+    else
+      tail -20 "$out/log" >&2; exit 1
+    fi
+  fi
   echo "$key" > "$out/key"
   log "pip mirror: $(ls "$out/files" | wc -l) files, $(du -sb "$out/files" | cut -f1) bytes in $((SECONDS - t))s"
 }
