@@ -28,7 +28,7 @@ public struct Options: Equatable, Sendable {
     public var gpus: String?
     /// `--network` for every build (`host` reaches a package index on the host's loopback).
     public var network: String?
-    /// UpstreamLocations (build argument name → value) from `LINBUILD_*` variables; they override presets.
+    /// Upstream locations (build argument name → value) from `LINBUILD_*` variables; they override presets.
     public var locationOverrides: [String: String] = [:]
     /// Seconds an engine or registry question may take before it counts as unanswered.
     public var probeTimeout: Double = 20
