@@ -40,6 +40,6 @@ setup(
     py_modules=["flash_attn_interface"],
     ext_modules=[Extension("flash_attn_3._C", sources=["flash_api_stub.c"])],
     cmdclass={"build_py": BuildPy},
-    install_requires=["torch", "einops"],
-    python_requires=">=3.9",
+    install_requires=["torch", "einops", "packaging", "ninja"],
+    python_requires=">=3.10",
 )
