@@ -49,6 +49,10 @@ all_up() {
 # end-to-end engine on docker0) do not collide. No iptables rules: builds use the host's network.
 bridge_name() { echo "lbr$(printf %s "$dir" | md5sum | cut -c1-9)"; }
 
+# The engine's exec-root holds containerd's sockets, whose paths must stay under 104 bytes: a short
+# folder under /run named after DIR, so DIR itself may be long (only DIR/engine/docker.sock counts).
+exec_root() { echo "/run/lbr-$(printf %s "$dir" | md5sum | cut -c1-10)"; }
+
 start_engine() {
   local engine="$dir/engine" sock="$dir/engine/docker.sock" bridge subnet=""
   if alive "$engine/dockerd.pid" && DOCKER_HOST="unix://$sock" /usr/bin/docker version >/dev/null 2>&1; then
@@ -72,7 +76,7 @@ start_engine() {
   log "starting dockerd (overlay2, data under $engine, bridge $bridge)"
   # BuildKit clips a step's log at 2 MiB by default; the stand-in engine shows all of it.
   BUILDKIT_STEP_LOG_MAX_SIZE=1073741824 BUILDKIT_STEP_LOG_MAX_SPEED=1073741824 \
-  dockerd --data-root "$engine/data" --exec-root "$engine/exec" --pidfile "$engine/dockerd.pid" \
+  dockerd --data-root "$engine/data" --exec-root "$(exec_root)" --pidfile "$engine/dockerd.pid" \
     --storage-driver overlay2 --host "unix://$sock" --bridge "$bridge" --iptables=false --ip-masq=false \
     > "$engine/log" 2>&1 &
   wait_for 60 "dockerd" env DOCKER_HOST="unix://$sock" /usr/bin/docker version || { tail -20 "$engine/log" >&2; exit 69; }
@@ -85,7 +89,10 @@ stop_engine() {
   local engine="$dir/engine"
   stop_pidfile "$engine/dockerd.pid"
   # dockerd stops its containerd when it exits cleanly; one left behind has its pid file here.
-  stop_pidfile "$engine/exec/containerd/containerd.pid"
+  stop_pidfile "$(exec_root)/containerd/containerd.pid"
+  stop_pidfile "$engine/exec/containerd/containerd.pid"  # where stand-ins before d912b7c kept it
+  grep " $(exec_root)/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+  rm -rf "$(exec_root)"
   if [[ -f $engine/bridge ]]; then
     ip link del "$(cat "$engine/bridge")" 2>/dev/null || true
     rm -f "$engine/bridge"
