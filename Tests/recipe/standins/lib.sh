@@ -78,7 +78,7 @@ start_engine() {
   BUILDKIT_STEP_LOG_MAX_SIZE=1073741824 BUILDKIT_STEP_LOG_MAX_SPEED=1073741824 \
   dockerd --data-root "$engine/data" --exec-root "$(exec_root)" --pidfile "$engine/dockerd.pid" \
     --storage-driver overlay2 --host "unix://$sock" --bridge "$bridge" --iptables=false --ip-masq=false \
-    > "$engine/log" 2>&1 &
+    > "$engine/log" 2>&1 9>&- &  # 9: up's cache lock, which the daemons must not keep
   wait_for 60 "dockerd" env DOCKER_HOST="unix://$sock" /usr/bin/docker version || { tail -20 "$engine/log" >&2; exit 69; }
   local driver
   driver=$(DOCKER_HOST="unix://$sock" /usr/bin/docker info -f '{{.Driver}}')
@@ -106,7 +106,7 @@ start_registry() { # start_registry PORT
   mkdir -p "$reg/data"
   printf 'version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp:\n  addr: 127.0.0.1:%s\n' \
     "$reg/data" "$port" > "$reg/config.yml"
-  docker-registry serve "$reg/config.yml" > "$reg/log" 2>&1 &
+  docker-registry serve "$reg/config.yml" > "$reg/log" 2>&1 9>&- &
   echo $! > "$reg/pid"
   wait_for 20 "registry on 127.0.0.1:$port" curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" || { tail -20 "$reg/log" >&2; exit 69; }
 }
@@ -117,7 +117,7 @@ start_http() { # start_http PORT ROOT
   if alive "$http/pid" && curl -sf -o /dev/null "http://127.0.0.1:$port/simple/"; then return 0; fi
   stop_pidfile "$http/pid"
   rm -f "$http/port"
-  RECIPE_HTTP_PORT=$port python3 "$here/standins.py" serve "$root" "$root/git" "$http/port" > "$http/log" 2>&1 &
+  RECIPE_HTTP_PORT=$port python3 "$here/standins.py" serve "$root" "$root/git" "$http/port" > "$http/log" 2>&1 9>&- &
   echo $! > "$http/pid"
   wait_for 20 "HTTP server on 127.0.0.1:$port" curl -sf -o /dev/null "http://127.0.0.1:$port/simple/" || { tail -20 "$http/log" >&2; exit 69; }
 }
