@@ -15,7 +15,7 @@ ARGS       ?=
 
 SOURCES := Package.swift $(shell find Sources -name '*.swift' 2>/dev/null)
 
-.PHONY: all image test test-e2e e2e-up e2e-down lint install uninstall bench clean
+.PHONY: all image test test-e2e e2e-up e2e-down lint install uninstall bench bench-recipe clean recipe-test recipe-up recipe-down
 
 all: linbuild
 
@@ -59,6 +59,19 @@ e2e-up:
 e2e-down:
 	Tests/support/e2e-services.sh down "$(E2E_DIR)"
 
+# The shipped docker/Dockerfile built offline against stand-in upstreams, each runtime image checked
+# (README "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
+# the fixture application in Tests/recipe/app); RECIPE_KEEP_UP=1 leaves the stand-ins running.
+SOURCE ?=
+recipe-test: linbuild
+	Tests/recipe/run --arch "$(or $(ARCH),all)" $(if $(SOURCE),--source '$(SOURCE)')
+
+recipe-up:
+	Tests/recipe/standins/up "$(CURDIR)/.recipe"
+
+recipe-down:
+	Tests/recipe/standins/down "$(CURDIR)/.recipe"
+
 # Static checks of the shipped files: hadolint on the Dockerfile, swift-format's rules on the Swift
 # code (.swift-format), and the plan contract. swift-format's layout check is off
 # (--debug-disable-pretty-print): it indents continuation lines one level where this code aligns
@@ -75,6 +88,10 @@ lint: linbuild
 # Benchmarks against a real engine (bench/README.md); QUICK=1 for a smoke run of the harness.
 bench:
 	python3 bench/run $(if $(QUICK),--quick)
+
+# The edit -> image loop on the shipped recipe, against the stand-ins (bench/README.md).
+bench-recipe: linbuild
+	bench/recipe-iteration $(if $(ARCH),--arch $(ARCH))
 
 install: linbuild
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/docker"

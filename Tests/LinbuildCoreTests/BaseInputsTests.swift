@@ -18,6 +18,8 @@ import LinbuildTestSupport
         ("\"cudaArchList\": \"8.0;8.6\"", "\"cudaArchList\": \"8.0;8.6;8.9\"", ["CUDA_ARCH_LIST"]),
         ("\"version\": \"2.7.4.post1\"", "\"version\": \"2.8.0\"", ["FA_VER"]),
         ("\"nvidiaCudaTag\": \"12.8.0-cudnn-devel-ubuntu22.04\"", "\"nvidiaCudaTag\": \"12.9.0-cudnn-devel-ubuntu22.04\"", ["NVIDIA_CUDA_TAG"]),
+        ("\"rclone\"]", "\"rclone\", \"ffmpeg\"]", ["OS_PACKAGES"]),
+        ("\"torchvisionVersion\": \"0.22.1\"", "\"torchvisionVersion\": \"0.22.0\"", ["TORCHVISION_VER"]),
     ])
     func aChangedPresetsValueIsNamed(target: String, replacement: String, changed: [String]) throws {
         // GIVEN the base inputs of ampere from the shipped presets, recorded as labels
@@ -47,7 +49,8 @@ import LinbuildTestSupport
         let ampere = try target(["--arch", "ampere"]).baseInputs, hopper = try target(["--arch", "hopper"]).baseInputs
         #expect(try target(["--arch", "ampere"]).baseInputs == ampere)
         #expect(ampere.digest != hopper.digest)
-        #expect(ampere.changes(comparedTo: hopper.labels) == ["CUDA_ARCH_LIST", "FA_VER", "TORCH_CHANNEL", "TORCH_CUDA_SUFFIX", "TORCH_VER"])
+        #expect(ampere.changes(comparedTo: hopper.labels) == ["CUDA_ARCH_LIST", "FA_COMMIT", "FA_VER", "TORCHAUDIO_VER", "TORCHVISION_VER",
+                                                         "TORCH_CUDA_SUFFIX", "TORCH_VER"])
         #expect(ampere.changes(comparedTo: ampere.labels) == [])
         #expect(ampere.changes(comparedTo: [:]) == ["no recorded inputs (not built by linbuild)"])
         #expect(ampere.labels[BaseInputs.digestLabel] == ampere.digest)

@@ -74,7 +74,8 @@ import LinbuildTestSupport
     @Test func theImmutableTagCarriesTheInputsDigestAndFitsTheGrammar() throws {
         let target = try target([])
         #expect(target.baseImmutableImage == target.baseImage + "-in" + target.baseInputs.digest.prefix(12))
-        let architecture = Presets.Architecture(name: "a", gpus: "", torchVersion: String(repeating: "9", count: 120), torchChannel: "stable",
+        let architecture = Presets.Architecture(name: "a", gpus: "", torchVersion: String(repeating: "9", count: 120),
+                                                torchvisionVersion: "1", torchaudioVersion: "1", torchChannel: "stable",
                                                 cudaSuffix: "cu1", cudaArchList: "1", flashAttention: nil, nvidiaCudaTag: nil)
         let long = BaseImageTag(repository: ImageRepository(registry: nil, namespace: "n"), image: "i", architecture: architecture)
         let tag = long.immutableTag(inputs: target.baseInputs)

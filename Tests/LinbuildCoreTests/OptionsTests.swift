@@ -15,7 +15,7 @@ import Testing
         "namespace": ("team/ml", "other"), "presets": ("p.json", "q.json"), "dockerfile": ("D", "E"),
         "platform": ("linux/arm64", "linux/amd64"), "engine": ("podman", "/usr/bin/docker"), "context": ("gpu-box", "other"),
         "builder": ("k8s", "remote"), "progress": ("plain", "tty"), "log-dir": ("logs", "other-logs"),
-        "probe-timeout": ("5", "9"), "gpus": ("all", "device=0"),
+        "probe-timeout": ("5", "9"), "gpus": ("all", "device=0"), "network": ("host", "default"),
     ]
 
     /// The parsed field an option lands in, as text, so one table can check every option.
@@ -31,6 +31,7 @@ import Testing
         case "max-jobs": return options.maxJobs.map(String.init)
         case "tag-suffix": return options.tagSuffix
         case "source": return options.source
+        case "network": return options.network
         case "registry": return options.registry
         case "namespace": return options.namespace
         case "presets": return options.presetsPath

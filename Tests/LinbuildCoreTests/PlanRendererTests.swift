@@ -67,7 +67,7 @@ import LinbuildTestSupport
         #expect(json["ref"] as? String == Self.ref)
         let targets = try #require(json["targets"] as? [[String: Any]])
         #expect(targets.map { $0["baseImage"] as? String } == ["frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2",
-                                                               "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3"])
+                                                               "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3"])
         #expect(targets.map { $0["runtimeImage"] as? String } == ["frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-ampere",
                                                                   "frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper"])
         #expect((json["steps"] as? [Any])?.count == plan.steps.count)

@@ -54,13 +54,25 @@ import LinbuildTestSupport
         #expect(build.arguments == [
             "buildx", "build", "--load", "--platform", "linux/amd64", "--file", "/p/Dockerfile", "--target", "base",
             "--build-arg", "NVIDIA_CUDA_TAG=12.8.0-cudnn-devel-ubuntu22.04", "--build-arg", "TORCH_CHANNEL=stable",
-            "--build-arg", "TORCH_VER=2.7.1+cu126", "--build-arg", "TORCH_CUDA_SUFFIX=cu126", "--build-arg", "FA_VER=2.7.4.post1",
-            "--build-arg", "CUDA_ARCH_LIST=8.0;8.6", "--build-arg", "MAX_JOBS=8",
+            "--build-arg", "TORCH_VER=2.7.1+cu126", "--build-arg", "TORCH_CUDA_SUFFIX=cu126",
+            "--build-arg", "TORCHVISION_VER=0.22.1", "--build-arg", "TORCHAUDIO_VER=2.7.1",
+            "--build-arg", "FA_VER=2.7.4.post1", "--build-arg", "FA_COMMIT=",
+            "--build-arg", "CUDA_ARCH_LIST=8.0;8.6",
+            "--build-arg", "OS_PACKAGES=libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone",
+            "--build-arg", "MAX_JOBS=8", "--build-arg", "NVCC_THREADS=4",
+            "--build-arg", "CUDA_IMAGE=nvidia/cuda", "--build-arg", "OS_IMAGE=ubuntu", "--build-arg", "UV_IMAGE=ghcr.io/astral-sh/uv",
+            "--build-arg", "PYTHON_SOURCE=https://github.com/astral-sh/python-build-standalone/releases/download",
+            "--build-arg", "TORCH_INDEX=https://download.pytorch.org/whl", "--build-arg", "PYPI_INDEX=https://pypi.org/simple",
+            "--build-arg", "FA3_GIT=https://github.com/Dao-AILab/flash-attention.git",
             "--build-arg", "BASE_IMAGE=frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2",
             "--label", "dev.linbuild.arch=ampere",
             "--label", "dev.linbuild.base.arg.CUDA_ARCH_LIST=8.0;8.6",
+            "--label", "dev.linbuild.base.arg.FA_COMMIT=",
             "--label", "dev.linbuild.base.arg.FA_VER=2.7.4.post1",
             "--label", "dev.linbuild.base.arg.NVIDIA_CUDA_TAG=12.8.0-cudnn-devel-ubuntu22.04",
+            "--label", "dev.linbuild.base.arg.OS_PACKAGES=libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone",
+            "--label", "dev.linbuild.base.arg.TORCHAUDIO_VER=2.7.1",
+            "--label", "dev.linbuild.base.arg.TORCHVISION_VER=0.22.1",
             "--label", "dev.linbuild.base.arg.TORCH_CHANNEL=stable",
             "--label", "dev.linbuild.base.arg.TORCH_CUDA_SUFFIX=cu126",
             "--label", "dev.linbuild.base.arg.TORCH_VER=2.7.1+cu126",
@@ -79,13 +91,14 @@ import LinbuildTestSupport
     @Test func runtimeBuildCommandIsExact() throws {
         let build = try #require(commands(try plan(["--arch", "hopper", "--tag-suffix", "x"]), .buildRuntime).first)
         let inputs = try target(["--arch", "hopper"]).baseInputs
-        let immutable = "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3-in\(inputs.digest.prefix(12))"
+        let immutable = "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3-in\(inputs.digest.prefix(12))"
         #expect(build.executable == "docker")
         #expect(build.environment == [:])
         #expect(build.arguments == [
             "buildx", "build", "--load", "--platform", "linux/amd64", "--file", "/p/Dockerfile", "--target", "runtime",
             "--build-arg", "BASE_IMAGE=\(immutable)",
             "--build-arg", "LINNAEUS_REF=\(PlanFixture.commit.sha)",
+            "--build-arg", "APP_EXTRAS=dev", "--build-arg", "PYPI_INDEX=https://pypi.org/simple",
             "--label", "dev.linbuild.arch=hopper", "--label", "dev.linbuild.base.inputs=\(inputs.digest)", "--label", "dev.linbuild.ref=main",
             "--label", "org.opencontainers.image.base.name=\(immutable)",
             "--label", "org.opencontainers.image.created=2026-01-01T00:00:00Z",

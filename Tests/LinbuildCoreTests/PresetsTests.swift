@@ -24,7 +24,7 @@ import LinbuildTestSupport
         #expect(rows == [
             ["ampere", "RTX 3090, A100", "2.7.1", "stable", "cu126", "8.0;8.6", "2.7.4.post1 (v2)", "(default)"],
             ["turing", "RTX 2080, T4", "2.7.1", "stable", "cu126", "7.5", "none", "(default)"],
-            ["hopper", "H100", "2.8.0rc0", "nightly", "cu128", "9.0", "3.0.0b3 (v3)", "(default)"],
+            ["hopper", "H100", "2.8.0", "stable", "cu128", "9.0", "3.0.0 (v3)", "(default)"],
         ])
     }
 
@@ -37,7 +37,7 @@ import LinbuildTestSupport
         let presets = try PresetsLoader.parse(Array(presetsTextWithBlackwell().utf8), file: "p.json")
         #expect(presets.architectureNames == ["ampere", "turing", "hopper", "blackwell"])
         let blackwell = try #require(presets.architecture(named: "blackwell"))
-        #expect(blackwell.flashAttention == .init(version: "3.1.0", major: 3))
+        #expect(blackwell.flashAttention == .init(version: "3.1.0", major: 3, commit: "0251105a2fb19d2957484b7f023cd8c115286ced"))
         #expect(blackwell.nvidiaCudaTag == "13.0.0-cudnn-devel-ubuntu24.04")
         #expect(blackwell.cudaArchList == "10.0;12.0")
     }
@@ -68,12 +68,12 @@ import LinbuildTestSupport
         Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": 1025", entry: "defaults.maxJobs", problem: "must be between 1 and 1024"),
         Broken(target: "\"maxJobs\": 12", replacement: "\"maxJobs\": 99999999999999999999", entry: "defaults.maxJobs", problem: "must be a whole number"),
         Broken(target: "\"gpus\": \"H100\",", replacement: "\"gpus\": 100,", entry: "architectures.hopper.gpus", problem: "must be a string, not a number"),
-        Broken(target: "\"torchVersion\": \"2.8.0rc0\"", replacement: "\"torchVersion\": null", entry: "architectures.hopper.torchVersion", problem: "must be a string, not null"),
+        Broken(target: "\"torchVersion\": \"2.8.0\"", replacement: "\"torchVersion\": null", entry: "architectures.hopper.torchVersion", problem: "must be a string, not null"),
         Broken(target: "\"branch\": \"main\"", replacement: "\"branch\": \"\"", entry: "defaults.branch", problem: "must not be empty"),
         // Missing fields
         Broken(target: "\"namespace\": \"frontierkodiak\",", replacement: "", entry: "defaults.namespace", problem: "is missing"),
-        Broken(target: "\"torchVersion\": \"2.8.0rc0\",", replacement: "", entry: "architectures.hopper.torchVersion", problem: "is missing"),
-        Broken(target: "\"version\": \"3.0.0b3\",", replacement: "", entry: "architectures.hopper.flashAttention.version", problem: "is missing"),
+        Broken(target: "\"torchVersion\": \"2.8.0\",", replacement: "", entry: "architectures.hopper.torchVersion", problem: "is missing"),
+        Broken(target: "\"version\": \"3.0.0\",", replacement: "", entry: "architectures.hopper.flashAttention.version", problem: "is missing"),
         Broken(target: "\"flashAttention\": null", replacement: "\"gpus2\": null", entry: "architectures.turing.gpus2", problem: "is not a known field"),
         // Unknown fields, with the nearest known one
         Broken(target: "\"platform\": \"linux/amd64\"", replacement: "\"platfrom\": \"linux/amd64\"", entry: "defaults.platfrom", problem: "is not a known field (did you mean platform?)"),
@@ -84,17 +84,17 @@ import LinbuildTestSupport
         Broken(target: "\"arch\": \"ampere\"", replacement: "\"arch\": \"volta\"", entry: "defaults.arch", problem: "names 'volta', which is not under architectures (known: ampere, turing, hopper)"),
         // Values that would make a bad tag or build
         Broken(target: "\"cudaSuffix\": \"cu128\"", replacement: "\"cudaSuffix\": \"cu 128\"", entry: "architectures.hopper.cudaSuffix", problem: "must be usable in a tag, e.g. cu126"),
-        Broken(target: "\"torchVersion\": \"2.8.0rc0\"", replacement: "\"torchVersion\": \"2.8/0\"", entry: "architectures.hopper.torchVersion", problem: "must be a version usable in a tag"),
+        Broken(target: "\"torchVersion\": \"2.8.0\"", replacement: "\"torchVersion\": \"2.8/0\"", entry: "architectures.hopper.torchVersion", problem: "must be a version usable in a tag"),
         Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9,0\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities separated by ';', e.g. 8.0;8.6"),
         Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9.0;\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
         Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"sm_90\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
         Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
         Broken(target: "\"cudaArchList\": \"9.0\"", replacement: "\"cudaArchList\": \"9.0 ;8.0\"", entry: "architectures.hopper.cudaArchList", problem: "must be compute capabilities"),
-        Broken(target: "\"torchChannel\": \"nightly\"", replacement: "\"torchChannel\": \"beta\"", entry: "architectures.hopper.torchChannel", problem: "must be one of stable, nightly, not 'beta'"),
-        Broken(target: "\"torchChannel\": \"nightly\"", replacement: "\"torchChannel\": \"Nightly\"", entry: "architectures.hopper.torchChannel", problem: "must be one of stable, nightly"),
+        Broken(target: "\"torchChannel\": \"stable\",\n      \"cudaSuffix\": \"cu128\"", replacement: "\"torchChannel\": \"beta\", \"cudaSuffix\": \"cu128\"", entry: "architectures.hopper.torchChannel", problem: "must be one of stable, nightly, not 'beta'"),
+        Broken(target: "\"torchChannel\": \"stable\",\n      \"cudaSuffix\": \"cu128\"", replacement: "\"torchChannel\": \"Nightly\", \"cudaSuffix\": \"cu128\"", entry: "architectures.hopper.torchChannel", problem: "must be one of stable, nightly"),
         Broken(target: "\"major\": 3", replacement: "\"major\": \"3\"", entry: "architectures.hopper.flashAttention.major", problem: "must be a whole number, not a string"),
         Broken(target: "\"major\": 3", replacement: "\"major\": 0", entry: "architectures.hopper.flashAttention.major", problem: "must be between 1 and 99"),
-        Broken(target: "\"version\": \"3.0.0b3\"", replacement: "\"version\": \"v3; rm -rf /\"", entry: "architectures.hopper.flashAttention.version", problem: "must be a pip version"),
+        Broken(target: "\"version\": \"3.0.0\"", replacement: "\"version\": \"v3; rm -rf /\"", entry: "architectures.hopper.flashAttention.version", problem: "must be a pip version"),
         Broken(target: "\"flashAttention\": null", replacement: "\"flashAttention\": \"\"", entry: "architectures.turing.flashAttention", problem: "must be an object, not a string"),
         Broken(target: "\"flashAttention\": null", replacement: "\"flashAttention\": [\"2.7.4\", 2]", entry: "architectures.turing.flashAttention", problem: "must be an object, not an array"),
         Broken(target: "\"flashAttention\": null", replacement: "\"flashAttention\": false", entry: "architectures.turing.flashAttention", problem: "must be an object, not a boolean"),
@@ -110,6 +110,23 @@ import LinbuildTestSupport
         Broken(target: "\"branch\": \"main\"", replacement: "\"branch\": \"a..b\"", entry: "defaults.branch", problem: "contains '..'"),
         Broken(target: "\"source\": \"https://github.com/frontierkodiak/linnaeus.git\"", replacement: "\"source\": \"ext::sh -c x\"", entry: "defaults.source", problem: "uses a git transport linbuild does not allow"),
         Broken(target: "\"cudaSuffix\": \"cu128\"", replacement: "\"cudaSuffix\": \"\(String(repeating: "c", count: 110))\"", entry: "architectures.hopper", problem: "makes a base tag longer than 128 characters"),
+        // The recipe's fields: versions paired with torch, the FA 3 commit, OS packages, extras, nvcc threads, locations
+        Broken(target: "\"torchvisionVersion\": \"0.23.0\",", replacement: "", entry: "architectures.hopper.torchvisionVersion", problem: "is missing"),
+        Broken(target: "\"torchaudioVersion\": \"2.8.0\"", replacement: "\"torchaudioVersion\": \"2.8 0\"", entry: "architectures.hopper.torchaudioVersion", problem: "must be a pip version"),
+        Broken(target: ",\n        \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", replacement: "", entry: "architectures.hopper.flashAttention.commit",
+               problem: "is missing: Flash Attention 3 is not published as a package; pin a commit of its git source"),
+        Broken(target: "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", replacement: "\"commit\": \"main\"", entry: "architectures.hopper.flashAttention.commit", problem: "must be a full 40-hex commit"),
+        Broken(target: "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", replacement: "\"commit\": \"C75D019DEA9D910312974417BC28F190DFDDA6D9\"", entry: "architectures.hopper.flashAttention.commit", problem: "(lower case)"),
+        Broken(target: "\"nvccThreads\": 4", replacement: "\"nvccThreads\": 0", entry: "defaults.nvccThreads", problem: "must be between 1 and 64"),
+        Broken(target: "\"libgl1\"", replacement: "\"libGL1\"", entry: "defaults.osPackages[0]", problem: "'libGL1' is not a distribution package name"),
+        Broken(target: "\"libgl1\"", replacement: "\"libgl1; curl x | sh\"", entry: "defaults.osPackages[0]", problem: "is not a distribution package name"),
+        Broken(target: "\"unzip\"", replacement: "\"curl\"", entry: "defaults.osPackages[7]", problem: "'curl' is listed twice"),
+        Broken(target: "\"extras\": [\"dev\"]", replacement: "\"extras\": \"dev\"", entry: "defaults.extras", problem: "must be an array of strings, not a string"),
+        Broken(target: "\"nvccThreads\": 4", replacement: "\"nvccThreads\": \"4\"", entry: "defaults.nvccThreads", problem: "must be a whole number, not a string"),
+        Broken(target: "\"extras\": [\"dev\"]", replacement: "\"extras\": [\"dev test\"]", entry: "defaults.extras[0]", problem: "is not a Python extra name"),
+        Broken(target: "\"pypiIndex\": \"https://pypi.org/simple\"", replacement: "\"pypiIndex\": \"https://pypi.org/simple --trusted-host x\"", entry: "defaults.locations.pypiIndex", problem: "must be one word"),
+        Broken(target: "\"cudaImage\": \"nvidia/cuda\"", replacement: "\"cudaImag\": \"nvidia/cuda\"", entry: "defaults.locations.cudaImag", problem: "is not a known field (did you mean cudaImage?)"),
+        Broken(target: "\"uvImage\": \"ghcr.io/astral-sh/uv\"", replacement: "\"uvImage\": \"\"", entry: "defaults.locations.uvImage", problem: "must not be empty"),
         // Syntax: duplicated keys, deep nesting
         Broken(target: "\"namespace\": \"frontierkodiak\"", replacement: "\"namespace\": \"frontierkodiak\", \"namespace\": \"x\"", entry: Broken.targetLine, problem: "duplicated key \"namespace\" (not valid JSON)"),
         Broken(target: "\"cudaSuffix\": \"cu128\",", replacement: "\"cudaSuffix\": \"cu128\", \"cudaSuffix\": \"cu126\",", entry: Broken.targetLine, problem: "duplicated key \"cudaSuffix\""),
@@ -181,7 +198,7 @@ import LinbuildTestSupport
         let escaped = key.unicodeScalars.map { $0.value < 0x20 ? String(format: "\\u%04x", $0.value) : String($0) }.joined()
         for edit in [("\"maxJobs\": 12", "\"maxJobs\": 12, \"\(escaped)\": 1"),
                      ("\"turing\": {", "\"\(escaped)\": {"),
-                     ("\"torchChannel\": \"nightly\"", "\"torchChannel\": \"\(escaped)\""),
+                     ("\"torchChannel\": \"stable\",\n      \"cudaSuffix\": \"cu128\"", "\"torchChannel\": \"\(escaped)\", \"cudaSuffix\": \"cu128\""),
                      ("\"arch\": \"ampere\"", "\"arch\": \"\(escaped)\""),
                      ("\"namespace\": \"frontierkodiak\"", "\"\(escaped)\": 1, \"\(escaped)\": 2, \"namespace\": \"frontierkodiak\"")] {
             let bytes = Array(try shippedPresetsText(replacing: edit.0, with: edit.1).utf8)

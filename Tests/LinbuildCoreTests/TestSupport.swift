@@ -39,8 +39,9 @@ func shippedPresetsText(replacing target: String, with replacement: String, sour
 
 /// A `blackwell` entry that exists only in test data: proof that an architecture is data, not code.
 let blackwellEntry = """
-    "blackwell": { "gpus": "B200", "torchVersion": "2.9.0", "torchChannel": "nightly", "cudaSuffix": "cu130",
-                   "cudaArchList": "10.0;12.0", "flashAttention": { "version": "3.1.0", "major": 3 },
+    "blackwell": { "gpus": "B200", "torchVersion": "2.9.0", "torchvisionVersion": "0.24.0", "torchaudioVersion": "2.9.0",
+                   "torchChannel": "nightly", "cudaSuffix": "cu130", "cudaArchList": "10.0;12.0",
+                   "flashAttention": { "version": "3.1.0", "major": 3, "commit": "0251105a2fb19d2957484b7f023cd8c115286ced" },
                    "nvidiaCudaTag": "13.0.0-cudnn-devel-ubuntu24.04" }
     """
 

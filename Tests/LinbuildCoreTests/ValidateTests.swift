@@ -48,7 +48,7 @@ import LinbuildTestSupport
         let flash = try #require(Self.presets.validation.first { $0.name == "flash-attn major" })
         let expected = Self.presets.architectures.map { ($0.name, torch.expected(for: $0), flash.expected(for: $0)) }
         #expect(expected.map(\.0) == ["ampere", "turing", "hopper"])
-        #expect(expected.map(\.1) == ["2.7.1+cu126", "2.7.1+cu126", "2.8.0rc0+cu128"])
+        #expect(expected.map(\.1) == ["2.7.1+cu126", "2.7.1+cu126", "2.8.0+cu128"])
         // turing must NOT have Flash Attention
         #expect(expected.map(\.2) == ["2", "none", "3"])
         // Every shipped command is one line: an argument vector, no embedded newlines
@@ -59,7 +59,7 @@ import LinbuildTestSupport
         // GIVEN an image whose tag says ampere but whose label says hopper
         let image = "ns/linnaeus-dev:abc-ampere"
         let runner = engine(image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
-                            answers: healthyAnswers(torch: "2.8.0rc0+cu128", flashAttentionMajor: "3"))
+                            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
 
         // WHEN it is validated without --arch or --gpus
         let report = try command([image], runner: runner).validate()
@@ -95,7 +95,7 @@ import LinbuildTestSupport
     @Test func gpusArePassedToEveryCheck() throws {
         let image = "img:1"
         let runner = engine(image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
-                            answers: healthyAnswers(torch: "2.8.0rc0+cu128", flashAttentionMajor: "3"))
+                            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
 
         let report = try command(["--gpus", "all", image], runner: runner).validate()
 

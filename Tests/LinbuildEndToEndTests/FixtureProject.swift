@@ -78,9 +78,9 @@ final class FixtureProject: Sendable {
                 "platform": "linux/amd64", "source": "\(source)", "nvidiaCudaTag": "fixture-devel"
               },
               "architectures": {
-                "alpha": { "torchVersion": "2.7.1", "torchChannel": "stable", "cudaSuffix": "cu126",
+                "alpha": { "torchVersion": "2.7.1", "torchvisionVersion": "0.22.1", "torchaudioVersion": "2.7.1", "torchChannel": "stable", "cudaSuffix": "cu126",
                            "cudaArchList": "\(alphaArchList)", "flashAttention": { "version": "2.7.4.post1", "major": 2 } },
-                "beta": { "torchVersion": "2.8.0rc0", "torchChannel": "nightly", "cudaSuffix": "cu128",
+                "beta": { "torchVersion": "2.8.0", "torchvisionVersion": "0.23.0", "torchaudioVersion": "2.8.0", "torchChannel": "nightly", "cudaSuffix": "cu128",
                           "cudaArchList": "9.0", "flashAttention": null }
               }
             }
@@ -121,7 +121,7 @@ final class FixtureProject: Sendable {
     }
 
     func baseReference(arch: String = "alpha", registry: String? = nil) -> String {
-        let tag = arch == "alpha" ? "alpha-cu126-torch2.7.1-fav2" : "beta-cu128-torch2.8.0rc0-fanone"
+        let tag = arch == "alpha" ? "alpha-cu126-torch2.7.1-fav2" : "beta-cu128-torch2.8.0-fanone"
         return "\(registry ?? environment.registry)/\(namespace)/fixture-base:\(tag)"
     }
 

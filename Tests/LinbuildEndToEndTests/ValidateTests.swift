@@ -35,7 +35,7 @@ extension EndToEnd {
             let results = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: String]]
             let baseInfo = try #require(results?.first { $0["name"] == "base info" })
             #expect(baseInfo["status"] == "fail")
-            #expect(baseInfo["detail"]?.contains("expected torch=2.8.0rc0+cu128") == true)
+            #expect(baseInfo["detail"]?.contains("expected torch=2.8.0+cu128") == true)
             #expect(results?.first { $0["name"] == "application" }?["status"] == "pass")
             #expect(run.errorLines.count == 1)
             #expect(run.errorLines.first?.contains("1 of 3 checks failed") == true)

@@ -50,11 +50,13 @@ public enum ContractCheck {
         // so the base may ignore it.
         for architecture in architectures {
             let base = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: presets.defaults.maxJobs)
-            TargetCheck(dockerfile: dockerfile, target: baseStage, passed: base.names + [baseImage], optional: [baseImage], report: report).run()
+            TargetCheck(dockerfile: dockerfile, target: baseStage, passed: base.names + [baseImage],
+                        optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report).run()
         }
         // The runtime's BASE_IMAGE is checked above, where the fix can be named exactly.
-        let runtimeArguments = BuildArguments.runtime(baseImage: "", commit: CommitID(String(repeating: "0", count: 40))!)
-        TargetCheck(dockerfile: dockerfile, target: runtimeStage, passed: runtimeArguments.names, optional: [baseImage], report: report).run()
+        let runtimeArguments = BuildArguments.runtime(baseImage: "", commit: CommitID(String(repeating: "0", count: 40))!, defaults: presets.defaults)
+        TargetCheck(dockerfile: dockerfile, target: runtimeStage, passed: runtimeArguments.names,
+                    optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report).run()
         return found.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
     }
 }

@@ -35,6 +35,8 @@ public enum OptionTable {
                    "buildx builder to use (remote or Kubernetes builders)"),
         OptionSpec("progress", value: "MODE", env: "LINBUILD_PROGRESS",
                    completion: .words(["auto", "plain", "tty"]), commands: [.build], "BuildKit progress output"),
+        OptionSpec("network", value: "MODE", env: "LINBUILD_NETWORK", completion: .words(["default", "host", "none"]),
+                   commands: [.build], "network of every build's RUN steps (host: reach a mirror on loopback or a proxy)"),
         OptionSpec("log-dir", value: "DIR", env: "LINBUILD_LOG_DIR", completion: .directory, commands: [.build],
                    "where each step's log is written"),
         OptionSpec("no-preflight", commands: [.build], "skip the upstream checks before a base build (env LINBUILD_NO_PREFLIGHT=1)"),

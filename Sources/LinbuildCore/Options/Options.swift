@@ -29,6 +29,10 @@ public struct Options: Equatable, Sendable {
     public var progress: String?
     public var logDirectory: String?
     public var gpus: String?
+    /// `--network` for every build (`host` reaches a package index on the host's loopback).
+    public var network: String?
+    /// Upstream locations (build argument name → value) from `LINBUILD_*` variables; they override presets.
+    public var locationOverrides: [String: String] = [:]
     /// Seconds an engine or registry question may take before it counts as unanswered.
     public var probeTimeout: Double = 20
     public var push = false
@@ -67,6 +71,13 @@ public struct Options: Equatable, Sendable {
         do {
             var options = try Options(parsed)
             if environment["LINBUILD_NO_PREFLIGHT"] == "1" { options.noPreflight = true }
+            for key in UpstreamLocations.keys {
+                guard let value = environment[key.environment], !value.isEmpty else { continue }
+                if let problem = UpstreamLocations.problem(with: value) {
+                    throw LinbuildError.usage("the environment variable \(key.environment) \(Sanitized.forMessage(value)) \(problem)")
+                }
+                options.locationOverrides[key.argument] = value
+            }
             return options
         } catch LinbuildError.usage(let message) {
             // A value nobody typed on this command line: say where it came from.
@@ -140,6 +151,7 @@ public struct Options: Equatable, Sendable {
         }
         if let value = parsed.value("context") { dockerContext = try Self.checked(value, "context", Self.wordProblem) }
         if let value = parsed.value("builder") { builder = try Self.checked(value, "builder", Self.wordProblem) }
+        if let value = parsed.value("network") { network = try Self.checked(value, "network", Self.wordProblem) }
         if let value = parsed.value("gpus") { gpus = try Self.checked(value, "gpus", Self.wordProblem) }
         if let value = parsed.value("probe-timeout") {
             guard value.count <= 3, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value), (1...600).contains(seconds) else {

@@ -11,24 +11,43 @@ public struct BuildArguments: Equatable, Sendable {
         lhs.pairs.map(\.name) == rhs.pairs.map(\.name) && lhs.pairs.map(\.value) == rhs.pairs.map(\.value)
     }
 
-    /// The base stage's arguments: the contract with `docker/Dockerfile`.
-    public static func base(for architecture: Presets.Architecture, defaults: Presets.Defaults, maxJobs: Int) -> BuildArguments {
+    /// The base stage's arguments: the contract with `docker/Dockerfile`. `locations` are the
+    /// presets' with the run's environment applied.
+    public static func base(for architecture: Presets.Architecture, defaults: Presets.Defaults, maxJobs: Int,
+                            locations: UpstreamLocations? = nil) -> BuildArguments {
         BuildArguments([
             ("NVIDIA_CUDA_TAG", architecture.nvidiaCudaTag ?? defaults.nvidiaCudaTag),
             ("TORCH_CHANNEL", architecture.torchChannel),
             ("TORCH_VER", "\(architecture.torchVersion)+\(architecture.cudaSuffix)"),
             ("TORCH_CUDA_SUFFIX", architecture.cudaSuffix),
+            ("TORCHVISION_VER", architecture.torchvisionVersion),
+            ("TORCHAUDIO_VER", architecture.torchaudioVersion),
             ("FA_VER", architecture.flashAttention?.version ?? ""),
+            ("FA_COMMIT", architecture.flashAttention?.commit ?? ""),
             ("CUDA_ARCH_LIST", architecture.cudaArchList),
+            ("OS_PACKAGES", defaults.osPackages.joined(separator: " ")),
             ("MAX_JOBS", String(maxJobs)),
-        ])
+        ] + (defaults.nvccThreads.map { [("NVCC_THREADS", String($0))] } ?? []) + (locations ?? defaults.locations).pairs)
     }
 
     /// The runtime stage's arguments.
-    public static func runtime(baseImage: String, commit: CommitID) -> BuildArguments {
-        BuildArguments([("BASE_IMAGE", baseImage), ("LINNAEUS_REF", commit.sha)])
+    public static func runtime(baseImage: String, commit: CommitID, defaults: Presets.Defaults? = nil,
+                               locations: UpstreamLocations? = nil) -> BuildArguments {
+        var pairs: [(name: String, value: String)] = [("BASE_IMAGE", baseImage), ("LINNAEUS_REF", commit.sha)]
+        if let defaults {
+            pairs.append(("APP_EXTRAS", defaults.extras.joined(separator: ",")))
+            pairs += (locations ?? defaults.locations).pairs.filter { UpstreamLocations.runtimeArguments.contains($0.name) }
+        }
+        return BuildArguments(pairs)
     }
 
-    /// Arguments that change how fast the base builds but not what it contains.
-    public static let notBaseInputs: Set<String> = ["MAX_JOBS"]
+    /// Arguments that change how fast the base builds, or where its bytes come from, but not what
+    /// it contains: changing one never rebuilds the base.
+    public static let notBaseInputs: Set<String> = Set(["MAX_JOBS", "NVCC_THREADS"] + UpstreamLocations.keys.map(\.argument))
+
+    /// Arguments a Dockerfile may leave undeclared (BuildKit then only warns): the recipe's
+    /// knobs and locations, which a Dockerfile that does not install those things has no use for.
+    /// The DESIGN.md contract (NVIDIA_CUDA_TAG … MAX_JOBS, BASE_IMAGE, LINNAEUS_REF) stays required.
+    public static let mayBeIgnored: Set<String> = notBaseInputs.subtracting(["MAX_JOBS"])
+        .union(["TORCHVISION_VER", "TORCHAUDIO_VER", "FA_COMMIT", "OS_PACKAGES", "APP_EXTRAS"])
 }

@@ -44,6 +44,7 @@ public struct PlanBuilder: Sendable {
         let maxJobs = options.maxJobs ?? presets.defaults.maxJobs
         let platform = options.platform ?? presets.defaults.platform
         let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
+        let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
         var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
                         dockerfile: dockerfile.path, push: options.push,
                         baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
@@ -64,7 +65,7 @@ public struct PlanBuilder: Sendable {
             let runtime = RuntimeImageTag(repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
                                           architecture: architecture.name, suffix: options.tagSuffix, platform: platform)
             let jobs = jobChoices[architecture.name]
-            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs)
+            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs, locations: locations)
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
@@ -76,7 +77,8 @@ public struct PlanBuilder: Sendable {
             // as it is, unchecked, as asked.
             let immutable = base.immutableReference(inputs: inputs)
             let runtimeBase = options.skipBase ? base.reference : immutable
-            let runtimeArguments = BuildArguments.runtime(baseImage: runtimeBase, commit: source.commit)
+            let runtimeArguments = BuildArguments.runtime(baseImage: runtimeBase, commit: source.commit, defaults: presets.defaults,
+                                                          locations: locations)
             var targetPlan = TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
                                         baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
                                         runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
@@ -132,6 +134,7 @@ public struct PlanBuilder: Sendable {
         var words = platformFlag(platform) + ["--file", dockerfile.path, "--target", target]
         if fresh { words.append("--no-cache") }
         if pull { words.append("--pull") }
+        if let network = options.network { words += ["--network", network] }
         for pair in arguments.pairs { words += ["--build-arg", "\(pair.name)=\(pair.value)"] }
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) { words += ["--label", "\(name)=\(value)"] }
         words += ["--tag", tag, context]

@@ -12,18 +12,33 @@ public struct Presets: Equatable, Sendable {
         public var platform: String
         public var source: String
         public var nvidiaCudaTag: String
+        /// Parallel threads of each nvcc (Flash Attention): speed, not content, so not a base input.
+        /// `nil`: the Dockerfile's default.
+        public var nvccThreads: Int?
+        /// The distribution packages the images need (a base input), e.g. opencv's libraries.
+        public var osPackages: [String] = []
+        /// The application's optional extras the runtime installs (`dev`).
+        public var extras: [String] = []
+        /// Where bytes come from (never a base input).
+        public var locations = UpstreamLocations(values: [:])
     }
 
     public struct FlashAttention: Equatable, Sendable {
         public var version: String
         /// The major version that names the base tag (`fav2`, `fav3`).
         public var major: Int
+        /// A commit of the Flash Attention git source to build from (FA 3 is not published as a
+        /// package); `nil`: the published package of `version`.
+        public var commit: String?
     }
 
     public struct Architecture: Equatable, Sendable {
         public var name: String
         public var gpus: String
         public var torchVersion: String
+        /// The torchvision and torchaudio releases paired with `torchVersion` (exact versions).
+        public var torchvisionVersion: String
+        public var torchaudioVersion: String
         public var torchChannel: String
         public var cudaSuffix: String
         public var cudaArchList: String

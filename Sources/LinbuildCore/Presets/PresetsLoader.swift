@@ -34,11 +34,12 @@ public enum PresetsLoader {
 
         let defaultsObject = try reader.object(reader.required("defaults", in: root, at: "(top level)"), at: "defaults")
         try reader.allowOnly(["namespace", "baseImage", "runtimeImage", "arch", "branch", "maxJobs",
-                              "dockerfile", "platform", "source", "nvidiaCudaTag"], in: defaultsObject, at: "defaults")
+                              "dockerfile", "platform", "source", "nvidiaCudaTag", "nvccThreads", "osPackages", "extras",
+                              "locations"], in: defaultsObject, at: "defaults")
         func text(_ key: String) throws -> String {
             try reader.string(reader.required(key, in: defaultsObject, at: "defaults"), at: "defaults.\(key)")
         }
-        let defaults = Presets.Defaults(
+        var defaults = Presets.Defaults(
             namespace: try text("namespace"), baseImage: try text("baseImage"), runtimeImage: try text("runtimeImage"),
             arch: try text("arch"), branch: try text("branch"),
             maxJobs: try reader.integer(reader.required("maxJobs", in: defaultsObject, at: "defaults"), at: "defaults.maxJobs", in: 1...1024),
@@ -51,6 +52,7 @@ public enum PresetsLoader {
         try reader.check(Platform.isValid(defaults.platform), at: "defaults.platform", "must look like os/arch, e.g. linux/amd64")
         if let problem = GitRefName.problem(with: defaults.branch) { throw reader.fail("defaults.branch", problem) }
         if let problem = SourceLocation.problem(with: defaults.source) { throw reader.fail("defaults.source", problem) }
+        try RecipeFields.read(defaultsObject, into: &defaults, reader: reader)
 
         let architecturesObject = try reader.object(reader.required("architectures", in: root, at: "(top level)"), at: "architectures")
         guard !architecturesObject.isEmpty else {
@@ -120,7 +122,8 @@ public enum PresetsLoader {
         try reader.check(ArchitectureName.isValid(name), at: at,
                          "is not a usable architecture name (lowercase letters, digits, . _ -; not 'all')")
         let entry = try reader.object(value, at: at)
-        try reader.allowOnly(["gpus", "torchVersion", "torchChannel", "cudaSuffix", "cudaArchList", "flashAttention", "nvidiaCudaTag"], in: entry, at: at)
+        try reader.allowOnly(["gpus", "torchVersion", "torchvisionVersion", "torchaudioVersion", "torchChannel", "cudaSuffix",
+                              "cudaArchList", "flashAttention", "nvidiaCudaTag"], in: entry, at: at)
         func text(_ key: String) throws -> String {
             try reader.string(reader.required(key, in: entry, at: at), at: "\(at).\(key)")
         }
@@ -129,6 +132,9 @@ public enum PresetsLoader {
         let channel = try text("torchChannel")
         let archList = try text("cudaArchList")
         try reader.check(TagGrammar.isValidTagFragment(torchVersion), at: "\(at).torchVersion", "must be a version usable in a tag, e.g. 2.7.1")
+        let torchvisionVersion = try text("torchvisionVersion"), torchaudioVersion = try text("torchaudioVersion")
+        try reader.check(PipVersion.isValid(torchvisionVersion), at: "\(at).torchvisionVersion", "must be a pip version, e.g. 0.22.1")
+        try reader.check(PipVersion.isValid(torchaudioVersion), at: "\(at).torchaudioVersion", "must be a pip version, e.g. 2.7.1")
         try reader.check(TagGrammar.isValidTagFragment(cudaSuffix), at: "\(at).cudaSuffix", "must be usable in a tag, e.g. cu126")
         try reader.check(Presets.torchChannels.contains(channel), at: "\(at).torchChannel",
                          "must be one of \(Presets.torchChannels.joined(separator: ", ")), not '\(channel)'")
@@ -138,11 +144,20 @@ public enum PresetsLoader {
         if let faValue = entry.first(where: { $0.key == "flashAttention" })?.value, faValue != .null {
             let faAt = "\(at).flashAttention"
             let fa = try reader.object(faValue, at: faAt)
-            try reader.allowOnly(["version", "major"], in: fa, at: faAt)
+            try reader.allowOnly(["version", "major", "commit"], in: fa, at: faAt)
             let version = try reader.string(reader.required("version", in: fa, at: faAt), at: "\(faAt).version")
             try reader.check(PipVersion.isValid(version), at: "\(faAt).version", "must be a pip version, e.g. 2.7.4.post1 (use null for no Flash Attention)")
             let major = try reader.integer(reader.required("major", in: fa, at: faAt), at: "\(faAt).major", in: 1...99)
-            flashAttention = .init(version: version, major: major)
+            var commit: String?
+            if let commitValue = fa.first(where: { $0.key == "commit" })?.value {
+                let text = try reader.string(commitValue, at: "\(faAt).commit")
+                try reader.check(CommitID(text) != nil && text == text.lowercased(), at: "\(faAt).commit",
+                                 "must be a full 40-hex commit of the Flash Attention git source (lower case)")
+                commit = text
+            } else if major >= 3 {
+                throw reader.fail("\(faAt).commit", "is missing: Flash Attention \(major) is not published as a package; pin a commit of its git source")
+            }
+            flashAttention = .init(version: version, major: major, commit: commit)
         } else if !entry.contains(where: { $0.key == "flashAttention" }) {
             throw LinbuildError.invalidPresets(file: reader.file, entry: "\(at).flashAttention",
                                                problem: "is missing (an object with version and major, or null for none)")
@@ -154,7 +169,8 @@ public enum PresetsLoader {
             nvidiaCudaTag = tag
         }
         let gpus = try entry.first(where: { $0.key == "gpus" }).map { try reader.string($0.value, at: "\(at).gpus") } ?? ""
-        let architecture = Presets.Architecture(name: name, gpus: gpus, torchVersion: torchVersion, torchChannel: channel,
+        let architecture = Presets.Architecture(name: name, gpus: gpus, torchVersion: torchVersion, torchvisionVersion: torchvisionVersion,
+                                                torchaudioVersion: torchaudioVersion, torchChannel: channel,
                                                 cudaSuffix: cudaSuffix, cudaArchList: archList,
                                                 flashAttention: flashAttention, nvidiaCudaTag: nvidiaCudaTag)
         let baseTag = BaseImageTag(repository: ImageRepository(registry: nil, namespace: "n"), image: "i", architecture: architecture).tag

@@ -17,6 +17,8 @@ public struct ValidationCheck: Equatable, Sendable {
             "torchVersion": "\(architecture.torchVersion)+\(architecture.cudaSuffix)",
             "torchRelease": architecture.torchVersion,
             "torchChannel": architecture.torchChannel,
+            "torchvisionVersion": architecture.torchvisionVersion,
+            "torchaudioVersion": architecture.torchaudioVersion,
             "cudaSuffix": architecture.cudaSuffix,
             "cudaArchList": architecture.cudaArchList,
             "flashAttentionVersion": architecture.flashAttention?.version ?? "",
@@ -26,7 +28,7 @@ public struct ValidationCheck: Equatable, Sendable {
 
     /// The placeholder names `expect` may use: the keys of `placeholders(for:)`, whatever the values.
     static let placeholderKeys = Set(placeholders(for: Presets.Architecture(
-        name: "", gpus: "", torchVersion: "", torchChannel: "", cudaSuffix: "", cudaArchList: "",
+        name: "", gpus: "", torchVersion: "", torchvisionVersion: "", torchaudioVersion: "", torchChannel: "", cudaSuffix: "", cudaArchList: "",
         flashAttention: nil, nvidiaCudaTag: nil)).keys)
 
     /// The expectation for one architecture; unknown placeholders are left as written (the

@@ -1,0 +1,45 @@
+"""Stand-in for Flash Attention 3's hopper/setup.py (linbuild recipe test): distribution flash_attn_3,
+module flash_attn_interface. Like the real one it imports torch at build time, needs the
+csrc/cutlass submodule (so the source must be cloned with its submodules), and would download
+another nvcc unless the local one is 12.8 or FLASH_ATTENTION_OFFLINE_BUILD is set (offline here:
+that fails). It records the environment it saw into flash_attn_3/_build_env.json."""
+import os
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, here)
+import fa_record  # noqa: E402  (imports torch)
+from setuptools import Extension, setup  # noqa: E402
+from setuptools.command.build_py import build_py  # noqa: E402
+
+cutlass = os.path.join(here, "..", "csrc", "cutlass", "include", "cutlass", "cutlass.h")
+if not os.path.exists(cutlass):
+    sys.exit("flash-attention stand-in: csrc/cutlass is empty: clone the repository with its submodules "
+             "(git clone --recursive, or git submodule update --init --recursive)")
+release = fa_record.nvcc_release()
+if release != "12.8" and not os.environ.get("FLASH_ATTENTION_OFFLINE_BUILD"):
+    sys.exit(f"flash-attention stand-in: nvcc is {release}, not 12.8: the real hopper/setup.py would now download "
+             "nvcc 12.6.85 and ptxas 12.8.93 from developer.download.nvidia.com (offline here)")
+revision = open(os.path.join(here, "REVISION")).read().strip()
+disabled = sorted(k for k, v in os.environ.items() if k.startswith("FLASH_ATTENTION_DISABLE_") and v.upper() == "TRUE")
+ENV = fa_record.build_env("3", {"version": "3.0.0", "standin_revision": revision,
+                                "cutlass": open(cutlass).readline().strip(), "disabled": disabled})
+
+
+class BuildPy(build_py):
+    def run(self):
+        super().run()
+        fa_record.write(os.path.join(self.build_lib, "flash_attn_3", "_build_env.json"), ENV)
+
+
+setup(
+    name="flash_attn_3",
+    version="3.0.0",
+    description="stand-in Flash Attention 3 (linbuild recipe test)",
+    packages=["flash_attn_3"],
+    py_modules=["flash_attn_interface"],
+    ext_modules=[Extension("flash_attn_3._C", sources=["flash_api_stub.c"])],
+    cmdclass={"build_py": BuildPy},
+    install_requires=["torch", "einops", "packaging", "ninja"],
+    python_requires=">=3.10",
+)

@@ -1,0 +1,50 @@
+"""Shared by the Flash Attention stand-ins' setup.py files (copied next to each): what a real build
+would depend on, checked and recorded. Imported by setup.py, so torch must be importable at build
+time, as for the real packages (which is why they are installed with --no-build-isolation)."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+try:
+    import torch
+except ImportError as error:  # the real setup.py fails the same way
+    sys.exit(f"flash-attention stand-in: torch is not importable at build time ({error}): "
+             "install with --no-build-isolation into an environment that has torch")
+
+RECORDED = ["MAX_JOBS", "NVCC_THREADS", "FLASH_ATTN_CUDA_ARCHS", "TORCH_CUDA_ARCH_LIST",
+            "FLASH_ATTENTION_DISABLE_SM80", "FLASH_ATTENTION_FORCE_BUILD", "FLASH_ATTENTION_OFFLINE_BUILD",
+            "CUDA_HOME"]
+
+
+def nvcc_release():
+    cuda_home = os.environ.get("CUDA_HOME") or "/usr/local/cuda"
+    nvcc = shutil.which("nvcc") or os.path.join(cuda_home, "bin", "nvcc")
+    if not os.path.exists(nvcc):
+        sys.exit("flash-attention stand-in: nvcc not found (no CUDA toolkit in the build image)")
+    out = subprocess.run([nvcc, "--version"], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"release (\d+\.\d+)", out)
+    return m.group(1) if m else None
+
+
+def build_env(flavour, extra=None):
+    env = {k: os.environ.get(k) for k in RECORDED}
+    env.update({
+        "flavour": flavour,
+        "torch": torch.__version__,
+        "torch_cuda": torch.version.cuda,
+        "python": sys.version.split()[0],
+        "nvcc_release": nvcc_release(),
+        "build_isolation": False,
+    })
+    env.update(extra or {})
+    return env
+
+
+def write(path, env):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(env, f, indent=1, sort_keys=True)
+    print("flash-attention stand-in: recorded " + json.dumps(env, sort_keys=True))
