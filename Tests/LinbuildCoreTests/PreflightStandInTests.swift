@@ -28,11 +28,17 @@ import LinbuildTestSupport
         "simple": ["flash-attn": ["flash_attn-2.7.3.tar.gz", "flash_attn-2.7.4.post1.tar.gz"]],
     ]
 
+    /// Issue 11's shape: the images are `${X_IMAGE}:${tag}`, the Python is PYTHON_VERSION's default.
     static let dockerfile = """
-        ARG RUNTIME_OS_IMAGE=127.0.0.1:1/os:22.04
-        FROM 127.0.0.1:1/uv:0.7.2 AS uv
-        FROM ${RUNTIME_OS_IMAGE} AS base
-        RUN uv python install 3.11
+        ARG CUDA_IMAGE=nvidia/cuda
+        ARG OS_IMAGE=127.0.0.1:1/os
+        ARG OS_TAG=22.04
+        ARG UV_IMAGE=127.0.0.1:1/uv
+        ARG UV_VERSION=0.7.2
+        FROM ${UV_IMAGE}:${UV_VERSION} AS uv
+        FROM ${CUDA_IMAGE}:${NVIDIA_CUDA_TAG} AS builder
+        ARG PYTHON_VERSION=3.11
+        FROM ${OS_IMAGE}:${OS_TAG} AS base
         """
 
     struct World {
@@ -45,7 +51,6 @@ import LinbuildTestSupport
             scratch = try Scratch("preflight")
             gitRepository = scratch.path + "/flash-attention"
             try Git.repository(at: gitRepository)
-            for tag in ["v2.7.4.post1", "v3.0.0b1", "v3.0.0"] { try Git.run(gitRepository, "tag", tag) }
         }
 
         func remove() {
@@ -53,16 +58,19 @@ import LinbuildTestSupport
             scratch.remove()
         }
 
-        func environment(indexPrefix: String = "") -> [String: String] {
-            ["LINBUILD_PYTORCH_INDEX": index.root + indexPrefix + "/whl", "LINBUILD_PACKAGE_INDEX": index.root + indexPrefix + "/simple",
-             "LINBUILD_CUDA_IMAGE": "127.0.0.1:1/cuda", "LINBUILD_FA3_GIT": gitRepository]
+        /// The run's locations (presets' with the stand-ins' overrides), by build argument.
+        func locations(indexPrefix: String = "") -> UpstreamLocations {
+            UpstreamLocations(values: ["TORCH_INDEX": index.root + indexPrefix + "/whl", "PYPI_INDEX": index.root + indexPrefix + "/simple",
+                                       "CUDA_IMAGE": "127.0.0.1:1/cuda", "FA3_GIT": gitRepository])
         }
+
+        var head: String { get throws { try Git.run(gitRepository, "rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines) } }
 
         func preflight(_ presets: Presets, indexPrefix: String = "", images: RegistryAnswer = .present(digest: "sha256:0123456789abcdef0123"),
                        timeout: Double = 5) throws -> [PreflightResult] {
             let dockerfile = try DockerfileParser.parse(PreflightStandInTests.dockerfile, path: "/p/Dockerfile")
             let targets = PreflightTargets.make(presets: presets, architectures: presets.architectures, dockerfile: dockerfile,
-                                                platform: "linux/amd64", environment: environment(indexPrefix: indexPrefix))
+                                                platform: "linux/amd64", locations: locations(indexPrefix: indexPrefix))
             var table: [String: RegistryAnswer] = [:]
             for architecture in targets.architectures {
                 for image in architecture.images {
@@ -75,12 +83,14 @@ import LinbuildTestSupport
         }
     }
 
-    /// The shipped matrix with hopper moved to versions the stand-ins have.
-    func presets(hopperTorch: String = "2.8.0", hopperChannel: String = "stable", hopperFA: String = "3.0.0",
+    /// The shipped matrix (its versions are the stand-ins'), hopper's FA3 pinned to a commit of the
+    /// stand-in repository (the real SHA is not in it), and whatever a test moves.
+    func presets(_ world: World, hopperTorch: String = "2.8.0", hopperChannel: String = "stable", hopperCommit: String? = nil,
                  amperFA: String = "2.7.4.post1") throws -> Presets {
-        var text = try shippedPresetsText(replacing: "\"torchVersion\": \"2.8.0rc0\",\n      \"torchChannel\": \"nightly\"",
-                                          with: "\"torchVersion\": \"\(hopperTorch)\",\n      \"torchChannel\": \"\(hopperChannel)\"")
-        text = text.replacingOccurrences(of: "\"version\": \"3.0.0b3\"", with: "\"version\": \"\(hopperFA)\"")
+        var text = try shippedPresetsText(replacing: "\"torchVersion\": \"2.8.0\",\n      \"torchvisionVersion\": \"0.23.0\",\n      \"torchaudioVersion\": \"2.8.0\",\n      \"torchChannel\": \"stable\"",
+                                          with: "\"torchVersion\": \"\(hopperTorch)\",\n      \"torchvisionVersion\": \"0.23.0\",\n      \"torchaudioVersion\": \"2.8.0\",\n      \"torchChannel\": \"\(hopperChannel)\"")
+        #expect(text.contains("\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\""))
+        text = text.replacingOccurrences(of: "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", with: "\"commit\": \"\(try hopperCommit ?? world.head)\"")
         text = text.replacingOccurrences(of: "\"version\": \"2.7.4.post1\"", with: "\"version\": \"\(amperFA)\"")
         return try PresetsLoader.parse(Array(text.utf8), file: "presets.json")
     }
@@ -89,12 +99,16 @@ import LinbuildTestSupport
         let world = try World()
         defer { world.remove() }
 
-        let results = try world.preflight(try presets())
+        let results = try world.preflight(try presets(world))
 
         #expect(results.count == 3 * 6 + 1 + 1, "\(results.map(\.line))")
         #expect(results.allSatisfy { if case .present = $0.answer { true } else { false } }, "\(results.map(\.line).joined(separator: "\n"))")
-        let head = try Git.run(world.gitRepository, "rev-parse", "HEAD").prefix(12)
-        #expect(results.contains { $0.line == "preflight [hopper] present flash-attention v3.0.0: at \(head)" })
+        // FA3 at its pinned commit, fetched alone; the exact torchvision/torchaudio pairs too.
+        let head = try world.head.prefix(12)
+        #expect(results.contains { $0.line == "preflight [hopper] present flash-attention \(head): fetched it from \(world.gitRepository)" },
+                "\(results.map(\.line))")
+        #expect(results.contains { $0.line.hasPrefix("preflight [hopper] present torchvision 0.23.0+cu128: wheel for Python 3.11 on linux/amd64") })
+        #expect(results.contains { $0.line.hasPrefix("preflight [ampere] present torchaudio 2.7.1+cu126: wheel for Python 3.11 on linux/amd64") })
         #expect(results.contains { $0.line.hasPrefix("preflight [ampere] present torch 2.7.1+cu126: wheel for Python 3.11 on linux/amd64") })
         // ampere and turing share cu126: torch, torchvision, torchaudio on cu126 and cu128, and flash-attn.
         #expect(try world.index.stats().requests == 7)
@@ -105,7 +119,7 @@ import LinbuildTestSupport
         let world = try World()
         defer { world.remove() }
 
-        let results = try world.preflight(try presets(hopperTorch: "2.8.0rc0", hopperChannel: "nightly"))
+        let results = try world.preflight(try presets(world, hopperTorch: "2.8.0rc0", hopperChannel: "nightly"))
 
         let torch = try #require(results.first { $0.arch == "hopper" && $0.input == "torch 2.8.0rc0+cu128" })
         #expect(torch.answer == .absent("torch 2.8.0rc0+cu128 is not on \(world.index.root)/whl/nightly/cu128 for Python 3.11 on linux/amd64; "
@@ -118,20 +132,21 @@ import LinbuildTestSupport
     @Test func aTorchWithoutAWheelForThePythonOrPlatformIsAbsent() throws {
         let world = try World()
         defer { world.remove() }
-        let results = try world.preflight(try presets(hopperTorch: "2.5.0", hopperChannel: "stable"))
+        let results = try world.preflight(try presets(world, hopperTorch: "2.5.0", hopperChannel: "stable"))
         let torch = try #require(results.first { $0.arch == "hopper" && $0.input.hasPrefix("torch ") })
         guard case .absent(let why) = torch.answer else { Issue.record("\(torch.line)"); return }
         #expect(why.contains("it has 2.7.1+cu128, 2.8.0+cu128"))
     }
 
-    @Test func aMissingFlashAttentionVersionOrTagIsAbsentWithItsNeighbours() throws {
+    @Test func aMissingFlashAttentionVersionOrPinnedCommitIsAbsent() throws {
         let world = try World()
         defer { world.remove() }
+        let missing = "1234567890abcdef1234567890abcdef12345678"
 
-        let results = try world.preflight(try presets(hopperFA: "3.0.0b3", amperFA: "2.7.5"))
+        let results = try world.preflight(try presets(world, hopperCommit: missing, amperFA: "2.7.5"))
 
-        let v3 = try #require(results.first { $0.input == "flash-attention v3.0.0b3" })
-        #expect(v3.answer == .absent("\(world.gitRepository) has no tag or branch v3.0.0b3; it has tags v3.0.0b1, v3.0.0"))
+        let v3 = try #require(results.first { $0.input == "flash-attention 1234567890ab" }, "\(results.map(\.line))")
+        #expect(v3.answer == .absent("\(world.gitRepository) has no commit \(missing) (check the pinned commit)"))
         let v2 = try #require(results.first { $0.arch == "ampere" && $0.input == "flash-attn 2.7.5" })
         #expect(v2.answer == .absent("flash-attn 2.7.5 is not on \(world.index.root)/simple; it has 2.7.4.post1"))
     }
@@ -139,7 +154,7 @@ import LinbuildTestSupport
     @Test func aMissingImageTagIsAbsent() throws {
         let world = try World()
         defer { world.remove() }
-        let results = try world.preflight(try presets(), images: .absent)
+        let results = try world.preflight(try presets(world), images: .absent)
         #expect(results.filter { $0.input.hasPrefix("CUDA image") }.allSatisfy {
             $0.answer == .absent("127.0.0.1:1/cuda:12.8.0-cudnn-devel-ubuntu22.04 is not in its registry (check the tag)")
         })
@@ -150,7 +165,7 @@ import LinbuildTestSupport
         let world = try World()
         defer { world.remove() }
 
-        let results = try world.preflight(try presets(), indexPrefix: "/" + fault)
+        let results = try world.preflight(try presets(world), indexPrefix: "/" + fault)
 
         let packages = results.filter { !$0.input.contains("image") && !$0.input.hasPrefix("flash-attention") }
         #expect(packages.count == 3 * 3 + 1)
@@ -164,14 +179,14 @@ import LinbuildTestSupport
     @Test func anHTMLOnlyIndexIsReadThroughThePEP503Fallback() throws {
         let world = try World()
         defer { world.remove() }
-        let results = try world.preflight(try presets(), indexPrefix: "/htmlonly")
+        let results = try world.preflight(try presets(world), indexPrefix: "/htmlonly")
         #expect(results.allSatisfy { if case .present = $0.answer { true } else { false } }, "\(results.map(\.line))")
     }
 
     @Test func aWrongIndexPathIsAbsentAndSaysSo() throws {
         let world = try World()
         defer { world.remove() }
-        let results = try world.preflight(try presets(), indexPrefix: "/nowhere")
+        let results = try world.preflight(try presets(world), indexPrefix: "/nowhere")
         let torch = try #require(results.first { $0.arch == "ampere" && $0.input.hasPrefix("torch ") })
         #expect(torch.answer == .absent("\(world.index.root)/nowhere/whl/cu126 has no project torch (check the index URL and the CUDA suffix)"))
     }
@@ -182,11 +197,11 @@ import LinbuildTestSupport
         let silent = try FakeRegistry(.silent)
         defer { silent.stop() }
         let dockerfile = try DockerfileParser.parse(PreflightStandInTests.dockerfile, path: "/p/Dockerfile")
-        var environment = world.environment(indexPrefix: "/hang")
-        environment["LINBUILD_FA3_GIT"] = "http://\(silent.address)/flash-attention.git"
-        let presets = try presets()
+        var locations = world.locations(indexPrefix: "/hang")
+        locations.values["FA3_GIT"] = "http://\(silent.address)/flash-attention.git"
+        let presets = try presets(world)
         let targets = PreflightTargets.make(presets: presets, architectures: presets.architectures, dockerfile: dockerfile,
-                                            platform: "linux/amd64", environment: environment)
+                                            platform: "linux/amd64", locations: locations)
         let started = Date()
         let results = Preflight(targets: targets, registry: TableRegistry(answers: [:]), index: PackageIndexClient(timeout: 2),
                                 runner: FoundationProcessRunner(), timeout: 2).run()
@@ -227,7 +242,7 @@ import LinbuildTestSupport
     }
 }
 
-/// Issue 14: a pinned Flash Attention commit (not only a tag) is checked by fetching just it.
+/// Issue 14: a pinned Flash Attention commit is checked by fetching just it.
 @Suite struct PreflightCommitTests {
     @Test func aPinnedCommitIsPresentEvenWhenNoRefPointsAtItAndAbsentWhenUnknown() throws {
         let scratch = try Scratch("preflight-commit")
@@ -237,8 +252,8 @@ import LinbuildTestSupport
         try Git.commit(in: repository, text: "two\n")
         let missing = String(repeating: "1234567890", count: 4)
         let targets = PreflightTargets(python: "3.11", platform: "linux/amd64", architectures: [
-            .init(name: "a", images: [], packages: [], gitRefs: [.init(project: "flash-attention", url: repository, ref: old),
-                                                                 .init(project: "flash-attention", url: repository, ref: missing)])])
+            .init(name: "a", images: [], packages: [], gitRefs: [.init(project: "flash-attention", url: repository, commit: old),
+                                                                 .init(project: "flash-attention", url: repository, commit: missing)])])
 
         let results = Preflight(targets: targets, registry: PreflightStandInTests.TableRegistry(answers: [:]), index: PackageIndexClient(timeout: 5),
                                 runner: FoundationProcessRunner(), timeout: 10).run()

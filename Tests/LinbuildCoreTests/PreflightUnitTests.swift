@@ -52,43 +52,82 @@ import LinbuildTestSupport
         #expect(PackageIndexClient.filesFromHTML(html) == ["torch-2.7.1+cu126-cp311-cp311-manylinux_2_28_x86_64.whl", "torch-2.7.0-cp311-cp311-linux_x86_64.whl"])
     }
 
+    /// Issue 11's shape: locations are ARGs with real defaults; the Python is PYTHON_VERSION's.
     static let dockerfile = """
-        ARG RUNTIME_OS_IMAGE=ubuntu:22.04
-        FROM ghcr.io/astral-sh/uv:0.7.2 AS uv
-        FROM nvidia/cuda:${NVIDIA_CUDA_TAG} AS builder
-        RUN uv python install 3.12
-        FROM ${RUNTIME_OS_IMAGE} AS base
+        ARG CUDA_IMAGE=nvidia/cuda
+        ARG OS_IMAGE=ubuntu
+        ARG OS_TAG=22.04
+        ARG UV_IMAGE=ghcr.io/astral-sh/uv
+        ARG UV_VERSION=0.7.2
+        FROM ${UV_IMAGE}:${UV_VERSION} AS uv
+        FROM ${CUDA_IMAGE}:${NVIDIA_CUDA_TAG} AS builder
+        ARG PYTHON_VERSION=3.12
+        ARG PYTHON_SOURCE=os
+        ARG TORCH_INDEX=https://dockerfile.example/whl
+        ARG FA3_GIT=https://dockerfile.example/fa.git
+        FROM ${OS_IMAGE}:${OS_TAG} AS base
         """
 
-    @Test func targetsComeFromPresetsTheDockerfileAndTheDocumentedDefaults() throws {
+    static func hopperOnNightly() throws -> Presets {
+        let text = try shippedPresetsText(replacing: "\"torchVersion\": \"2.8.0\",\n      \"torchvisionVersion\": \"0.23.0\",\n      \"torchaudioVersion\": \"2.8.0\",\n      \"torchChannel\": \"stable\"",
+                                          with: "\"torchVersion\": \"2.9.0.dev20250801\",\n      \"torchvisionVersion\": \"0.24.0.dev20250801\",\n      \"torchaudioVersion\": \"2.8.0.dev20250801\",\n      \"torchChannel\": \"nightly\"")
+        return try PresetsLoader.parse(Array(text.utf8), file: "presets.json")
+    }
+
+    @Test func targetsComeFromPresetsTheirLocationsAndTheDockerfile() throws {
         let dockerfile = try DockerfileParser.parse(Self.dockerfile, path: "/p/Dockerfile")
         let targets = PreflightTargets.make(presets: shippedPresets, architectures: shippedPresets.architectures, dockerfile: dockerfile,
-                                            platform: "linux/amd64", environment: [:])
+                                            platform: "linux/amd64", locations: shippedPresets.defaults.locations)
+        // The Python the Dockerfile installs: its PYTHON_VERSION default (linbuild never passes it).
         #expect(targets.python == "3.12")
         let hopper = try #require(targets.architectures.first { $0.name == "hopper" })
         #expect(hopper.images.map(\.reference) == ["nvidia/cuda:12.8.0-cudnn-devel-ubuntu22.04", "ubuntu:22.04", "ghcr.io/astral-sh/uv:0.7.2"])
-        let torch = try #require(hopper.packages.first)
-        #expect(torch.project == "torch" && torch.versions == ["2.8.0rc0+cu128"])
-        #expect(torch.index == "https://download.pytorch.org/whl/nightly/cu128")
-        #expect(torch.alternative == .init(label: "stable", index: "https://download.pytorch.org/whl/cu128"))
+        // Exact pairs, with the local label the PyTorch index serves them under.
         #expect(hopper.packages.map(\.project) == ["torch", "torchvision", "torchaudio"])
-        #expect(hopper.gitRefs == [.init(project: "flash-attention", url: "https://github.com/Dao-AILab/flash-attention.git", ref: "v3.0.0b3")])
+        #expect(hopper.packages.map(\.versions) == [["2.8.0+cu128"], ["0.23.0+cu128"], ["2.8.0+cu128"]])
+        // presets' torchIndex wins over the Dockerfile's default, as in the build.
+        #expect(hopper.packages.allSatisfy { $0.index == "https://download.pytorch.org/whl/cu128" })
+        #expect(hopper.packages.first?.alternative == .init(label: "nightly", index: "https://download.pytorch.org/whl/nightly/cu128"))
+        // FA3: the pinned commit of the git source, not a tag.
+        #expect(hopper.gitRefs == [.init(project: "flash-attention", url: "https://github.com/Dao-AILab/flash-attention.git",
+                                         commit: "c75d019dea9d910312974417bc28f190dfdda6d9")])
         let ampere = try #require(targets.architectures.first { $0.name == "ampere" })
         #expect(ampere.packages.last == .init(project: "flash-attn", versions: ["2.7.4.post1"], index: "https://pypi.org/simple", needsWheel: false, alternative: nil))
+        #expect(ampere.packages.map(\.versions) == [["2.7.1+cu126"], ["0.22.1+cu126"], ["2.7.1+cu126"], ["2.7.4.post1"]])
         #expect(ampere.packages.first?.index == "https://download.pytorch.org/whl/cu126")
+        #expect(ampere.gitRefs.isEmpty)
         #expect(targets.architectures.first { $0.name == "turing" }?.packages.map(\.project) == ["torch", "torchvision", "torchaudio"])
+
+        // The nightly channel: /nightly/ under the same root, stable named as the alternative.
+        let nightly = try Self.hopperOnNightly()
+        let onNightly = PreflightTargets.make(presets: nightly, architectures: nightly.architectures, dockerfile: dockerfile,
+                                              platform: "linux/amd64", locations: nightly.defaults.locations)
+        let torch = try #require(onNightly.architectures.first { $0.name == "hopper" }?.packages.first)
+        #expect(torch.versions == ["2.9.0.dev20250801+cu128"] && torch.index == "https://download.pytorch.org/whl/nightly/cu128")
+        #expect(torch.alternative == .init(label: "stable", index: "https://download.pytorch.org/whl/cu128"))
+
+        // A location presets leave out is the Dockerfile's default, as in the build.
+        let bare = PreflightTargets.make(presets: shippedPresets, architectures: shippedPresets.architectures, dockerfile: dockerfile,
+                                         platform: "linux/amd64", locations: UpstreamLocations(values: [:]))
+        let bareHopper = try #require(bare.architectures.first { $0.name == "hopper" })
+        #expect(bareHopper.packages.first?.index == "https://dockerfile.example/whl/cu128")
+        #expect(bareHopper.gitRefs.first?.url == "https://dockerfile.example/fa.git")
     }
 
-    @Test func everyLocationCanBeMovedByAnEnvironmentVariable() throws {
+    @Test func everyLocationIsMovedByIssue11sVariablesAsThePlanMovesIt() throws {
         let dockerfile = try DockerfileParser.parse(Self.dockerfile, path: "/p/Dockerfile")
-        let environment = ["LINBUILD_PYTORCH_INDEX": "http://127.0.0.1:1/whl/", "LINBUILD_PACKAGE_INDEX": "http://127.0.0.1:1/simple",
-                           "LINBUILD_CUDA_IMAGE": "127.0.0.1:2/cuda", "LINBUILD_OS_IMAGE": "127.0.0.1:2/os:1",
-                           "LINBUILD_UV_IMAGE": "127.0.0.1:2/uv:1", "LINBUILD_FA3_GIT": "/tmp/fa.git"]
+        let environment = ["LINBUILD_TORCH_INDEX": "http://127.0.0.1:1/whl/", "LINBUILD_PYPI_INDEX": "http://127.0.0.1:1/simple",
+                           "LINBUILD_CUDA_IMAGE": "127.0.0.1:2/cuda", "LINBUILD_OS_IMAGE": "127.0.0.1:2/os",
+                           "LINBUILD_UV_IMAGE": "127.0.0.1:2/uv", "LINBUILD_FA3_GIT": "/tmp/fa.git",
+                           // issue 14's first names are gone: one set of variables, the plan's.
+                           "LINBUILD_PYTORCH_INDEX": "http://127.0.0.1:9/old", "LINBUILD_PACKAGE_INDEX": "http://127.0.0.1:9/old"]
+        let options = try Options.parse(["preflight", "--arch", "all"], environment: environment)
+        let locations = shippedPresets.defaults.locations.overridden(byArguments: options.locationOverrides)
         let targets = PreflightTargets.make(presets: shippedPresets, architectures: shippedPresets.architectures, dockerfile: dockerfile,
-                                            platform: "linux/amd64", environment: environment)
+                                            platform: "linux/amd64", locations: locations)
         let hopper = try #require(targets.architectures.first { $0.name == "hopper" })
-        #expect(hopper.images.map(\.reference) == ["127.0.0.1:2/cuda:12.8.0-cudnn-devel-ubuntu22.04", "127.0.0.1:2/os:1", "127.0.0.1:2/uv:1"])
-        #expect(hopper.packages.first?.index == "http://127.0.0.1:1/whl/nightly/cu128")
+        #expect(hopper.images.map(\.reference) == ["127.0.0.1:2/cuda:12.8.0-cudnn-devel-ubuntu22.04", "127.0.0.1:2/os:22.04", "127.0.0.1:2/uv:0.7.2"])
+        #expect(hopper.packages.first?.index == "http://127.0.0.1:1/whl/cu128")
         #expect(hopper.gitRefs.first?.url == "/tmp/fa.git")
         #expect(targets.architectures.first { $0.name == "ampere" }?.packages.last?.index == "http://127.0.0.1:1/simple")
     }

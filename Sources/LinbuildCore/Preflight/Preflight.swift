@@ -65,11 +65,7 @@ public struct Preflight: Sendable {
                 questions["page \(package.index) \(package.project)"] = { [index] in index.files(of: package.project, at: package.index) }
             }
             for ref in architecture.gitRefs {
-                if GitRemoteCheck.isCommit(ref.ref) {
-                    questions["commit \(ref.url) \(ref.ref)"] = { [runner, timeout] in GitRemoteCheck.commit(ref.ref, in: ref.url, runner: runner, timeout: timeout) }
-                } else {
-                    questions["git \(ref.url)"] = { [runner, timeout] in GitRemoteCheck.refs(of: ref.url, runner: runner, timeout: timeout) }
-                }
+                questions["commit \(ref.url) \(ref.commit)"] = { [runner, timeout] in GitRemoteCheck.commit(ref.commit, in: ref.url, runner: runner, timeout: timeout) }
             }
         }
         var answers = Self.ask(questions, deadline: started.addingTimeInterval(timeout + 0.5))
@@ -106,13 +102,8 @@ public struct Preflight: Sendable {
                 results.append(judge(package, page: page, alternative: alternative, arch: arch))
             }
             for ref in architecture.gitRefs {
-                if GitRemoteCheck.isCommit(ref.ref) {
-                    let answer = answers["commit \(ref.url) \(ref.ref)"] as? PreflightResult.Answer ?? .unknown(noAnswer)
-                    results.append(.init(arch: arch, input: "\(ref.project) \(ref.ref.prefix(12))", answer: answer))
-                    continue
-                }
-                let refs = answers["git \(ref.url)"] as? GitRemoteCheck.Answer ?? .unknown(noAnswer)
-                results.append(GitRemoteCheck.judge(ref, refs: refs, arch: arch))
+                let answer = answers["commit \(ref.url) \(ref.commit)"] as? PreflightResult.Answer ?? .unknown(noAnswer)
+                results.append(.init(arch: arch, input: "\(ref.project) \(ref.commit.prefix(12))", answer: answer))
             }
         }
         return results

@@ -30,8 +30,8 @@ public struct PreflightTargets: Equatable, Sendable {
     public struct GitRef: Equatable, Sendable {
         public var project: String
         public var url: String
-        /// A tag name (`v3.0.0b3`) or a full commit SHA.
-        public var ref: String
+        /// The pinned commit (40 hex digits) the Dockerfile checks out.
+        public var commit: String
     }
 
     public struct Architecture: Equatable, Sendable {
@@ -46,37 +46,35 @@ public struct PreflightTargets: Equatable, Sendable {
     public var platform: String
     public var architectures: [Architecture]
 
+    /// Used only when neither presets' `locations` nor the Dockerfile's ARG default names one.
     public static let defaultPyTorchIndex = "https://download.pytorch.org/whl"
     public static let defaultPackageIndex = "https://pypi.org/simple"
     public static let defaultCudaRepository = "nvidia/cuda"
     public static let defaultFlashAttentionGit = "https://github.com/Dao-AILab/flash-attention.git"
     public static let defaultPython = "3.11"
 
-    /// The environment variables that move a location (documented in the README).
-    public enum Variable {
-        public static let pytorchIndex = "LINBUILD_PYTORCH_INDEX"
-        public static let packageIndex = "LINBUILD_PACKAGE_INDEX"
-        public static let cudaRepository = "LINBUILD_CUDA_IMAGE"
-        public static let osImage = "LINBUILD_OS_IMAGE"
-        public static let uvImage = "LINBUILD_UV_IMAGE"
-        public static let flashAttentionGit = "LINBUILD_FA3_GIT"
-    }
-
-    /// The one place that says where each input comes from: presets for versions, the
-    /// Dockerfile for the uv and OS images and the Python version, documented defaults for the
-    /// rest, each overridable from `environment`.
+    /// The one place that says where each input comes from, read as the build will read it.
+    /// `locations` are the run's (presets `defaults.locations` with the `LINBUILD_*` overrides
+    /// applied, as the plan passes them); a location they leave out is the Dockerfile's ARG
+    /// default, as in the build. Versions come from presets: torch, torchvision and torchaudio
+    /// with the index's local `+<suffix>` label, FA 2 on the package index, FA 3 at its pinned
+    /// commit of `FA3_GIT`. The Python is the Dockerfile's `PYTHON_VERSION` default (linbuild
+    /// never passes it; both `PYTHON_SOURCE` ways install that version).
     public static func make(presets: Presets, architectures: [Presets.Architecture], dockerfile: Dockerfile,
-                            platform: String, environment: [String: String]) -> PreflightTargets {
-        func setting(_ name: String, _ fallback: String?) -> String? {
-            if let value = environment[name], !value.isEmpty { return value }
-            return fallback
+                            platform: String, locations: UpstreamLocations) -> PreflightTargets {
+        /// What the build gets for `name`: the passed location, else the Dockerfile's default.
+        func argument(_ name: String) -> String? {
+            if let value = locations.values[name], !value.isEmpty { return value }
+            return defaultValue(of: name, in: dockerfile)
         }
-        let pytorchRoot = trimmed(setting(Variable.pytorchIndex, defaultPyTorchIndex)!)
-        let packageIndex = trimmed(setting(Variable.packageIndex, defaultPackageIndex)!)
-        let cudaRepository = setting(Variable.cudaRepository, defaultCudaRepository)!
-        let osImage = setting(Variable.osImage, dockerfile.globalArgs.first { $0.name == "RUNTIME_OS_IMAGE" }?.defaultValue)
-        let uvImage = setting(Variable.uvImage, dockerfile.stage(named: "uv")?.baseImage)
-        let faGit = setting(Variable.flashAttentionGit, defaultFlashAttentionGit)!
+        let pytorchRoot = trimmed(argument("TORCH_INDEX") ?? defaultPyTorchIndex)
+        let packageIndex = trimmed(argument("PYPI_INDEX") ?? defaultPackageIndex)
+        let cudaRepository = argument("CUDA_IMAGE") ?? defaultCudaRepository
+        // The OS and uv images are `${OS_IMAGE}:${OS_TAG}` and `${UV_IMAGE}:${UV_VERSION}`; a
+        // Dockerfile that declares neither has its own FROM lines, which preflight does not guess.
+        let osImage = argument("OS_IMAGE").flatMap { repository in argument("OS_TAG").map { "\(repository):\($0)" } }
+        let uvImage = argument("UV_IMAGE").flatMap { repository in argument("UV_VERSION").map { "\(repository):\($0)" } }
+        let faGit = argument("FA3_GIT") ?? defaultFlashAttentionGit
 
         func torchIndex(channel: String, suffix: String) -> String {
             channel == "nightly" ? "\(pytorchRoot)/nightly/\(suffix)" : "\(pytorchRoot)/\(suffix)"
@@ -86,41 +84,38 @@ public struct PreflightTargets: Equatable, Sendable {
             if let osImage { images.append(Image(role: "OS image", reference: osImage)) }
             if let uvImage { images.append(Image(role: "uv image", reference: uvImage)) }
 
-            let index = torchIndex(channel: architecture.torchChannel, suffix: architecture.cudaSuffix)
+            let suffix = architecture.cudaSuffix
+            let index = torchIndex(channel: architecture.torchChannel, suffix: suffix)
             let otherChannel = architecture.torchChannel == "nightly" ? "stable" : "nightly"
-            let alternative = Alternative(label: otherChannel, index: torchIndex(channel: otherChannel, suffix: architecture.cudaSuffix))
-            var packages = [Package(project: "torch", versions: ["\(architecture.torchVersion)+\(architecture.cudaSuffix)"], index: index,
+            let alternative = Alternative(label: otherChannel, index: torchIndex(channel: otherChannel, suffix: suffix))
+            // The PyTorch index serves all three with the CUDA suffix as local label; the
+            // Dockerfile asks for torchvision==X and torchaudio==Y, which those wheels satisfy.
+            var packages = [Package(project: "torch", versions: ["\(architecture.torchVersion)+\(suffix)"], index: index,
                                     needsWheel: true, alternative: alternative)]
-            for companion in ["torchvision", "torchaudio"] {
-                packages.append(Package(project: companion, versions: [], index: index, needsWheel: true, alternative: nil))
+            for (companion, version) in [("torchvision", architecture.torchvisionVersion), ("torchaudio", architecture.torchaudioVersion)] {
+                packages.append(Package(project: companion, versions: ["\(version)+\(suffix)"], index: index, needsWheel: true, alternative: alternative))
             }
             var gitRefs: [GitRef] = []
             if let fa = architecture.flashAttention {
-                if fa.major >= 3 {
-                    // The Dockerfile clones the tag v<version> and builds its hopper/ folder.
-                    gitRefs.append(GitRef(project: "flash-attention", url: faGit, ref: "v\(fa.version)"))
+                if let commit = fa.commit {
+                    // The Dockerfile clones FA3_GIT and checks out FA_COMMIT (presets require it for major 3).
+                    gitRefs.append(GitRef(project: "flash-attention", url: faGit, commit: commit))
                 } else {
                     packages.append(Package(project: "flash-attn", versions: [fa.version], index: packageIndex, needsWheel: false, alternative: nil))
                 }
             }
             return Architecture(name: architecture.name, images: images, packages: packages, gitRefs: gitRefs)
         }
-        return PreflightTargets(python: pythonVersion(in: dockerfile) ?? defaultPython, platform: platform, architectures: result)
+        return PreflightTargets(python: defaultValue(of: "PYTHON_VERSION", in: dockerfile) ?? defaultPython, platform: platform,
+                                architectures: result)
     }
 
     private static func trimmed(_ url: String) -> String {
         url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
-    /// `uv python install 3.11` (or `--python 3.11`) in the Dockerfile.
-    static func pythonVersion(in dockerfile: Dockerfile) -> String? {
-        for line in dockerfile.lines {
-            for marker in ["python install ", "--python "] {
-                guard let range = line.range(of: marker) else { continue }
-                let version = line[range.upperBound...].prefix { $0.isASCIIDigit || $0 == "." }
-                if version.contains(".") { return String(version) }
-            }
-        }
-        return nil
+    /// The first non-empty default of `ARG name` in the Dockerfile (global, then stages in order).
+    static func defaultValue(of name: String, in dockerfile: Dockerfile) -> String? {
+        (dockerfile.globalArgs + dockerfile.stages.flatMap(\.args)).first { $0.name == name && !($0.defaultValue ?? "").isEmpty }?.defaultValue
     }
 }
