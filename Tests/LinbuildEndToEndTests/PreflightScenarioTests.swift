@@ -27,7 +27,6 @@ extension EndToEnd {
                 ])
                 git = project.root + "/flash-attention"
                 try Git.repository(at: git)
-                try Git.run(git, "tag", "v3.0.0")
                 // The CUDA, OS and uv images: the fixture's busybox, pushed under the project's namespace.
                 let registry = project.environment.registry, namespace = project.namespace
                 for reference in ["cuda:fixture-devel", "os:22.04", "uv:0.7.2"].map({ "\(registry)/\(namespace)/\($0)" }) {
@@ -35,26 +34,38 @@ extension EndToEnd {
                     let push = try project.environment.docker(["push", reference])
                     #expect(push.status == 0, "\(push.output)")
                 }
-                environment = ["LINBUILD_NO_PREFLIGHT": "", "LINBUILD_PYTORCH_INDEX": index.root + "/whl",
-                               "LINBUILD_PACKAGE_INDEX": index.root + "/simple", "LINBUILD_CUDA_IMAGE": "\(registry)/\(namespace)/cuda",
-                               "LINBUILD_OS_IMAGE": "\(registry)/\(namespace)/os:22.04", "LINBUILD_UV_IMAGE": "\(registry)/\(namespace)/uv:0.7.2",
+                // Issue 11's location variables: the same ones the plan passes as build arguments.
+                environment = ["LINBUILD_NO_PREFLIGHT": "", "LINBUILD_TORCH_INDEX": index.root + "/whl",
+                               "LINBUILD_PYPI_INDEX": index.root + "/simple", "LINBUILD_CUDA_IMAGE": "\(registry)/\(namespace)/cuda",
+                               "LINBUILD_OS_IMAGE": "\(registry)/\(namespace)/os", "LINBUILD_UV_IMAGE": "\(registry)/\(namespace)/uv",
                                "LINBUILD_FA3_GIT": git]
             }
         }
 
-        /// The fixture's presets with beta moved to a torch the stand-in index has (stable 2.8.0),
-        /// and a per-job memory figure for flash-attn v2.
+        /// The fixture's Dockerfile with the image and Python ARGs of issue 11's recipe, which preflight
+        /// reads (`${OS_IMAGE}:${OS_TAG}`, `${UV_IMAGE}:${UV_VERSION}`, PYTHON_VERSION).
+        static let dockerfile = """
+            ARG OS_IMAGE=ubuntu
+            ARG OS_TAG=22.04
+            ARG UV_IMAGE=ghcr.io/astral-sh/uv
+            ARG UV_VERSION=0.7.2
+            ARG PYTHON_VERSION=3.11
+
+            """ + FixtureProject.dockerfileText
+
+        /// The fixture's presets with beta moved to the channel where the stand-in index has its
+        /// torch 2.8.0 (stable), and a per-job memory figure for flash-attn v2.
         func presetsWithExistingVersions(_ project: FixtureProject) throws {
             var text = try String(contentsOfFile: project.presets, encoding: .utf8)
-            #expect(text.contains("\"torchVersion\": \"2.8.0rc0\", \"torchChannel\": \"nightly\""))
-            text = text.replacingOccurrences(of: "\"torchVersion\": \"2.8.0rc0\", \"torchChannel\": \"nightly\"",
-                                             with: "\"torchVersion\": \"2.8.0\", \"torchChannel\": \"stable\"")
+            let beta = "\"torchVersion\": \"2.8.0\", \"torchvisionVersion\": \"0.23.0\", \"torchaudioVersion\": \"2.8.0\", \"torchChannel\": \"nightly\""
+            #expect(text.contains(beta))
+            text = text.replacingOccurrences(of: beta, with: beta.replacingOccurrences(of: "nightly", with: "stable"))
             text = "{ \"flashAttentionJobMemoryGiB\": { \"2\": 16 }," + text.drop { $0 != "{" }.dropFirst()
             try text.write(toFile: project.presets, atomically: false, encoding: .utf8)
         }
 
         @Test func preflightAllReportsEveryInputOfEveryArchitecture() throws {
-            let project = try FixtureProject(EndToEnd.environment)
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
             defer { project.remove() }
             let upstreams = try Upstreams(project)
             defer { upstreams.index.stop() }
@@ -73,12 +84,17 @@ extension EndToEnd {
                 #expect(lines.contains { $0.hasPrefix("preflight [alpha] present \(input)") }, "\(input)")
             }
             #expect(lines.contains { $0.hasPrefix("preflight [beta] present torch 2.8.0+cu128") })
+            // The exact pairs presets pin, and the images from the locations and the Dockerfile's tags.
+            for input in ["torchvision 0.23.0+cu128", "torchaudio 2.8.0+cu128", "OS image \(project.environment.registry)/\(project.namespace)/os:22.04",
+                          "uv image \(project.environment.registry)/\(project.namespace)/uv:0.7.2"] {
+                #expect(lines.contains { $0.hasPrefix("preflight [beta] present \(input)") }, "\(input)")
+            }
             #expect(run.errorLines.isEmpty)
         }
 
         @Test func aMissingTorchStopsTheRunInSecondsBeforeAnyBuildStarts() throws {
-            // GIVEN the fixture's beta asking for torch 2.8.0rc0 on nightly, which the index lacks
-            let project = try FixtureProject(EndToEnd.environment)
+            // GIVEN the fixture's beta asking for torch 2.8.0 on nightly, which the index lacks (it has it on stable)
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
             defer { project.remove() }
             let upstreams = try Upstreams(project)
             defer { upstreams.index.stop() }
@@ -91,9 +107,9 @@ extension EndToEnd {
             #expect(run.seconds < 3, "took \(run.seconds) s")
             #expect(run.errorLines.count == 1, "\(run.stderr)")
             let error = String(run.errorLines.first ?? "")
-            #expect(error.contains("torch 2.8.0rc0+cu128 is not on \(upstreams.index.root)/whl/nightly/cu128"), "\(error)")
+            #expect(error.contains("torch 2.8.0+cu128 is not on \(upstreams.index.root)/whl/nightly/cu128"), "\(error)")
             #expect(error.contains("it has 2.9.0.dev20250801+cu128, 2.9.0.dev20250802+cu128; stable has 2.8.0+cu128"), "\(error)")
-            #expect(run.stderr.contains("preflight [beta] absent  torch 2.8.0rc0+cu128"), "\(run.stderr)")
+            #expect(run.stderr.contains("preflight [beta] absent  torch 2.8.0+cu128"), "\(run.stderr)")
             // AND no build started: no build step, no build log, no base image in the engine
             #expect(!run.stderr.contains("==> build"), "\(run.stderr)")
             let logs = (try? FileManager.default.subpathsOfDirectory(atPath: project.logs)) ?? []
@@ -103,7 +119,7 @@ extension EndToEnd {
         }
 
         @Test func aBaseBuildSaysHowManyJobsAndWhyAndHowLongItTookLastTime() throws {
-            let project = try FixtureProject(EndToEnd.environment)
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
             defer { project.remove() }
             let upstreams = try Upstreams(project)
             defer { upstreams.index.stop() }
