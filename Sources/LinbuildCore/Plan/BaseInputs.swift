@@ -25,8 +25,6 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     /// What form 1 recorded for the same base: its whole digest and its Dockerfile digest.
     public var legacyDigest: String
     public var legacyDockerfileDigest: String
-    /// The arguments the form-1 digest covers (sorted): what a form-1 base is compared on.
-    public var legacyArguments: [String]
 
     /// The base arguments form 1 passed (DESIGN.md's contract). A later argument (the recipe's
     /// `TORCHVISION_VER`, `OS_PACKAGES`, …) that the Dockerfile's base stages do not declare cannot
@@ -44,9 +42,8 @@ public struct BaseInputs: Equatable, Sendable, Codable {
         let argumentLines = shaping.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
         digest = SHA256.hex("form=\(Self.form)\nplatform=\(platform)\n" + argumentLines + "dockerfile=\(dockerfileDigest)\n")
         legacyDockerfileDigest = SHA256.hex(legacyText)
-        let legacy = shaping.filter { declaredArguments.map(Self.formOneArguments.union)?.contains($0.key) ?? true }
-        legacyArguments = legacy.keys.sorted()
-        let legacyLines = legacy.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
+        let legacyLines = shaping.filter { declaredArguments.map(Self.formOneArguments.union)?.contains($0.key) ?? true }
+            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
         legacyDigest = SHA256.hex(legacyLines + "dockerfile=\(legacyDockerfileDigest)\n")
     }
 
@@ -65,7 +62,6 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public func changes(comparedTo labels: [String: String]) -> [String] {
         guard let recorded = labels[Self.digestLabel] else { return ["no recorded inputs (not built by linbuild)"] }
         let dockerfile: String
-        var compared = arguments.keys.sorted()
         switch labels[Self.formLabel] {
         case String(Self.form)?:
             guard recorded != digest else { return [] }
@@ -74,11 +70,10 @@ public struct BaseInputs: Equatable, Sendable, Codable {
             // Form 1 did not record the platform; the lookup checks the image's own platform.
             guard recorded != legacyDigest else { return [] }
             dockerfile = legacyDockerfileDigest
-            compared = legacyArguments
         case let other?:
             return ["recorded inputs (form \(other); this linbuild writes form \(Self.form))"]
         }
-        var changed = compared.filter { labels[Self.argumentLabelPrefix + $0] != arguments[$0] }
+        var changed = arguments.keys.sorted().filter { labels[Self.argumentLabelPrefix + $0] != arguments[$0] }
         if let recordedPlatform = labels[Self.platformLabel], recordedPlatform != platform { changed.append("the platform") }
         if labels[Self.dockerfileLabel] != dockerfile { changed.append("the Dockerfile's base stage") }
         return changed.isEmpty ? ["recorded inputs"] : changed
