@@ -26,14 +26,7 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public var legacyDigest: String
     public var legacyDockerfileDigest: String
 
-    /// The base arguments form 1 passed (DESIGN.md's contract). A later argument (the recipe's
-    /// `TORCHVISION_VER`, `OS_PACKAGES`, …) that the Dockerfile's base stages do not declare cannot
-    /// have shaped the image, so it is left out of the form-1 digest; one they declare is kept, so
-    /// such a base is rebuilt (form 1 never passed it).
-    public static let formOneArguments: Set<String> = ["NVIDIA_CUDA_TAG", "TORCH_CHANNEL", "TORCH_VER", "TORCH_CUDA_SUFFIX", "FA_VER", "CUDA_ARCH_LIST"]
-
-    /// `declaredArguments`: the ARG names the Dockerfile's base stages declare (nil: all count).
-    public init(arguments: BuildArguments, platform: String, normalForm: String, legacyText: String, declaredArguments: Set<String>? = nil) {
+    public init(arguments: BuildArguments, platform: String, normalForm: String, legacyText: String) {
         var shaping: [String: String] = [:]
         for pair in arguments.pairs where !BuildArguments.notBaseInputs.contains(pair.name) { shaping[pair.name] = pair.value }
         self.arguments = shaping
@@ -42,9 +35,7 @@ public struct BaseInputs: Equatable, Sendable, Codable {
         let argumentLines = shaping.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
         digest = SHA256.hex("form=\(Self.form)\nplatform=\(platform)\n" + argumentLines + "dockerfile=\(dockerfileDigest)\n")
         legacyDockerfileDigest = SHA256.hex(legacyText)
-        let legacyLines = shaping.filter { declaredArguments.map(Self.formOneArguments.union)?.contains($0.key) ?? true }
-            .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
-        legacyDigest = SHA256.hex(legacyLines + "dockerfile=\(legacyDockerfileDigest)\n")
+        legacyDigest = SHA256.hex(argumentLines + "dockerfile=\(legacyDockerfileDigest)\n")
     }
 
     /// The first 12 hex digits of the digest: what the immutable base tag carries.

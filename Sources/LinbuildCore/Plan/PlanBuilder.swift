@@ -44,8 +44,6 @@ public struct PlanBuilder: Sendable {
         let maxJobs = options.maxJobs ?? presets.defaults.maxJobs
         let platform = options.platform ?? presets.defaults.platform
         let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
-        let baseStages = dockerfile.closure(of: DockerfileContract.baseStage)
-        let declaredInBase = Set(baseStages.flatMap(\.args).map(\.name) + baseStages.flatMap { ArgumentReference.names(in: $0.fromArguments) })
         let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
         var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
                         dockerfile: dockerfile.path, push: options.push,
@@ -73,7 +71,7 @@ public struct PlanBuilder: Sendable {
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
             let inputs = BaseInputs(arguments: baseArguments, platform: platform,
                                     normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
-                                    legacyText: legacyBaseText, declaredArguments: declaredInBase)
+                                    legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
             // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
             // as it is, unchecked, as asked.
