@@ -14,7 +14,15 @@ struct BuildCommand {
         let architectures = try PlanBuilder.architectures(options.arches, in: presets)
         try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
         let source = SourceLocation(options.source ?? presets.defaults.source)
-        let resolved = try CommitResolver(runner: runner).resolve(options.branch ?? presets.defaults.branch, in: source)
+        var resolved = try CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
+            .resolve(options.branch ?? presets.defaults.branch, in: source)
+        if case .path(let path) = resolved.location {
+            resolved.contents = try SourceContents.inspect(repository: path, commit: resolved.commit.sha, runner: runner)
+            if let refusal = resolved.contents.refusal(source: path) {
+                guard options.allowIncompleteSource else { throw refusal }
+                console.warning("\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)")
+            }
+        }
         let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
         return try PlanBuilder(options: options, presets: presets, dockerfile: dockerfile, source: resolved, engine: engine,
                                workDirectory: Self.workDirectory(environment: environment),

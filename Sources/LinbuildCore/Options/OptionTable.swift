@@ -24,6 +24,8 @@ public enum OptionTable {
         OptionSpec("force-base", commands: [.build], "build the base even when it is cached"),
         OptionSpec("skip-base", commands: [.build], "never build the base; use the existing tag"),
         OptionSpec("keep-going", commands: [.build], "with several archs, go on after one fails"),
+        OptionSpec("allow-incomplete-source", commands: [.build],
+                   "build even when submodules or Git LFS files of the commit cannot be included (they stay empty or pointers)"),
         OptionSpec("engine", value: "CLI", env: "LINBUILD_ENGINE",
                    completion: .words(["docker", "podman"]), "container CLI to run"),
         OptionSpec("context", value: "NAME", env: "LINBUILD_CONTEXT", "docker context to use"),

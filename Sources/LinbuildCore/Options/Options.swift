@@ -34,6 +34,8 @@ public struct Options: Equatable, Sendable {
     public var forceBase = false
     public var skipBase = false
     public var keepGoing = false
+    /// Go on when submodules or LFS objects cannot be put in the image (they stay empty/pointers).
+    public var allowIncompleteSource = false
     public var quiet = false
     public var verbose = false
     public var help = false
@@ -83,6 +85,7 @@ public struct Options: Equatable, Sendable {
         forceBase = parsed.has("force-base")
         skipBase = parsed.has("skip-base")
         keepGoing = parsed.has("keep-going")
+        allowIncompleteSource = parsed.has("allow-incomplete-source")
         quiet = parsed.has("quiet")
         verbose = parsed.has("verbose")
         if forceBase && skipBase {

@@ -18,6 +18,8 @@ public struct Plan: Equatable, Sendable, Codable {
     public var push: Bool
     public var baseMode: BaseMode
     public var keepGoing: Bool
+    /// `--allow-incomplete-source`: submodules or LFS objects that cannot be had are left out, with a warning.
+    public var allowIncompleteSource = false
     /// A private folder for build contexts, created at the start and always removed.
     public var workDirectory: String
     public var targets: [TargetPlan]

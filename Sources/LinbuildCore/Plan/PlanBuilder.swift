@@ -42,10 +42,11 @@ public struct PlanBuilder: Sendable {
         let maxJobs = options.maxJobs ?? presets.defaults.maxJobs
         let platform = options.platform ?? presets.defaults.platform
         let baseText = dockerfile.text(of: DockerfileContract.baseStage)
-        var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
+        var plan = Plan(source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
                         dockerfile: dockerfile.path, push: options.push,
                         baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
                         keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
+        plan.allowIncompleteSource = options.allowIncompleteSource
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []

@@ -14,6 +14,10 @@ public enum PlanRenderer {
             lines.append("# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)")
         }
         lines.append("set -e")
+        let secrets = Set(plan.steps.flatMap { $0.commands.flatMap { $0.secrets.keys } }).sorted()
+        for name in secrets {
+            lines.append(": \"${\(name):?export \(name)=the source URL with its credentials; linbuild does not print it}\"")
+        }
         for step in plan.steps {
             if step.kind == .checkBase {
                 lines.append("# \(step.title): \(baseDecisionText(plan.baseMode))")

@@ -55,7 +55,12 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
     public var pushedDigest: String? { lock.withLock { lastDigest } }
 
     private func emit(_ stream: Int, upTo end: Int) {
-        let chunk = Array(pending[stream][0..<end])
+        var chunk = Array(pending[stream][0..<end])
+        if chunk.contains(UInt8(ascii: "@")) {
+            // A step's output may quote the source URL (git's errors do): its credentials stay out of logs.
+            let text = String(decoding: chunk, as: UTF8.self), clean = Redaction.scrubbed(text)
+            if clean != text { chunk = Array(clean.utf8) }
+        }
         pending[stream].removeFirst(end)
         if let range = chunk.lastRange(of: Array("digest: sha256:".utf8)) {
             let hex = chunk[(range.upperBound - 7)...].prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") }

@@ -8,9 +8,15 @@ public enum LinbuildError: Error, Equatable, Sendable {
     /// A Dockerfile that breaks the contract with the plan.
     case contract(String)
     case missingFile(String, what: String)
+    /// A file where a folder belongs, or the reverse: the message names which.
+    case wrongKind(String)
     case notARepository(String)
     case unknownRef(repository: String, ref: String)
     case ambiguousRef(repository: String, ref: String, candidates: [String])
+    /// A tag on a tree or a blob: there is no commit to build.
+    case notACommit(repository: String, ref: String, refName: String, type: String)
+    /// Submodules or Git LFS files whose contents cannot be put in the image.
+    case incompleteSource(String)
     case gitFailed(repository: String, detail: String)
     case engineUnavailable(String)
     case registryUnavailable(String)
@@ -34,8 +40,8 @@ extension LinbuildError: CustomStringConvertible {
     public var exitCode: ExitCode {
         switch self {
         case .usage: .usage
-        case .invalidPresets, .contract: .dataError
-        case .missingFile, .notARepository, .unknownRef, .ambiguousRef, .gitFailed: .noInput
+        case .invalidPresets, .contract, .incompleteSource: .dataError
+        case .missingFile, .wrongKind, .notARepository, .unknownRef, .ambiguousRef, .notACommit, .gitFailed: .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .buildFailed, .pushFailed, .validationFailed: .failure
         case .interrupted(let signal): signal == 15 ? .terminated : .interrupted
@@ -43,7 +49,7 @@ extension LinbuildError: CustomStringConvertible {
     }
 
     /// One line, whatever the data quoted in it held: control characters are escaped.
-    public var description: String { Sanitized.escapingControls(message) }
+    public var description: String { Sanitized.escapingControls(Redaction.scrubbed(message)) }
 
     private var message: String {
         switch self {
@@ -61,6 +67,12 @@ extension LinbuildError: CustomStringConvertible {
             return "no branch, tag or commit named '\(ref)' in \(repository) (check --branch; fetch it first if it is new)"
         case .ambiguousRef(let repository, let ref, let candidates):
             return "'\(ref)' is ambiguous in \(repository): it names \(candidates.joined(separator: ", ")) (pass the full ref, e.g. \(candidates.first ?? "refs/heads/\(ref)"))"
+        case .wrongKind(let message):
+            return message
+        case .notACommit(let repository, let ref, let refName, let type):
+            return "'\(ref)' (\(refName)) in \(repository) points to a \(type), not a commit: there is nothing to build (pass a branch, a tag on a commit, or a SHA)"
+        case .incompleteSource(let message):
+            return message
         case .gitFailed(let repository, let detail):
             return "git failed on \(repository): \(detail)"
         case .engineUnavailable(let message), .registryUnavailable(let message):
