@@ -31,8 +31,12 @@ struct BuildCommand {
 
     func run() throws {
         let plan = try makePlan()
-        if options.dryRun { return console.out(PlanRenderer.shellScript(plan)) }
+        // `--dry-run --json`: the plan as JSON, nothing run.
         if options.json { return console.out(try PlanRenderer.json(plan)) }
+        if options.dryRun {
+            try refuseClientWithoutBuildKit(plan.engine)
+            return console.out(PlanRenderer.shellScript(plan))
+        }
 
         let interrupts = Interrupts.install()
         defer { interrupts.uninstall() }
@@ -42,6 +46,16 @@ struct BuildCommand {
         let logs = (options.logDirectory ?? ".linbuild/logs") + "/" + Self.runIdentifier(Date())
         try Executor(plan: plan, runner: runner, console: console, registry: registry,
                      logDirectory: CommitResolver.absolute(logs), probeTimeout: options.probeTimeout).run()
+    }
+
+    /// A plan for a docker client that has neither buildx nor built-in BuildKit could not run:
+    /// say so, as a run would, instead of printing it. Only the client is asked (no daemon needed).
+    func refuseClientWithoutBuildKit(_ engine: EngineCLI) throws {
+        guard engine.builder == .builtinBuildKit,
+              let output = try? runner.capture(engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: options.probeTimeout),
+              let major = Int(output.stdoutText.prefix { $0.isASCIIDigit }), major >= 23 else { return }
+        throw LinbuildError.engineUnavailable(
+            "this plan cannot run: docker client \(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)")
     }
 
     /// A fresh, unpredictable name under TMPDIR: two runs never share a context.

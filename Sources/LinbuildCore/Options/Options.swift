@@ -91,9 +91,6 @@ public struct Options: Equatable, Sendable {
         if forceBase && skipBase {
             throw LinbuildError.usage("--force-base and --skip-base contradict each other; pass one of them")
         }
-        if dryRun && json {
-            throw LinbuildError.usage("--dry-run and --json are two views of the plan; pass one of them")
-        }
         if quiet && verbose {
             throw LinbuildError.usage("--quiet and --verbose contradict each other; pass one of them")
         }

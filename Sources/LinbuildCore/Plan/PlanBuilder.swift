@@ -47,6 +47,8 @@ public struct PlanBuilder: Sendable {
                         baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
                         keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
         plan.allowIncompleteSource = options.allowIncompleteSource
+        plan.refName = source.refName
+        plan.createdAt = createdAt
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
@@ -65,7 +67,8 @@ public struct PlanBuilder: Sendable {
             targets.append(TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
                                       baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
                                       runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
-                                      baseInputs: inputs))
+                                      baseInputs: inputs,
+                                      baseBuildArguments: Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })))
 
             let arch = architecture.name
             var baseLabels = provenance(title: presets.defaults.baseImage, version: base.tag, arch: arch)

@@ -33,7 +33,6 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
 
     public func write(_ bytes: [UInt8], isError: Bool) {
         lock.withLock {
-            writeAll(logDescriptor, bytes)
             let stream = isError ? 1 : 0
             pending[stream].append(contentsOf: bytes)
             guard let lastNewline = pending[stream].lastIndex(of: UInt8(ascii: "\n")) else {
@@ -66,6 +65,8 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
             let hex = chunk[(range.upperBound - 7)...].prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") }
             lastDigest = String(decoding: hex, as: UTF8.self)
         }
+        // Line by line (or a bounded piece of an endless line), so the masking sees whole URLs.
+        writeAll(logDescriptor, chunk)
         if echo { console.writeBytes(stream == 0 ? STDOUT_FILENO : STDERR_FILENO, chunk) }
     }
 }
