@@ -38,7 +38,7 @@ import LinbuildTestSupport
         #expect(presets.architectureNames == ["ampere", "turing", "hopper", "blackwell"])
         let blackwell = try #require(presets.architecture(named: "blackwell"))
         #expect(blackwell.flashAttention == .init(version: "3.1.0", major: 3))
-        #expect(blackwell.nvidiaCudaTag == "13.0.0-cudnn-devel-ubuntu24.04")
+        #expect(blackwell.nvidiaCudaTag == "13.0.0-cudnn-devel-ubuntu22.04")
         #expect(blackwell.cudaArchList == "10.0;12.0")
     }
 

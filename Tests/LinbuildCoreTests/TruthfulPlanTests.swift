@@ -75,7 +75,7 @@ import LinbuildTestSupport
         }
 
         var environment: [String: String] {
-            ["PATH": bin + ":/usr/bin:/bin", "STATE": state, "TMPDIR": scratch.path + "/tmp", "HOME": scratch.path + "/home", "NO_COLOR": "1"]
+            ["PATH": bin + ":/usr/bin:/bin", "LINBUILD_ENGINE": "docker", "STATE": state, "TMPDIR": scratch.path + "/tmp", "HOME": scratch.path + "/home", "NO_COLOR": "1"]
         }
 
         func arguments(_ extra: [String]) -> [String] {
