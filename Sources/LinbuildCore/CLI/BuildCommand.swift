@@ -14,8 +14,18 @@ struct BuildCommand {
         let architectures = try PlanBuilder.architectures(options.arches, in: presets)
         try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
         let source = SourceLocation(options.source ?? presets.defaults.source)
-        var resolved = try CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
-            .resolve(options.branch ?? presets.defaults.branch, in: source)
+        var resolved: ResolvedSource
+        do {
+            resolved = try CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
+                .resolve(options.branch ?? presets.defaults.branch, in: source)
+        } catch LinbuildError.unknownRef(let repository, let ref) where options.branch == nil {
+            // The ref nobody typed: name the presets file it came from, and what the repository has.
+            guard let head = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout).headBranch(of: source), head != ref else {
+                throw LinbuildError.unknownRef(repository: repository, ref: ref)
+            }
+            throw LinbuildError.unknownRefWithHint(repository: repository, ref: ref,
+                                                   hint: "'\(ref)' is defaults.branch in \(locations.presets), and the repository's HEAD branch is '\(head)' (pass --branch \(head), or change defaults.branch there)")
+        }
         if case .path(let path) = resolved.location {
             resolved.contents = try SourceContents.inspect(repository: path, commit: resolved.commit.sha, runner: runner)
             if let refusal = resolved.contents.refusal(source: path) {

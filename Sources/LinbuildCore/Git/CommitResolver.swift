@@ -152,7 +152,9 @@ public struct CommitResolver: Sendable {
             break
         default:
             let detail = listing.stderrSummary.isEmpty ? "\(listing.termination)" : listing.stderrSummary
-            throw LinbuildError.gitFailed(repository: label, detail: "\(detail) (check the URL and your access)")
+            // git ends with "Could not read from remote repository"; ssh's own line says why.
+            let cause = Self.transportCause(listing.stderr).map { "\($0); " } ?? ""
+            throw LinbuildError.gitFailed(repository: label, detail: "\(cause)\(detail) (check the URL and your access)")
         }
         let refs = Self.parseLsRemote(listing.stdoutText)
         if let match = try Self.match(ref, in: refs, repository: label, remoteTracking: false) {
@@ -162,6 +164,33 @@ public struct CommitResolver: Sendable {
             throw LinbuildError.usage("--branch \(ref): a short SHA cannot be resolved against a URL without cloning; pass the full 40-hex SHA, a branch or a tag")
         }
         throw LinbuildError.unknownRef(repository: label, ref: ref)
+    }
+
+    /// The branch a repository's HEAD names (a clone's checked-out branch; a remote's default
+    /// branch), for the hint when the presets' default branch is not there.
+    public func headBranch(of location: SourceLocation) -> String? {
+        switch location {
+        case .path(let path):
+            guard let head = try? git(["-C", Self.absolute(path), "symbolic-ref", "--quiet", "--short", "HEAD"], timeout: 30),
+                  head.termination.succeeded else { return nil }
+            let branch = head.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            return branch.isEmpty ? nil : branch
+        case .url(let url):
+            guard let listing = try? git(["ls-remote", "--symref", "--", url, "HEAD"], timeout: remoteTimeout),
+                  listing.termination.succeeded else { return nil }
+            // `ref: refs/heads/master<TAB>HEAD`
+            return listing.stdoutText.split(separator: "\n").first { $0.hasPrefix("ref: refs/heads/") && $0.hasSuffix("\tHEAD") }
+                .map { String($0.dropFirst("ref: refs/heads/".count).dropLast("\tHEAD".count)) }
+        }
+    }
+
+    /// The ssh (or connection) line of git's stderr: the reason, where git's own last line is not.
+    static func transportCause(_ stderr: [UInt8]) -> String? {
+        String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { line in
+                line.hasPrefix("ssh:") || line.contains("Could not resolve hostname") || line.contains("Permission denied (")
+                    || line.contains("Host key verification failed") || line.contains("Connection refused") || line.contains("Connection timed out")
+            }
     }
 
     /// One ref and the commit it points to (tags peeled).

@@ -41,6 +41,9 @@ public struct Options: Equatable, Sendable {
     public var help = false
     public var version = false
     public var positionals: [String] = []
+    /// Options whose value came from an environment variable (`arch` → `LINBUILD_ARCH`), so a
+    /// later error about the value can name where it came from.
+    public var environmentSources: [String: String] = [:]
 
     public init() {}
 
@@ -56,11 +59,15 @@ public struct Options: Equatable, Sendable {
         for spec in OptionTable.all where spec.takesValue && parsed.values[spec.name] == nil {
             guard let variable = spec.environment, let value = environment[variable], !value.isEmpty,
                   spec.commands.isEmpty || spec.commands.contains(parsed.subcommand) else { continue }
+            // validate takes the architecture from the image's label; only --arch overrides it.
+            if spec.name == "arch", parsed.subcommand == .validate { continue }
             parsed.values[spec.name] = value
             variables[spec.name] = variable
         }
         do {
-            return try Options(parsed)
+            var options = try Options(parsed)
+            options.environmentSources = variables
+            return options
         } catch LinbuildError.usage(let message) {
             // A value nobody typed on this command line: say where it came from.
             let variable = variables.first { message.hasPrefix("--\($0.key) ") }?.value

@@ -12,6 +12,8 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case wrongKind(String)
     case notARepository(String)
     case unknownRef(repository: String, ref: String)
+    /// As `unknownRef`, with what the repository does have.
+    case unknownRefWithHint(repository: String, ref: String, hint: String)
     case ambiguousRef(repository: String, ref: String, candidates: [String])
     /// A tag on a tree or a blob: there is no commit to build.
     case notACommit(repository: String, ref: String, refName: String, type: String)
@@ -41,7 +43,7 @@ extension LinbuildError: CustomStringConvertible {
         switch self {
         case .usage: .usage
         case .invalidPresets, .contract, .incompleteSource: .dataError
-        case .missingFile, .wrongKind, .notARepository, .unknownRef, .ambiguousRef, .notACommit, .gitFailed: .noInput
+        case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed: .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .buildFailed, .pushFailed, .validationFailed: .failure
         case .interrupted(let signal): signal == 15 ? .terminated : .interrupted
@@ -65,6 +67,8 @@ extension LinbuildError: CustomStringConvertible {
             return "not a git repository: \(path) (pass a clone or a git URL with --source)"
         case .unknownRef(let repository, let ref):
             return "no branch, tag or commit named '\(ref)' in \(repository) (check --branch; fetch it first if it is new)"
+        case .unknownRefWithHint(let repository, let ref, let hint):
+            return "no branch, tag or commit named '\(ref)' in \(repository): \(hint)"
         case .ambiguousRef(let repository, let ref, let candidates):
             return "'\(ref)' is ambiguous in \(repository): it names \(candidates.joined(separator: ", ")) (pass the full ref, e.g. \(candidates.first ?? "refs/heads/\(ref)"))"
         case .wrongKind(let message):
