@@ -52,6 +52,15 @@ import LinbuildTestSupport
         #expect(!typed.stderr.contains("defaults.branch"))
     }
 
+    @Test func aFolderGivenAsTheDockerfileIsNamedAsSuch() throws {
+        let scratch = try Scratch("dockerfile-folder")
+        defer { scratch.remove() }
+        let run = try linbuild(["check", "--presets", Repository.presets, "--dockerfile", scratch.path])
+        #expect(run.status == 66)
+        #expect(run.errorLines.count == 1)
+        #expect(run.stderr.contains("is a folder, not a file"), "\(run.stderr)")
+    }
+
     @Test func presetsWithAByteOrderMarkLoad() throws {
         let text = try String(contentsOfFile: Repository.presets, encoding: .utf8)
         let presets = try PresetsLoader.parse([0xEF, 0xBB, 0xBF] + Array(text.utf8), file: "bom.json")
