@@ -53,9 +53,31 @@ import LinbuildTestSupport
         let commandLines = Set(plan.steps.flatMap(\.commands).map(\.shellLine))
         let lines = script.split(separator: "\n").map(String.init)
         #expect(lines.contains("# linbuild \(LinbuildVersion.current) plan: ampere, turing, hopper at feat/it's-$HOME = \(Self.commit.sha)"))
+        // The script encodes linbuild's decisions as shell: beyond the plan's commands it may only
+        // test variables and ask the engine read-only questions (image inspect, manifest inspect).
+        let control = ["linbuild_", "if ", "elif ", "else", "fi", "}; then", "echo \"base ["]
         for line in lines where !line.hasPrefix("# ") {
-            #expect(line == "set -e" || commandLines.contains(line), "\(line)")
+            let body = line.hasPrefix("  ") ? String(line.dropFirst(2)) : line
+            #expect(line == "set -e" || commandLines.contains(body) || control.contains { body.hasPrefix($0) }, "\(line)")
+            if !commandLines.contains(body), body.contains("docker ") {
+                #expect(body.contains("docker image inspect ") || body.contains("docker manifest inspect "), "\(line)")
+                #expect(!["docker build", "docker buildx", "docker push", "docker pull"].contains { body.contains($0) }, "\(line)")
+            }
         }
+    }
+
+    @Test func theJSONCarriesItsSchemaTheFullRefAndTheBaseBuildsBaseImage() throws {
+        let plan = try plan(["--arch", "hopper"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try PlanRenderer.json(plan).utf8)) as? [String: Any])
+        #expect(json["schemaVersion"] as? Int == Plan.currentSchemaVersion)
+        #expect(json["createdAt"] as? String == "t")
+        let target = try #require((json["targets"] as? [[String: Any]])?.first)
+        let baseBuild = try #require(target["baseBuildArguments"] as? [String: String])
+        #expect(baseBuild["BASE_IMAGE"] == "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0rc0-fav3")
+        // every build argument of the base build command is in it
+        let build = try #require(plan.steps.first { $0.kind == .buildBase }?.commands.first)
+        let passed = build.arguments.indices.filter { build.arguments[$0] == "--build-arg" }.map { build.arguments[$0 + 1] }
+        #expect(Set(passed) == Set(baseBuild.map { "\($0.key)=\($0.value)" }))
     }
 
     @Test func jsonParsesBackWithTheTagsAndTheCommit() throws {

@@ -41,7 +41,7 @@ func shippedPresetsText(replacing target: String, with replacement: String, sour
 let blackwellEntry = """
     "blackwell": { "gpus": "B200", "torchVersion": "2.9.0", "torchChannel": "nightly", "cudaSuffix": "cu130",
                    "cudaArchList": "10.0;12.0", "flashAttention": { "version": "3.1.0", "major": 3 },
-                   "nvidiaCudaTag": "13.0.0-cudnn-devel-ubuntu24.04" }
+                   "nvidiaCudaTag": "13.0.0-cudnn-devel-ubuntu22.04" }
     """
 
 /// The shipped presets text with `blackwell` added after the three shipped architectures.

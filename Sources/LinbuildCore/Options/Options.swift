@@ -41,11 +41,16 @@ public struct Options: Equatable, Sendable {
     public var noCache = false
     public var pull = false
     public var moveBaseTag = false
+    /// Go on when submodules or LFS objects cannot be put in the image (they stay empty/pointers).
+    public var allowIncompleteSource = false
     public var quiet = false
     public var verbose = false
     public var help = false
     public var version = false
     public var positionals: [String] = []
+    /// Options whose value came from an environment variable (`arch` → `LINBUILD_ARCH`), so a
+    /// later error about the value can name where it came from.
+    public var environmentSources: [String: String] = [:]
 
     public init() {}
 
@@ -61,12 +66,15 @@ public struct Options: Equatable, Sendable {
         for spec in OptionTable.all where spec.takesValue && parsed.values[spec.name] == nil {
             guard let variable = spec.environment, let value = environment[variable], !value.isEmpty,
                   spec.commands.isEmpty || spec.commands.contains(parsed.subcommand) else { continue }
+            // validate takes the architecture from the image's label; only --arch overrides it.
+            if spec.name == "arch", parsed.subcommand == .validate { continue }
             parsed.values[spec.name] = value
             variables[spec.name] = variable
         }
         do {
             var options = try Options(parsed)
             if environment["LINBUILD_NO_PREFLIGHT"] == "1" { options.noPreflight = true }
+            options.environmentSources = variables
             return options
         } catch LinbuildError.usage(let message) {
             // A value nobody typed on this command line: say where it came from.
@@ -96,13 +104,11 @@ public struct Options: Equatable, Sendable {
         pull = parsed.has("pull")
         moveBaseTag = parsed.has("move-base-tag")
         noPreflight = parsed.has("no-preflight")
+        allowIncompleteSource = parsed.has("allow-incomplete-source")
         quiet = parsed.has("quiet")
         verbose = parsed.has("verbose")
         if forceBase && skipBase {
             throw LinbuildError.usage("--force-base and --skip-base contradict each other; pass one of them")
-        }
-        if dryRun && json {
-            throw LinbuildError.usage("--dry-run and --json are two views of the plan; pass one of them")
         }
         if quiet && verbose {
             throw LinbuildError.usage("--quiet and --verbose contradict each other; pass one of them")

@@ -2,8 +2,13 @@ import Foundation
 
 /// The two printed views of a plan: shell lines for people (`--dry-run`) and JSON for scripts.
 public enum PlanRenderer {
-    /// Lines a POSIX shell runs as they are. Steps that linbuild runs only on a condition are
-    /// introduced by a comment saying when.
+    /// A script a POSIX shell runs as it is, and that does what linbuild would do: the base
+    /// decision is encoded as shell (the local image's inputs label against the plan's digest;
+    /// when the local store lacks the base, a pull and the same check; else a build), and a
+    /// conditional push happens only when this script built the base or the registry lacks it.
+    /// One difference is documented: the script learns the registry's labels by pulling, so a
+    /// registry base with other inputs is pulled before it is rebuilt; linbuild reads its labels
+    /// over the registry API instead.
     public static func shellScript(_ plan: Plan) -> String {
         var lines = [
             "# linbuild \(LinbuildVersion.current) plan: \(plan.targets.map(\.arch).joined(separator: ", ")) at \(Sanitized.forComment(plan.ref)) = \(plan.commit.sha)",
@@ -15,22 +20,60 @@ public enum PlanRenderer {
             if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
         }
         lines.append("set -e")
+        let secrets = Set(plan.steps.flatMap { $0.commands.flatMap { $0.secrets.keys } }).sorted()
+        for name in secrets {
+            lines.append(": \"${\(name):?export \(name)=the source URL with its credentials; linbuild does not print it}\"")
+        }
         for step in plan.steps {
-            if step.kind == .checkBase {
+            let index = plan.targets.firstIndex { $0.arch == step.arch }.map { $0 + 1 } ?? 0
+            let decision = "linbuild_base_\(index)"
+            switch (step.kind, step.condition) {
+            case (.checkBase, _):
                 lines.append("# \(step.title): \(baseDecisionText(plan.baseMode))")
-                continue
+                guard plan.baseMode == .auto, let target = plan.targets.first(where: { $0.arch == step.arch }) else { continue }
+                let inspect = "$(\(plan.engine.command(["image", "inspect", "--format", "{{index .Config.Labels \"\(BaseInputs.digestLabel)\"}}", step.image ?? ""]).shellLine) 2>/dev/null || true)"
+                let pull = plan.steps.first { $0.kind == .pullBase && $0.arch == step.arch }?.commands ?? []
+                lines += ["\(decision)=build", "linbuild_inputs_\(index)=\(inspect)",
+                          "if [ \"$linbuild_inputs_\(index)\" = \(target.baseInputs.digest) ]; then", "  \(decision)=cached",
+                          "elif [ -z \"$linbuild_inputs_\(index)\" ] && {"]
+                lines += pull.map { "  " + $0.shellLine }
+                lines += ["}; then", "  if [ \"\(inspect)\" = \(target.baseInputs.digest) ]; then \(decision)=pulled; fi", "fi",
+                          "echo \"base [\(step.arch ?? "")]: $\(decision)\" >&2"]
+            case (.buildBase, .baseNeedsBuild?):
+                lines.append("# \(step.title), only if \(conditionText(.baseNeedsBuild)):")
+                lines.append("if [ \"$\(decision)\" = build ]; then")
+                lines += step.commands.map { "  " + $0.shellLine }
+                lines.append("fi")
+            case (.pullBase, _):
+                switch plan.baseMode {
+                case .auto:
+                    lines.append("# \(step.title): done by the check above, only when the local store lacks the base")
+                case .skip:
+                    lines.append("# \(step.title), only if the local store lacks it (--skip-base):")
+                    lines.append("if ! \(plan.engine.command(["image", "inspect", step.image ?? ""]).shellLine) >/dev/null 2>&1; then")
+                    lines += step.commands.map { "  " + $0.shellLine }
+                    lines.append("fi")
+                case .force:
+                    lines.append("# \(step.title): not run (--force-base builds it):")
+                    lines += step.commands.map { "# " + $0.shellLine }
+                }
+            case (.pushBase, .baseNeedsPush?):
+                lines.append("# \(step.title), only if \(conditionText(.baseNeedsPush)):")
+                let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
+                lines.append("if [ \"${\(decision):-}\" = build ] || ! \(manifest) >/dev/null 2>&1; then")
+                lines += step.commands.map { "  " + $0.shellLine }
+                lines.append("fi")
+            default:
+                if let condition = step.condition { lines.append("# \(step.title), only if \(conditionText(condition)):") }
+                lines += step.commands.map(\.shellLine)
             }
-            if let condition = step.condition {
-                lines.append("# \(step.title), only if \(conditionText(condition)):")
-            }
-            lines += step.commands.map(\.shellLine)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     private static func baseDecisionText(_ mode: Plan.BaseMode) -> String {
         switch mode {
-        case .auto: "look in the local store, then the registry; compare recorded inputs"
+        case .auto: "look in the local store, then the registry (the script pulls; linbuild reads the registry's labels); compare recorded inputs"
         case .force: "skipped (--force-base: always build)"
         case .skip: "skipped (--skip-base: use the existing image)"
         }
@@ -44,6 +87,9 @@ public enum PlanRenderer {
         }
     }
 
+    /// The plan for scripts. Two runs with the same inputs give the same text except for
+    /// `workDirectory` (a fresh random folder, also in the steps' paths) and `createdAt` (also
+    /// in the `org.opencontainers.image.created` labels): the only fields that vary.
     public static func json(_ plan: Plan) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
