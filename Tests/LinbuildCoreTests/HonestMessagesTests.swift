@@ -107,6 +107,6 @@ import LinbuildTestSupport
         #expect(!validate.stdout.contains("[default: ampere"))
         let unknown = try linbuild(["help", "nope"])
         #expect(unknown.status == 64)
-        #expect(unknown.stderr.contains("commands: build, check, validate, completions"))
+        #expect(unknown.stderr.contains("commands: build, check, validate, preflight, completions"))
     }
 }
