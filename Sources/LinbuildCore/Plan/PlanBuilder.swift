@@ -45,13 +45,16 @@ public struct PlanBuilder: Sendable {
         let platform = options.platform ?? presets.defaults.platform
         let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
         let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
-        var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
+        var plan = Plan(source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
                         dockerfile: dockerfile.path, push: options.push,
                         baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
                         keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
         // The readable base tag moves only from the presets' branch, or when asked: a feature branch
         // that changes the base must not evict the default branch's.
         plan.movesBaseTag = options.moveBaseTag || source.ref == presets.defaults.branch
+        plan.allowIncompleteSource = options.allowIncompleteSource
+        plan.refName = source.refName
+        plan.createdAt = createdAt
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
@@ -84,6 +87,7 @@ public struct PlanBuilder: Sendable {
                                         runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
                                         baseInputs: inputs, maxJobsReason: jobs?.reason)
             targetPlan.baseImmutableImage = immutable
+            targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
             targets.append(targetPlan)
 
             let arch = architecture.name
