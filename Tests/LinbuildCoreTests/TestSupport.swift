@@ -57,6 +57,7 @@ enum PlanFixture {
     static let dockerfileText = """
         ARG BASE_IMAGE
         FROM busybox:1 AS base
+        ARG NVIDIA_CUDA_TAG TORCH_CHANNEL TORCH_VER TORCH_CUDA_SUFFIX TORCHVISION_VER TORCHAUDIO_VER FA_VER FA_COMMIT CUDA_ARCH_LIST OS_PACKAGES
         RUN echo base
         FROM ${BASE_IMAGE} AS runtime
         COPY . /app
