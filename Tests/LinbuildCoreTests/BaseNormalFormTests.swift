@@ -14,7 +14,7 @@ import LinbuildTestSupport
         FROM busybox:1 AS tools
         RUN echo tools > /t
         FROM busybox:1 AS base
-        ARG GREETING
+        ARG GREETING CUDA_ARCH_LIST FA_VER
         COPY --from=tools /t /t
         RUN echo "$GREETING   there" > /g \\
             && echo done
@@ -50,7 +50,7 @@ import LinbuildTestSupport
     @Test(arguments: [
         ("\"$GREETING   there\"", "\"$GREETING there\""),  // spaces inside quotes are the command's
         ("RUN echo tools", "RUN echo tool"),              // a stage the base copies from
-        ("ARG GREETING\n", "ARG GREETING=x\n"),
+        ("ARG GREETING CUDA_ARCH_LIST FA_VER\n", "ARG GREETING=x CUDA_ARCH_LIST FA_VER\n"),
     ])
     func editsThatChangeTheBuildChangeTheInputs(original: String, edit: String) throws {
         let text = Self.dockerfile.replacingOccurrences(of: original, with: edit)
@@ -81,6 +81,18 @@ import LinbuildTestSupport
         let tag = long.immutableTag(inputs: target.baseInputs)
         #expect(tag.count == TagGrammar.maximumLength && tag.hasSuffix("-in" + target.baseInputs.digest.prefix(12)))
         #expect(TagGrammar.isValidTag(tag))
+    }
+
+    @Test func anArgumentTheBaseNeverDeclaresIsNotAnInput() throws {
+        // GIVEN a base that declares FA_VER but not TORCH_VER: BuildKit drops --build-arg TORCH_VER
+        let declared = try inputs(Self.dockerfile)
+        #expect(declared.arguments.keys.sorted() == ["CUDA_ARCH_LIST", "FA_VER"])
+        // WHEN presets change TORCH_VER only, THEN the inputs stay; a declared one changes them
+        let torch = try shippedPresetsText(replacing: "\"torchVersion\": \"2.7.1\"", with: "\"torchVersion\": \"2.7.0\"")
+        let other = try PresetsLoader.parse(Array(torch.utf8), file: "presets.json")
+        #expect(try target([], presets: other, dockerfile: Self.dockerfile).baseInputs.digest == declared.digest)
+        let withTorch = Self.dockerfile.replacingOccurrences(of: "ARG GREETING CUDA_ARCH_LIST FA_VER", with: "ARG GREETING CUDA_ARCH_LIST FA_VER TORCH_VER")
+        #expect(try target([], presets: other, dockerfile: withTorch).baseInputs.digest != inputs(withTorch).digest)
     }
 
     @Test func aBaseRecordedWithForm1AndUnchangedIsNotRebuilt() throws {

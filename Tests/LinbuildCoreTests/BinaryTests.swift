@@ -143,7 +143,7 @@ import LinbuildTestSupport
         #expect(run.stdout.contains("frontierkodiak/linnaeus-base:blackwell-cu130-torch2.9.0-fav3"))
         #expect(run.stdout.contains("frontierkodiak/linnaeus-dev:\(sha.prefix(12))-blackwell"))
         #expect(run.stdout.contains("'CUDA_ARCH_LIST=10.0;12.0'"))
-        #expect(run.stdout.contains("NVIDIA_CUDA_TAG=13.0.0-cudnn-devel-ubuntu24.04"))
+        #expect(run.stdout.contains("NVIDIA_CUDA_TAG=13.0.0-cudnn-devel-ubuntu22.04"))
         // AND --help lists it
         let help = try linbuild(["--help", "--presets", presets])
         #expect(help.stdout.contains("  blackwell "))

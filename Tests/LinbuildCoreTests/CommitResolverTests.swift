@@ -170,7 +170,10 @@ import LinbuildTestSupport
         #expect(notRepository.exitCode == .noInput)
         #expect(notRepository.description.contains(plain))
         let file = try scratch.write("file", "x")
-        #expect(throws: LinbuildError.missingFile(file, what: "source repository")) { try resolver.resolve("main", in: .path(file)) }
+        // a file where the repository folder belongs is named as such, still exit 66
+        let notFolder = try #require(throws: LinbuildError.self) { try resolver.resolve("main", in: .path(file)) }
+        #expect(notFolder.description.contains("is a file, not a folder"))
+        #expect(notFolder.exitCode == .noInput)
     }
 
     @Test func aFileURLIsAskedWithLsRemoteWithoutCloning() throws {

@@ -40,6 +40,12 @@ import LinbuildTestSupport
         #expect(try complete(["linbuild", "va"]) == ["validate"])
         #expect(try complete(["linbuild", "completions", "z"]) == ["zsh"])
         #expect(try complete(["linbuild", "--progress", "p"]) == ["plain"])
+        // `--arch=h` reaches the function as `--arch` `=` `h` (bash breaks words at `=`)
+        #expect(try complete(["linbuild", "--arch", "=", "h"]) == ["hopper"])
+        #expect(try complete(["linbuild", "--arch", "="]) == ["ampere", "turing", "hopper", "blackwell", "all"])
+        // a comma list completes its last name and keeps the names before it
+        #expect(try complete(["linbuild", "--arch", "ampere,h"]) == ["ampere,hopper"])
+        #expect(try complete(["linbuild", "--arch", "=", "ampere,turing,b"]) == ["ampere,turing,blackwell"])
     }
 
     /// zsh's completion system needs a terminal to show candidates; here the script must parse and

@@ -63,6 +63,7 @@ import Testing
         case "json": options.json
         case "quiet": options.quiet
         case "verbose": options.verbose
+        case "allow-incomplete-source": options.allowIncompleteSource
         case "help": options.help
         case "version": options.version
         default: nil

@@ -38,7 +38,7 @@ import LinbuildTestSupport
         #expect(presets.architectureNames == ["ampere", "turing", "hopper", "blackwell"])
         let blackwell = try #require(presets.architecture(named: "blackwell"))
         #expect(blackwell.flashAttention == .init(version: "3.1.0", major: 3, commit: "0251105a2fb19d2957484b7f023cd8c115286ced"))
-        #expect(blackwell.nvidiaCudaTag == "13.0.0-cudnn-devel-ubuntu24.04")
+        #expect(blackwell.nvidiaCudaTag == "13.0.0-cudnn-devel-ubuntu22.04")
         #expect(blackwell.cudaArchList == "10.0;12.0")
     }
 
@@ -156,8 +156,11 @@ import LinbuildTestSupport
 
     @Test(arguments: [
         ("{\n  \"defaults\": {\n    \"a\": tru\n  }\n}", "line 3", "invalid literal (not valid JSON)"),
-        ("{\"defaults\": {},}", "line 1", "expected a quoted key (not valid JSON)"),
-        ("\n\n\n\n[1,\n2,\n]", "line 7", "unexpected character (not valid JSON)"),
+        // what people write that JSON does not allow is named as such
+        ("{\"defaults\": {},}", "line 1", "a trailing comma before '}': JSON allows none (remove the comma)"),
+        ("\n\n\n\n[1,\n2,\n]", "line 6", "a trailing comma before ']': JSON allows none (remove the comma)"),
+        ("{\n  // the matrix\n  \"defaults\": {}\n}", "line 2", "a comment: JSON has no comments (remove it, or put the note in a \"notes\" string where the schema allows one)"),
+        ("{\"a\": \"https://x\", /* old */ \"b\": 1}", "line 1", "a comment: JSON has no comments (remove it, or put the note in a \"notes\" string where the schema allows one)"),
         ("", "line 1", "unexpected end of file (not valid JSON)"),
         ("{} {}", "line 1", "unexpected text after the document (not valid JSON)"),
     ])

@@ -121,7 +121,7 @@ import LinbuildTestSupport
         let target = try #require(blackwell.targets.first)
         #expect(target.baseImage == "frontierkodiak/linnaeus-base:blackwell-cu130-torch2.9.0-fav3")
         #expect(target.runtimeImage == "frontierkodiak/linnaeus-dev:abcdef123456-blackwell")
-        #expect(target.baseArguments["NVIDIA_CUDA_TAG"] == "13.0.0-cudnn-devel-ubuntu24.04")
+        #expect(target.baseArguments["NVIDIA_CUDA_TAG"] == "13.0.0-cudnn-devel-ubuntu22.04")
         #expect(target.baseArguments["CUDA_ARCH_LIST"] == "10.0;12.0")
         #expect(target.baseArguments["TORCH_VER"] == "2.9.0+cu130")
         #expect(commands(blackwell, .buildBase).first?.arguments.contains("--build-arg") == true)

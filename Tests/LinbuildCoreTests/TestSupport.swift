@@ -42,7 +42,7 @@ let blackwellEntry = """
     "blackwell": { "gpus": "B200", "torchVersion": "2.9.0", "torchvisionVersion": "0.24.0", "torchaudioVersion": "2.9.0",
                    "torchChannel": "nightly", "cudaSuffix": "cu130", "cudaArchList": "10.0;12.0",
                    "flashAttention": { "version": "3.1.0", "major": 3, "commit": "0251105a2fb19d2957484b7f023cd8c115286ced" },
-                   "nvidiaCudaTag": "13.0.0-cudnn-devel-ubuntu24.04" }
+                   "nvidiaCudaTag": "13.0.0-cudnn-devel-ubuntu22.04" }
     """
 
 /// The shipped presets text with `blackwell` added after the three shipped architectures.
@@ -57,6 +57,7 @@ enum PlanFixture {
     static let dockerfileText = """
         ARG BASE_IMAGE
         FROM busybox:1 AS base
+        ARG NVIDIA_CUDA_TAG TORCH_CHANNEL TORCH_VER TORCH_CUDA_SUFFIX TORCHVISION_VER TORCHAUDIO_VER FA_VER FA_COMMIT CUDA_ARCH_LIST OS_PACKAGES
         RUN echo base
         FROM ${BASE_IMAGE} AS runtime
         COPY . /app

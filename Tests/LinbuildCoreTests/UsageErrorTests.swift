@@ -102,7 +102,6 @@ import Testing
         Bad(arguments: ["--namespace", "my.org"], message: "--namespace 'my.org' would be read by Docker as a registry host; pass the host with --registry"),
         Bad(arguments: ["--namespace", "localhost/team"], message: "would be read by Docker as a registry host"),
         Bad(arguments: ["--force-base", "--skip-base"], message: "--force-base and --skip-base contradict each other; pass one of them"),
-        Bad(arguments: ["--dry-run", "--json"], message: "pass one of them"),
         Bad(arguments: ["--quiet", "--verbose"], message: "--quiet and --verbose contradict each other"),
         Bad(arguments: ["-q", "-v"], message: "--quiet and --verbose contradict each other"),
         Bad(arguments: ["--arch", "Ampere"], message: "--arch 'Ampere' is not a list of architecture names"),

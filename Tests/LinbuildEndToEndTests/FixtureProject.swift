@@ -109,13 +109,14 @@ final class FixtureProject: Sendable {
     /// Runs linbuild against this project's presets, engine and (by default) the anonymous registry.
     func linbuild(_ arguments: [String], registry: String? = nil, extraEnvironment: [String: String] = [:],
                   started: ((Process) -> Void)? = nil) throws -> Run.Result {
-        let registryArguments = ["--registry", registry ?? environment.registry]
         let environment = ["DOCKER_HOST": self.environment.dockerHost, "LINBUILD_ENGINE": self.environment.engine,
                            "LINBUILD_LOG_DIR": logs, "NO_COLOR": "1", "TMPDIR": temporary,
                            // Upstreams are unreachable from tests; the preflight suite turns it on against stand-ins.
                            "LINBUILD_NO_PREFLIGHT": "1"].merging(extraEnvironment) { $1 }
-        // A subcommand (validate, check) comes first; the project's options follow it.
+        // A subcommand (validate, check, preflight) comes first; the project's options follow it.
+        // Those commands refuse options they would ignore, such as --registry.
         let subcommand = ["validate", "check", "preflight"].contains(arguments.first ?? "") ? Array(arguments.prefix(1)) : []
+        let registryArguments = subcommand.isEmpty ? ["--registry", registry ?? self.environment.registry] : []
         return try Run.command(Run.linbuild, subcommand + ["--presets", presets] + registryArguments + arguments.dropFirst(subcommand.count),
                                environment: environment, directory: root, started: started)
     }

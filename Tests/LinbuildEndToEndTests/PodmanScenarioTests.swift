@@ -130,10 +130,14 @@ extension EndToEnd {
             // THEN builds are `podman build` with the platform, and pushes and pulls skip TLS
             // verification for the loopback registry, as the Docker daemon does by default
             #expect(run.status == 0, "\(run.output)")
-            let lines = run.stdout.split(separator: "\n").map(String.init)
+            // (commands inside the script's decisions are indented)
+            let lines = run.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             #expect(lines.contains { $0.hasPrefix("podman build --platform linux/amd64 ") }, "\(run.stdout)")
-            // (the base under its immutable and its readable tag, and the runtime)
-            #expect(lines.filter { $0.hasPrefix("podman push --tls-verify=false ") }.count == 3, "\(run.stdout)")
+            // (the base under its immutable and its readable tag, pushed by linbuild_push_base, whose
+            // comment lists them; and the runtime)
+            #expect(lines.contains("podman push --tls-verify=false \"$1\""), "\(run.stdout)")
+            #expect(lines.filter { $0.hasPrefix("#   podman push --tls-verify=false ") }.count == 2, "\(run.stdout)")
+            #expect(lines.filter { $0.hasPrefix("podman push --tls-verify=false ") && !$0.contains("$1") }.count == 1, "\(run.stdout)")
             #expect(lines.contains { $0.hasPrefix("podman pull --platform linux/amd64 --tls-verify=false ") }, "\(run.stdout)")
             #expect(!run.stdout.contains("DOCKER_BUILDKIT"))
         }

@@ -14,6 +14,9 @@ public final class FakeRegistry: @unchecked Sendable {
         /// Says "absent" (404) to every manifest question (`HEAD` or `GET`), and refuses everything
         /// else as unauthorized: a registry linbuild can ask, but the engine cannot push to.
         case absentButRefusesPush
+        /// Answers each request with what the function gives for its method and path: status,
+        /// headers, body (not sent for `HEAD`).
+        case serving(@Sendable (_ method: String, _ path: String) -> (status: Int, headers: [String: String], body: String))
     }
 
     public let port: Int
@@ -94,12 +97,17 @@ public final class FakeRegistry: @unchecked Sendable {
             let requestLine = String(decoding: request.prefix { $0 != UInt8(ascii: "\r") }, as: UTF8.self)
             let asksForAManifest = (requestLine.hasPrefix("HEAD ") || requestLine.hasPrefix("GET ")) && requestLine.contains("/manifests/")
             let code: Int, headers: [String: String]
+            var body = "{\"errors\":[{\"code\":\"FAKE\",\"message\":\"fake registry\"}]}"
             switch behaviour {
             case .silent: continue
             case .status(let status, let extra): (code, headers) = (status, extra)
             case .absentButRefusesPush: (code, headers) = asksForAManifest ? (404, [:]) : (401, ["WWW-Authenticate": "Basic realm=\"fake\""])
+            case .serving(let answer):
+                let words = requestLine.split(separator: " ").map(String.init)
+                let reply = answer(words.first ?? "", words.count > 1 ? words[1] : "")
+                (code, headers) = (reply.status, reply.headers)
+                body = requestLine.hasPrefix("HEAD ") ? "" : reply.body
             }
-            let body = "{\"errors\":[{\"code\":\"FAKE\",\"message\":\"fake registry\"}]}"
             var reply = "HTTP/1.1 \(code) Fake\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n"
             for (name, value) in headers { reply += "\(name): \(value)\r\n" }
             reply += "\r\n" + body

@@ -29,6 +29,15 @@ public enum Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
         process.arguments = executable.contains("/") ? arguments : [executable] + arguments
+        var environment = environment
+        // linbuild refuses a docker client without BuildKit, even for --dry-run. Where PATH's
+        // first docker is one (a newer client without the buildx plugin, as on the team's
+        // machines), the binary under test gets Debian's client, which has BuildKit built in,
+        // unless the test chose an engine itself.
+        if executable == linbuild, environment["LINBUILD_ENGINE"] == nil, ProcessInfo.processInfo.environment["LINBUILD_ENGINE"] == nil,
+           FileManager.default.isExecutableFile(atPath: "/usr/bin/docker") {
+            environment["LINBUILD_ENGINE"] = "/usr/bin/docker"
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-test-run-\(UUID().uuidString)")

@@ -16,7 +16,25 @@ struct BuildCommand {
         let architectures = try PlanBuilder.architectures(options.arches, in: presets)
         try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
         let source = SourceLocation(options.source ?? presets.defaults.source)
-        let resolved = try CommitResolver(runner: runner).resolve(options.branch ?? presets.defaults.branch, in: source)
+        var resolved: ResolvedSource
+        do {
+            resolved = try CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
+                .resolve(options.branch ?? presets.defaults.branch, in: source)
+        } catch LinbuildError.unknownRef(let repository, let ref) where options.branch == nil {
+            // The ref nobody typed: name the presets file it came from, and what the repository has.
+            guard let head = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout).headBranch(of: source), head != ref else {
+                throw LinbuildError.unknownRef(repository: repository, ref: ref)
+            }
+            throw LinbuildError.unknownRefWithHint(repository: repository, ref: ref,
+                                                   hint: "'\(ref)' is defaults.branch in \(locations.presets), and the repository's HEAD branch is '\(head)' (pass --branch \(head), or change defaults.branch there)")
+        }
+        if case .path(let path) = resolved.location {
+            resolved.contents = try SourceContents.inspect(repository: path, commit: resolved.commit.sha, runner: runner)
+            if let refusal = resolved.contents.refusal(source: path) {
+                guard options.allowIncompleteSource else { throw refusal }
+                console.warning("\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)")
+            }
+        }
         let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
         // Asked only once everything else is known to be right: bad input fails without an engine.
         let resources = ask(engine)
@@ -36,8 +54,13 @@ struct BuildCommand {
     }
 
     func run() throws {
-        if options.dryRun { return console.out(PlanRenderer.shellScript(try makePlan())) }
+        // `--dry-run --json`: the plan as JSON, nothing run. Neither asks the engine's daemon.
         if options.json { return console.out(try PlanRenderer.json(try makePlan())) }
+        if options.dryRun {
+            let plan = try makePlan()
+            try refuseClientWithoutBuildKit(plan.engine)
+            return console.out(PlanRenderer.shellScript(plan))
+        }
         var resources: Result<EngineResources, JobSizingError>?
         let plan = try makePlan { [runner, options] engine in
             resources = EngineResources.query(engine: engine, runner: runner, timeout: options.probeTimeout)
@@ -56,6 +79,16 @@ struct BuildCommand {
                                              history: BuildHistory(directory: CommitResolver.absolute(options.logDirectory ?? ".linbuild/logs")),
                                              architectures: plan.targets.map(\.arch))
         try executor.run()
+    }
+
+    /// A plan for a docker client that has neither buildx nor built-in BuildKit could not run:
+    /// say so, as a run would, instead of printing it. Only the client is asked (no daemon needed).
+    func refuseClientWithoutBuildKit(_ engine: EngineCLI) throws {
+        guard engine.builder == .builtinBuildKit,
+              let output = try? runner.capture(engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: options.probeTimeout),
+              let major = Int(output.stdoutText.prefix { $0.isASCIIDigit }), major >= 23 else { return }
+        throw LinbuildError.engineUnavailable(
+            "this plan cannot run: docker client \(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)")
     }
 
     /// A fresh, unpredictable name under TMPDIR: two runs never share a context.

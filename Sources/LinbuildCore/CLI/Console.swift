@@ -68,8 +68,9 @@ public final class Console: @unchecked Sendable {
         colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
+    /// Everything linbuild itself prints passes here: no URL credentials get through.
     public func write(_ descriptor: Int32, _ text: String) {
-        writeBytes(descriptor, Array(text.utf8))
+        writeBytes(descriptor, Array(Redaction.scrubbed(text).utf8))
     }
 
     public func writeBytes(_ descriptor: Int32, _ bytes: [UInt8]) {

@@ -13,6 +13,7 @@ public enum HelpText {
           linbuild preflight [--arch NAME|all]
           linbuild validate [--arch NAME] [--gpus all] IMAGE
           linbuild completions bash|zsh|fish
+          linbuild help [COMMAND]
 
         Subcommands:
 
@@ -27,7 +28,7 @@ public enum HelpText {
             out += "  " + left.padding(30) + spec.help + "\n"
             // Defaults and variables on their own line keep the help within 100 columns.
             var facts: [String] = []
-            if let value = defaultValue(of: spec.name, presets: presets) { facts.append("default: \(value)") }
+            if let value = defaultValue(of: spec.name, presets: presets, subcommand: subcommand) { facts.append("default: \(value)") }
             if let variable = spec.environment { facts.append("env: \(variable)") }
             if !facts.isEmpty { out += String(repeating: " ", count: 32) + "[" + facts.joined(separator: "; ") + "]\n" }
         }
@@ -51,7 +52,14 @@ public enum HelpText {
         return out
     }
 
-    private static func defaultValue(of option: String, presets: Presets?) -> String? {
+    /// What the command really does without the option: `check` checks every architecture,
+    /// `validate` takes the architecture from the image's label.
+    private static func defaultValue(of option: String, presets: Presets?, subcommand: Subcommand) -> String? {
+        switch (subcommand, option) {
+        case (.check, "arch"): return "all"
+        case (.validate, "arch"): return "the image's \(ValidateCommand.architectureLabel) label"
+        default: break
+        }
         switch option {
         case "engine": return "docker"
         case "presets": return "./presets.json"
@@ -67,7 +75,7 @@ public enum HelpText {
         case "max-jobs": return String(defaults.maxJobs)
         case "source": return defaults.source
         case "namespace": return defaults.namespace
-        case "dockerfile": return defaults.dockerfile
+        case "dockerfile": return defaults.dockerfile.hasPrefix("/") ? defaults.dockerfile : defaults.dockerfile + " (beside the presets file)"
         case "platform": return defaults.platform
         default: return nil
         }

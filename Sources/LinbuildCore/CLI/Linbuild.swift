@@ -14,6 +14,9 @@ public enum Linbuild {
         do {
             try dispatch(options, environment: environment, console: console)
             return ExitCode.success.rawValue
+        } catch LinbuildError.usage(let message) where message.hasPrefix("unknown --arch") && options.environmentSources["arch"] != nil {
+            // The value nobody typed on this command line: say where it came from.
+            return report(LinbuildError.usage(message + " (from the environment variable \(options.environmentSources["arch"]!))"), console: console)
         } catch {
             return report(error, console: console)
         }

@@ -14,11 +14,7 @@
 extension Dockerfile {
     public func normalForm(of target: String, passedArguments: Set<String>) -> String {
         let stages = closure(of: target)
-        var used: Set<String> = []
-        for stage in stages {
-            used.formUnion(ArgumentReference.names(in: stage.fromArguments))
-            used.formUnion(stage.args.map(\.name))
-        }
+        let used = argumentsUsed(by: target)
         var lines: [String] = []
         for arg in globalArgs where used.contains(arg.name) && !passedArguments.contains(arg.name) {
             lines.append("ARG " + arg.name + (arg.defaultValue.map { "=" + $0 } ?? ""))
@@ -31,6 +27,18 @@ extension Dockerfile {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The build arguments a target's build can see: those its needed stages declare, and the global
+    /// ARGs their FROM lines use. BuildKit ignores any other `--build-arg`, so only these shape the
+    /// image (and only these are base inputs).
+    public func argumentsUsed(by target: String) -> Set<String> {
+        var used: Set<String> = []
+        for stage in closure(of: target) {
+            used.formUnion(ArgumentReference.names(in: stage.fromArguments))
+            used.formUnion(stage.args.map(\.name))
+        }
+        return used
     }
 
     /// Runs of whitespace outside quotes become one space; quoted text and escaped characters are

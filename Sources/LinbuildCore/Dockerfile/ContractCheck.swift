@@ -57,6 +57,7 @@ public enum ContractCheck {
         let runtimeArguments = BuildArguments.runtime(baseImage: "", commit: CommitID(String(repeating: "0", count: 40))!, defaults: presets.defaults)
         TargetCheck(dockerfile: dockerfile, target: runtimeStage, passed: runtimeArguments.names,
                     optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report).run()
+        ContractRules.check(dockerfile, presets: presets, architectures: architectures, report: report)
         return found.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
     }
 }
@@ -112,7 +113,8 @@ private struct TargetCheck {
         let passedSet = Set(passed)
         for stage in stages {
             let references = stage.instructions.filter { $0.keyword != "ARG" }.flatMap(Self.references)
-            for argument in stage.args where argument.defaultValue == nil && !passedSet.contains(argument.name) {
+            for argument in stage.args where argument.defaultValue == nil && !passedSet.contains(argument.name)
+                && !Self.automaticGlobals.contains(argument.name) {  // BuildKit fills these in itself
                 // A bare `ARG X` in a stage takes the global X's default.
                 if globals[argument.name]?.defaultValue != nil { continue }
                 let uses = references.filter { $0.name == argument.name }
@@ -123,7 +125,8 @@ private struct TargetCheck {
             }
         }
         let fromReferences = stages.flatMap { ArgumentReference.all(in: $0.baseImage) }
-        for argument in dockerfile.globalArgs where argument.defaultValue == nil && !passedSet.contains(argument.name) {
+        for argument in dockerfile.globalArgs where argument.defaultValue == nil && !passedSet.contains(argument.name)
+            && !Self.automaticGlobals.contains(argument.name) {
             let uses = fromReferences.filter { $0.name == argument.name }
             guard !uses.isEmpty, !uses.allSatisfy(\.hasFallback) else { continue }
             report(argument.line, "ARG \(argument.name) has no default, a FROM of --target \(target) uses it, and linbuild does not pass it (give it a default: 'ARG \(argument.name)=…')")

@@ -6,6 +6,10 @@ import Foundation
 /// (`RUN <<EOF`) consumed, so a `FROM` inside one is not a stage.
 public enum DockerfileParser {
     public static func load(path: String) throws -> Dockerfile {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw LinbuildError.wrongKind("Dockerfile \(path) is a folder, not a file (pass the file itself, e.g. \(path)/Dockerfile, with --dockerfile)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LinbuildError.missingFile(path, what: "Dockerfile")
         }

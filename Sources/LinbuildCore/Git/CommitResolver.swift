@@ -10,13 +10,17 @@ public struct ResolvedSource: Equatable, Sendable {
     public var commit: CommitID
     /// `org.opencontainers.image.source`: the origin URL when there is one.
     public var sourceLabel: String
+    /// Submodules and LFS files found locally, which the export adds to `git archive`'s output.
+    public var contents: SourceContents
 
-    public init(location: SourceLocation, ref: String, refName: String?, commit: CommitID, sourceLabel: String) {
+    public init(location: SourceLocation, ref: String, refName: String?, commit: CommitID, sourceLabel: String,
+                contents: SourceContents = SourceContents()) {
         self.location = location
         self.ref = ref
         self.refName = refName
         self.commit = commit
         self.sourceLabel = sourceLabel
+        self.contents = contents
     }
 }
 
@@ -61,8 +65,18 @@ public struct CommitResolver: Sendable {
 
     private func resolveLocal(_ ref: String, repository: String, location: SourceLocation) throws -> ResolvedSource {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: repository, isDirectory: &isDirectory) else {
             throw LinbuildError.missingFile(repository, what: "source repository")
+        }
+        guard isDirectory.boolValue else {
+            throw LinbuildError.wrongKind("source repository \(repository) is a file, not a folder (pass the clone's folder or a git URL with --source)")
+        }
+        // `git -C sub/folder archive` would export only that folder while the tag names the whole
+        // commit: the repository's top level is what gets built.
+        let topLevel = try git(["-C", repository, "rev-parse", "--show-toplevel"], timeout: 30)
+        let top = topLevel.stdoutText.trimmingCharacters(in: .newlines)
+        if topLevel.termination.succeeded, !top.isEmpty, top != repository {
+            return try resolveLocal(ref, repository: top, location: .path(top))
         }
         let listing = try git(["-C", repository, "for-each-ref", "--format=%(objectname) %(*objectname) %(refname)"], timeout: 30)
         guard listing.termination.succeeded else {
@@ -72,7 +86,11 @@ public struct CommitResolver: Sendable {
         let refs = Self.parseForEachRef(listing.stdoutText)
         let label = try originURL(of: repository) ?? repository
         if let match = try Self.match(ref, in: refs, repository: repository, remoteTracking: true) {
-            return ResolvedSource(location: location, ref: ref, refName: match.name, commit: match.commit, sourceLabel: label)
+            let commit = try peeled(match, ref: ref, repository: repository)
+            if Self.looksLikeSHA(ref), !ref.hasPrefix("refs/") {
+                try refuseShortSHAClash(ref, named: match.name, commit: commit, repository: repository)
+            }
+            return ResolvedSource(location: location, ref: ref, refName: match.name, commit: commit, sourceLabel: label)
         }
         guard Self.looksLikeSHA(ref) || ref == "HEAD" else { throw LinbuildError.unknownRef(repository: repository, ref: ref) }
         let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(ref)^{commit}"], timeout: 30)
@@ -85,6 +103,32 @@ public struct CommitResolver: Sendable {
         return ResolvedSource(location: location, ref: ref, refName: nil, commit: commit, sourceLabel: label)
     }
 
+    /// The commit a ref finally names: `for-each-ref` peels a tag only once, so a tag on a tag
+    /// would give the inner tag object. A tag on a tree or a blob has no commit to build.
+    private func peeled(_ match: Ref, ref: String, repository: String) throws -> CommitID {
+        let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(match.name)^{commit}"], timeout: 30)
+        if parsed.termination.succeeded, let commit = CommitID(parsed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return commit
+        }
+        let type = try git(["-C", repository, "cat-file", "-t", "\(match.name)^{}"], timeout: 30).stdoutText
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        throw LinbuildError.notACommit(repository: repository, ref: ref, refName: match.name, type: type.isEmpty ? "object" : type)
+    }
+
+    /// `abc1234` may be a branch and the start of another commit's SHA: git would warn and pick
+    /// the branch; linbuild refuses, naming both.
+    private func refuseShortSHAClash(_ ref: String, named name: String, commit: CommitID, repository: String) throws {
+        let listed = try git(["-C", repository, "rev-parse", "--disambiguate=\(ref.lowercased())"], timeout: 30)
+        guard listed.termination.succeeded else { return }
+        let others = listed.stdoutText.split(whereSeparator: \.isNewline).map(String.init).filter { $0 != commit.sha }
+        for other in others {
+            let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(other)^{commit}"], timeout: 30)
+            guard parsed.termination.succeeded, let found = CommitID(parsed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)),
+                  found != commit else { continue }
+            throw LinbuildError.ambiguousRef(repository: repository, ref: ref, candidates: [name, "commit \(found.sha)"])
+        }
+    }
+
     private func originURL(of repository: String) throws -> String? {
         let output = try git(["-C", repository, "config", "--get", "remote.origin.url"], timeout: 30)
         let url = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -93,14 +137,10 @@ public struct CommitResolver: Sendable {
         return url
     }
 
-    static func hasCredentials(_ url: String) -> Bool {
-        guard let scheme = url.range(of: "://") else { return false }
-        let authority = url[scheme.upperBound...].prefix { $0 != "/" }
-        return authority.contains("@") && authority.prefix(while: { $0 != "@" }).contains(":")
-    }
+    static func hasCredentials(_ url: String) -> Bool { Redaction.hasCredentials(url) }
 
     private func resolveRemote(_ ref: String, url: String, location: SourceLocation) throws -> ResolvedSource {
-        let label = Self.hasCredentials(url) ? "(a URL with credentials)" : url
+        let label = Redaction.stripped(url)
         if let commit = CommitID(ref) {
             return ResolvedSource(location: location, ref: ref, refName: nil, commit: commit, sourceLabel: label)
         }
@@ -112,7 +152,9 @@ public struct CommitResolver: Sendable {
             break
         default:
             let detail = listing.stderrSummary.isEmpty ? "\(listing.termination)" : listing.stderrSummary
-            throw LinbuildError.gitFailed(repository: label, detail: "\(detail) (check the URL and your access)")
+            // git ends with "Could not read from remote repository"; ssh's own line says why.
+            let cause = Self.transportCause(listing.stderr).map { "\($0); " } ?? ""
+            throw LinbuildError.gitFailed(repository: label, detail: "\(cause)\(detail) (check the URL and your access)")
         }
         let refs = Self.parseLsRemote(listing.stdoutText)
         if let match = try Self.match(ref, in: refs, repository: label, remoteTracking: false) {
@@ -122,6 +164,33 @@ public struct CommitResolver: Sendable {
             throw LinbuildError.usage("--branch \(ref): a short SHA cannot be resolved against a URL without cloning; pass the full 40-hex SHA, a branch or a tag")
         }
         throw LinbuildError.unknownRef(repository: label, ref: ref)
+    }
+
+    /// The branch a repository's HEAD names (a clone's checked-out branch; a remote's default
+    /// branch), for the hint when the presets' default branch is not there.
+    public func headBranch(of location: SourceLocation) -> String? {
+        switch location {
+        case .path(let path):
+            guard let head = try? git(["-C", Self.absolute(path), "symbolic-ref", "--quiet", "--short", "HEAD"], timeout: 30),
+                  head.termination.succeeded else { return nil }
+            let branch = head.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+            return branch.isEmpty ? nil : branch
+        case .url(let url):
+            guard let listing = try? git(["ls-remote", "--symref", "--", url, "HEAD"], timeout: remoteTimeout),
+                  listing.termination.succeeded else { return nil }
+            // `ref: refs/heads/master<TAB>HEAD`
+            return listing.stdoutText.split(separator: "\n").first { $0.hasPrefix("ref: refs/heads/") && $0.hasSuffix("\tHEAD") }
+                .map { String($0.dropFirst("ref: refs/heads/".count).dropLast("\tHEAD".count)) }
+        }
+    }
+
+    /// The ssh (or connection) line of git's stderr: the reason, where git's own last line is not.
+    static func transportCause(_ stderr: [UInt8]) -> String? {
+        String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { line in
+                line.hasPrefix("ssh:") || line.contains("Could not resolve hostname") || line.contains("Permission denied (")
+                    || line.contains("Host key verification failed") || line.contains("Connection refused") || line.contains("Connection timed out")
+            }
     }
 
     /// One ref and the commit it points to (tags peeled).

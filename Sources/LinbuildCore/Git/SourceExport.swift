@@ -1,7 +1,12 @@
+import Foundation
+
 /// The commands that put exactly the resolved commit's tracked tree into the runtime's build
 /// context, on the host: no credentials or network are needed inside the build, and nothing
 /// untracked (data, checkpoints, `.git`) is ever sent to the engine.
 enum SourceExport {
+    /// The variable the dry-run asks for when the source URL holds credentials.
+    static let urlVariable = "LINBUILD_SOURCE_URL"
+
     static func commands(for source: ResolvedSource, into context: String, scratch: String) -> [Command] {
         let archive = scratch + "/source.tar"
         let environment = CommitResolver.gitEnvironment
@@ -14,13 +19,39 @@ enum SourceExport {
             repository = scratch + "/repository.git"
             commands.append(Command("git", ["init", "--quiet", "--bare", repository], environment: environment))
             // A named ref is fetched by name (every server allows that); a SHA by itself.
-            commands.append(Command("git", ["-C", repository, "fetch", "--quiet", "--depth", "1", "--no-tags", "--", url,
-                                            source.refName ?? source.commit.sha], environment: environment))
+            // A URL with credentials is passed at run time only: the plan, the dry-run and the
+            // logs show `"$LINBUILD_SOURCE_URL"` in its place.
+            let secret = Redaction.hasCredentials(url)
+            var fetch = Command("git", ["-C", repository, "fetch", "--quiet", "--depth", "1", "--no-tags", "--",
+                                        secret ? "$" + urlVariable : url, source.refName ?? source.commit.sha], environment: environment)
+            if secret { fetch.secrets = [urlVariable: url] }
+            commands.append(fetch)
         }
         commands.append(Command("git", ["-C", repository, "archive", "--format=tar", "--output", archive, source.commit.sha],
                                 environment: environment))
         commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
         commands.append(Command("rm", ["-f", "--", archive]))
+        // git archive leaves submodules empty and LFS files as pointers: fill them in.
+        for submodule in source.contents.submodules {
+            commands.append(Command("git", ["-C", submodule.repository, "archive", "--format=tar", "--prefix=\(submodule.path)/",
+                                            "--output", archive, submodule.commit], environment: environment))
+            commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
+            commands.append(Command("rm", ["-f", "--", archive]))
+        }
+        for file in source.contents.largeFiles {
+            commands.append(Command("cp", ["--", file.object, context + "/" + file.path]))
+        }
         return commands
+    }
+
+    /// A URL's commit is seen only once fetched: its submodules and LFS files cannot be had
+    /// offline, so they are refused (or, with `--allow-incomplete-source`, returned as a warning).
+    static func checkFetched(_ plan: Plan, runner: ProcessRunning) throws -> String? {
+        let repository = plan.workDirectory + "/repository.git"
+        guard FileManager.default.fileExists(atPath: repository) else { return nil }
+        let contents = try SourceContents.inspect(repository: repository, commit: plan.commit.sha, runner: runner)
+        guard let refusal = contents.refusal(source: plan.source) else { return nil }
+        guard plan.allowIncompleteSource else { throw refusal }
+        return "\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)"
     }
 }

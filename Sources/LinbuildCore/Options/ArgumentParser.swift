@@ -16,7 +16,18 @@ public enum ArgumentParser {
     public static func parse(_ arguments: [String]) throws -> ParsedArguments {
         var result = ParsedArguments()
         var remaining = arguments[...]
-        if let first = remaining.first, let subcommand = Subcommand(rawValue: first), subcommand != .build {
+        // `linbuild help [COMMAND]` is `linbuild [COMMAND] --help`.
+        if remaining.first == "help" {
+            remaining = remaining.dropFirst()
+            result.flags.insert("help")
+            if let word = remaining.first, !word.hasPrefix("-") {
+                guard let subcommand = Subcommand(rawValue: word) else {
+                    throw LinbuildError.usage("no command named \(Sanitized.forMessage(word)) (commands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                result.subcommand = subcommand
+                remaining = remaining.dropFirst()
+            }
+        } else if let first = remaining.first, let subcommand = Subcommand(rawValue: first), subcommand != .build {
             result.subcommand = subcommand
             remaining = remaining.dropFirst()
         } else if remaining.first == "build" {

@@ -45,11 +45,16 @@ public struct Options: Equatable, Sendable {
     public var noCache = false
     public var pull = false
     public var moveBaseTag = false
+    /// Go on when submodules or LFS objects cannot be put in the image (they stay empty/pointers).
+    public var allowIncompleteSource = false
     public var quiet = false
     public var verbose = false
     public var help = false
     public var version = false
     public var positionals: [String] = []
+    /// Options whose value came from an environment variable (`arch` → `LINBUILD_ARCH`), so a
+    /// later error about the value can name where it came from.
+    public var environmentSources: [String: String] = [:]
 
     public init() {}
 
@@ -65,6 +70,8 @@ public struct Options: Equatable, Sendable {
         for spec in OptionTable.all where spec.takesValue && parsed.values[spec.name] == nil {
             guard let variable = spec.environment, let value = environment[variable], !value.isEmpty,
                   spec.commands.isEmpty || spec.commands.contains(parsed.subcommand) else { continue }
+            // validate takes the architecture from the image's label; only --arch overrides it.
+            if spec.name == "arch", parsed.subcommand == .validate { continue }
             parsed.values[spec.name] = value
             variables[spec.name] = variable
         }
@@ -78,6 +85,7 @@ public struct Options: Equatable, Sendable {
                 }
                 options.locationOverrides[key.argument] = value
             }
+            options.environmentSources = variables
             return options
         } catch LinbuildError.usage(let message) {
             // A value nobody typed on this command line: say where it came from.
@@ -107,13 +115,11 @@ public struct Options: Equatable, Sendable {
         pull = parsed.has("pull")
         moveBaseTag = parsed.has("move-base-tag")
         noPreflight = parsed.has("no-preflight")
+        allowIncompleteSource = parsed.has("allow-incomplete-source")
         quiet = parsed.has("quiet")
         verbose = parsed.has("verbose")
         if forceBase && skipBase {
             throw LinbuildError.usage("--force-base and --skip-base contradict each other; pass one of them")
-        }
-        if dryRun && json {
-            throw LinbuildError.usage("--dry-run and --json are two views of the plan; pass one of them")
         }
         if quiet && verbose {
             throw LinbuildError.usage("--quiet and --verbose contradict each other; pass one of them")

@@ -2,6 +2,10 @@
 /// arguments and the steps with their exact commands. `--dry-run` and `--json` print it; the
 /// executor runs it. It is a plain value, so tests compare it without an engine.
 public struct Plan: Equatable, Sendable, Codable {
+    /// Bumped when a field of the JSON view changes meaning or goes away. 2: `schemaVersion`,
+    /// `refName`, `createdAt`, `targets[].baseBuildArguments`, `allowIncompleteSource`.
+    public static let currentSchemaVersion = 2
+    public var schemaVersion = Plan.currentSchemaVersion
     public enum BaseMode: String, Equatable, Sendable, Codable {
         /// Build only when missing or when its inputs changed.
         case auto
@@ -11,6 +15,8 @@ public struct Plan: Equatable, Sendable, Codable {
 
     public var source: String
     public var ref: String
+    /// The full ref name `ref` resolved to (`refs/heads/feat/x`), or nil for a SHA.
+    public var refName: String?
     public var commit: CommitID
     public var engine: EngineCLI
     public var platform: String
@@ -18,8 +24,12 @@ public struct Plan: Equatable, Sendable, Codable {
     public var push: Bool
     public var baseMode: BaseMode
     public var keepGoing: Bool
+    /// `--allow-incomplete-source`: submodules or LFS objects that cannot be had are left out, with a warning.
+    public var allowIncompleteSource = false
     /// A private folder for build contexts, created at the start and always removed.
     public var workDirectory: String
+    /// `org.opencontainers.image.created` of both images: with `workDirectory`, what varies between runs.
+    public var createdAt: String = ""
     public var targets: [TargetPlan]
     public var steps: [Step]
     /// Whether the readable base tag is moved to this run's base (built or found), locally and,
@@ -44,6 +54,8 @@ public struct TargetPlan: Equatable, Sendable, Codable {
     public var baseImmutableImage: String = ""
     /// Why `MAX_JOBS` has its value (`MAX_JOBS=6: 48 GiB / 8 GiB per job`).
     public var maxJobsReason: String? = nil
+    /// Every `--build-arg` of the base build: `baseArguments` and `BASE_IMAGE` (old frontends expand every FROM).
+    public var baseBuildArguments: [String: String] = [:]
 }
 
 /// A step of the plan. Conditional steps run only when the base decision, taken at run time from

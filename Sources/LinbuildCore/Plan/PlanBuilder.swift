@@ -45,13 +45,17 @@ public struct PlanBuilder: Sendable {
         let platform = options.platform ?? presets.defaults.platform
         let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
         let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
-        var plan = Plan(source: source.location.text, ref: source.ref, commit: source.commit, engine: engine, platform: platform,
+        let baseArgumentsUsed = dockerfile.argumentsUsed(by: DockerfileContract.baseStage)
+        var plan = Plan(source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
                         dockerfile: dockerfile.path, push: options.push,
                         baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
                         keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
         // The readable base tag moves only from the presets' branch, or when asked: a feature branch
         // that changes the base must not evict the default branch's.
         plan.movesBaseTag = options.moveBaseTag || source.ref == presets.defaults.branch
+        plan.allowIncompleteSource = options.allowIncompleteSource
+        plan.refName = source.refName
+        plan.createdAt = createdAt
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
@@ -69,7 +73,9 @@ public struct PlanBuilder: Sendable {
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
-            let inputs = BaseInputs(arguments: baseArguments, platform: platform,
+            // An argument the base's stages never declare cannot change the image (BuildKit drops it).
+            let shaping = BuildArguments(baseArguments.pairs.filter { baseArgumentsUsed.contains($0.name) })
+            let inputs = BaseInputs(arguments: shaping, platform: platform,
                                     normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
                                     legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
@@ -84,6 +90,7 @@ public struct PlanBuilder: Sendable {
                                         runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
                                         baseInputs: inputs, maxJobsReason: jobs?.reason)
             targetPlan.baseImmutableImage = immutable
+            targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
             targets.append(targetPlan)
 
             let arch = architecture.name

@@ -22,10 +22,15 @@ public enum PresetsLoader {
     }
 
     public static func parse(_ bytes: [UInt8], file: String) throws -> Presets {
+        // Editors on Windows save UTF-8 with a byte-order mark; it is not part of the JSON.
+        let bytes = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes
         let document: JSONValue
         do {
             document = try JSONParser.parse(bytes)
         } catch {
+            if let hint = JSONSyntaxHint.find(in: bytes) {
+                throw LinbuildError.invalidPresets(file: file, entry: "line \(hint.line)", problem: hint.problem)
+            }
             throw LinbuildError.invalidPresets(file: file, entry: "line \(error.line)", problem: "\(error.message) (not valid JSON)")
         }
         var reader = ObjectReader(file: file)

@@ -194,13 +194,14 @@ public struct Executor {
     private func exportSource(_ step: Step) throws {
         for command in step.commands {
             console.detail(command.shellLine)
-            let output = try runner.capture(command, timeout: nil, limit: 64 * 1024)
+            let output = try runner.capture(command.revealed, timeout: nil, limit: 64 * 1024)
             if let signal = ChildProcesses.shared.receivedSignal { throw LinbuildError.interrupted(signal: signal) }
             guard output.termination.succeeded else {
                 let detail = output.stderrSummary.isEmpty ? "\(command.executable) \(output.termination)" : output.stderrSummary
                 throw LinbuildError.gitFailed(repository: plan.source, detail: "exporting \(plan.commit.short) failed: \(detail)")
             }
         }
+        if let warning = try SourceExport.checkFetched(plan, runner: runner) { console.warning(warning) }
     }
 
     /// Runs a long step with its output live on the terminal and in its log; returns the image ID

@@ -33,7 +33,6 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
 
     public func write(_ bytes: [UInt8], isError: Bool) {
         lock.withLock {
-            writeAll(logDescriptor, bytes)
             let stream = isError ? 1 : 0
             pending[stream].append(contentsOf: bytes)
             guard let lastNewline = pending[stream].lastIndex(of: UInt8(ascii: "\n")) else {
@@ -55,12 +54,19 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
     public var pushedDigest: String? { lock.withLock { lastDigest } }
 
     private func emit(_ stream: Int, upTo end: Int) {
-        let chunk = Array(pending[stream][0..<end])
+        var chunk = Array(pending[stream][0..<end])
+        if chunk.contains(UInt8(ascii: "@")) {
+            // A step's output may quote the source URL (git's errors do): its credentials stay out of logs.
+            let text = String(decoding: chunk, as: UTF8.self), clean = Redaction.scrubbed(text)
+            if clean != text { chunk = Array(clean.utf8) }
+        }
         pending[stream].removeFirst(end)
         if let range = chunk.lastRange(of: Array("digest: sha256:".utf8)) {
             let hex = chunk[(range.upperBound - 7)...].prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") }
             lastDigest = String(decoding: hex, as: UTF8.self)
         }
+        // Line by line (or a bounded piece of an endless line), so the masking sees whole URLs.
+        writeAll(logDescriptor, chunk)
         if echo { console.writeBytes(stream == 0 ? STDOUT_FILENO : STDERR_FILENO, chunk) }
     }
 }

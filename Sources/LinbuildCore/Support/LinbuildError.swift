@@ -8,9 +8,17 @@ public enum LinbuildError: Error, Equatable, Sendable {
     /// A Dockerfile that breaks the contract with the plan.
     case contract(String)
     case missingFile(String, what: String)
+    /// A file where a folder belongs, or the reverse: the message names which.
+    case wrongKind(String)
     case notARepository(String)
     case unknownRef(repository: String, ref: String)
+    /// As `unknownRef`, with what the repository does have.
+    case unknownRefWithHint(repository: String, ref: String, hint: String)
     case ambiguousRef(repository: String, ref: String, candidates: [String])
+    /// A tag on a tree or a blob: there is no commit to build.
+    case notACommit(repository: String, ref: String, refName: String, type: String)
+    /// Submodules or Git LFS files whose contents cannot be put in the image.
+    case incompleteSource(String)
     case gitFailed(repository: String, detail: String)
     case engineUnavailable(String)
     case registryUnavailable(String)
@@ -47,8 +55,8 @@ extension LinbuildError: CustomStringConvertible {
     public var exitCode: ExitCode {
         switch self {
         case .usage: .usage
-        case .invalidPresets, .contract, .upstreamMissing: .dataError
-        case .missingFile, .notARepository, .unknownRef, .ambiguousRef, .gitFailed, .baseNotFound: .noInput
+        case .invalidPresets, .contract, .upstreamMissing, .incompleteSource: .dataError
+        case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed, .baseNotFound: .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .buildFailed, .pushFailed, .validationFailed: .failure
         case .interrupted(let signal), .interruptedDuring(let signal, _): signal == 15 ? .terminated : .interrupted
@@ -56,7 +64,7 @@ extension LinbuildError: CustomStringConvertible {
     }
 
     /// One line, whatever the data quoted in it held: control characters are escaped.
-    public var description: String { Sanitized.escapingControls(message) }
+    public var description: String { Sanitized.escapingControls(Redaction.scrubbed(message)) }
 
     private var message: String {
         switch self {
@@ -72,8 +80,16 @@ extension LinbuildError: CustomStringConvertible {
             return "not a git repository: \(path) (pass a clone or a git URL with --source)"
         case .unknownRef(let repository, let ref):
             return "no branch, tag or commit named '\(ref)' in \(repository) (check --branch; fetch it first if it is new)"
+        case .unknownRefWithHint(let repository, let ref, let hint):
+            return "no branch, tag or commit named '\(ref)' in \(repository): \(hint)"
         case .ambiguousRef(let repository, let ref, let candidates):
             return "'\(ref)' is ambiguous in \(repository): it names \(candidates.joined(separator: ", ")) (pass the full ref, e.g. \(candidates.first ?? "refs/heads/\(ref)"))"
+        case .wrongKind(let message):
+            return message
+        case .notACommit(let repository, let ref, let refName, let type):
+            return "'\(ref)' (\(refName)) in \(repository) points to a \(type), not a commit: there is nothing to build (pass a branch, a tag on a commit, or a SHA)"
+        case .incompleteSource(let message):
+            return message
         case .gitFailed(let repository, let detail):
             return "git failed on \(repository): \(detail)"
         case .engineUnavailable(let message), .registryUnavailable(let message):

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+import LinbuildTestSupport
+
+/// A loopback smart-HTTP git server (Tests/support/git-http-server.py) serving bare copies of
+/// repositories; stopped by `stop()`.
+final class GitHTTPServer {
+    let root: String
+    let process = Process()
+    let port: Int
+
+    init(root: String) throws {
+        self.root = root
+        try FileManager.default.createDirectory(atPath: root + "/repos", withIntermediateDirectories: true)
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Repository.root + "/Tests/support/git-http-server.py", root]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // The first line is the port: read it before anything else talks to the server.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.readData(ofLength: 1)
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    /// Serves a bare clone of `repository` as `name`.git.
+    func serve(_ repository: String, as name: String) throws {
+        try Git.run(root, "clone", "-q", "--bare", repository, root + "/repos/\(name).git")
+    }
+
+    func url(_ name: String, userInfo: String) -> String { "http://\(userInfo)@127.0.0.1:\(port)/cgi-bin/git/\(name).git" }
+
+    /// SIGKILL: a child started from a test thread may have SIGTERM blocked (swift-corelibs-foundation 4772).
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+extension EndToEnd {
+    /// Issue 13 item 2: a source URL with a token reaches no output, no log and no image.
+    @Suite struct SecretSource {
+        /// The pushed image's config blob, read over the registry's HTTP API.
+        func pushedConfig(registry: String, name: String, tag: String) throws -> String {
+            let accept = "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+            func get(_ path: String) throws -> [String: Any] {
+                let result = try Run.command("curl", ["-sf", "-H", accept, "http://\(registry)/v2/\(name)/\(path)"])
+                return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+            }
+            var manifest = try get("manifests/\(tag)")
+            if let list = manifest["manifests"] as? [[String: Any]], let digest = list.first?["digest"] as? String {
+                manifest = try get("manifests/\(digest)")
+            }
+            let digest = try #require((manifest["config"] as? [String: Any])?["digest"] as? String)
+            return try Run.command("curl", ["-sf", "http://\(registry)/v2/\(name)/blobs/\(digest)"]).stdout
+        }
+
+        @Test func aTokenInTheSourceURLIsInNoOutputLogLabelOrPushedImage() throws {
+            let project = try FixtureProject(EndToEnd.environment)
+            defer { project.remove() }
+            let server = try GitHTTPServer(root: project.root + "/git-server")
+            defer { server.stop() }
+            try #require(server.port > 0, "the loopback git server did not start")
+            try server.serve(project.source, as: "app")
+            let token = "ghp_linbuildFAKEtoken\(UUID().uuidString.prefix(8))"
+            let sha = try project.git(["rev-parse", "HEAD"])
+            var outputs: [String] = []
+            for userInfo in [token, "builder:\(token)"] {
+                let url = server.url("app", userInfo: userInfo)
+                // WHEN linbuild plans, prints and pushes from that URL
+                let dryRun = try project.linbuild(["--source", url, "--dry-run"])
+                let json = try project.linbuild(["--source", url, "--json"])
+                let run = try project.linbuild(["--source", url, "--push", "--verbose"])
+                #expect(run.status == 0, "\(run.output)")
+                #expect(dryRun.status == 0 && json.status == 0, "\(dryRun.output)\(json.output)")
+                // THEN the plan names the URL without its credentials and asks for them in a variable
+                #expect(dryRun.stdout.contains("127.0.0.1:\(server.port)/cgi-bin/git/app.git"))
+                #expect(dryRun.stdout.contains("\"$LINBUILD_SOURCE_URL\""))
+                outputs += [dryRun.output, json.output, run.output]
+                // and a failing fetch (a ref the server lacks) reports git's error without them
+                let failed = try project.linbuild(["--source", url, "--branch", "no-such-branch"])
+                #expect(failed.status == 66, "\(failed.output)")
+                outputs.append(failed.output)
+            }
+            // THEN both images' labels, locally and as pushed, carry the URL without the token
+            let base = project.baseReference(), runtime = project.runtimeReference(commit: sha)
+            #expect(try project.label("org.opencontainers.image.source", of: runtime) == server.url("app", userInfo: "").replacingOccurrences(of: "@", with: ""))
+            for reference in [base, runtime] {
+                let labels = try EndToEnd.environment.docker(["image", "inspect", "--format", "{{json .Config.Labels}}", reference])
+                #expect(labels.status == 0)
+                outputs.append(labels.stdout)
+            }
+            let configs = [try pushedConfig(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
+                                            tag: "alpha-cu126-torch2.7.1-fav2"),
+                           try pushedConfig(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-dev",
+                                            tag: "\(sha.prefix(12))-alpha")]
+            for config in configs { #expect(config.contains("org.opencontainers.image.source"), "config not read: \(config.prefix(200))") }
+            let logs = try FileManager.default.subpathsOfDirectory(atPath: project.logs).compactMap {
+                try? String(contentsOfFile: project.logs + "/" + $0, encoding: .utf8)
+            }
+            #expect(!logs.isEmpty, "no step logs to search")
+            for text in outputs + configs + logs { #expect(!text.contains(token), "\(text.prefix(400))") }
+        }
+    }
+}
