@@ -93,10 +93,10 @@ import LinbuildTestSupport
         let closed = try FakeRegistry.closedPort()
         let environment = ["LINBUILD_ENGINE": "/nonexistent", "NO_COLOR": "1",
                            "LINBUILD_FA3_GIT": "http://ghp_TOKEN@127.0.0.1:\(closed)/flash-attention.git",
-                           "LINBUILD_PYTORCH_INDEX": "http://user:SECRET@\(server.address)/whl",
-                           "LINBUILD_PACKAGE_INDEX": "http://user:SECRET@\(server.address)/simple",
-                           "LINBUILD_CUDA_IMAGE": "\(server.address)/cuda", "LINBUILD_OS_IMAGE": "\(server.address)/os:1",
-                           "LINBUILD_UV_IMAGE": "\(server.address)/uv:1"]
+                           "LINBUILD_TORCH_INDEX": "http://user:SECRET@\(server.address)/whl",
+                           "LINBUILD_PYPI_INDEX": "http://user:SECRET@\(server.address)/simple",
+                           "LINBUILD_CUDA_IMAGE": "\(server.address)/cuda", "LINBUILD_OS_IMAGE": "\(server.address)/os",
+                           "LINBUILD_UV_IMAGE": "\(server.address)/uv"]
         let result = try Run.command(Run.linbuild, ["preflight", "--presets", Repository.presets, "--arch", "hopper", "--probe-timeout", "5"],
                                      environment: environment)
         #expect(result.status == 65, "\(result.output)")
