@@ -1,5 +1,5 @@
 /// The process exit codes linbuild promises (sysexits, plus the shell's signal convention).
-public enum ExitCode: Int32, Sendable, Codable {
+public enum ExitCode: Int32, Sendable, Codable, CaseIterable {
     case success = 0
     /// A build or push failed.
     case failure = 1
