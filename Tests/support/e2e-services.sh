@@ -17,19 +17,8 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 
 log() { echo "e2e-services: $*" >&2; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds=$1 what=$2; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then log "$what did not come up within ${seconds}s"; return 1; fi
-    sleep 0.2
-  done
-}
+# shellcheck source=Tests/support/service-helpers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/service-helpers.sh"
 
 # start_dockerd ENGINE_DIR HOST [DOCKERD_FLAGS...]: an engine with its state under ENGINE_DIR.
 start_dockerd() {
@@ -49,17 +38,6 @@ stop_dockerd() {
   pkill -f "containerd --config $1/exec" 2>/dev/null || true
 }
 
-stop_pidfile() {
-  local pidfile=$1
-  [[ -f $pidfile ]] || return 0
-  local pid; pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-}
 
 start_registry() { # start_registry NAME PORT [HTPASSWD]
   local name=$1 port=$2 htpasswd=${3:-}

@@ -1,10 +1,8 @@
 # Functions for Tests/recipe/standins/up and down (sourced; expects $dir, $cache, $here).
 
 log() { echo "standins: $*" >&2; }
-
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
-}
+# shellcheck source=Tests/support/service-helpers.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../support/service-helpers.sh"
 
 # port_for NAME: the port NAME had in this DIR before (so a second `up` keeps the env file's
 # addresses), else a free one.
@@ -14,28 +12,7 @@ port_for() {
   cat "$file"
 }
 
-wait_for() { # wait_for SECONDS DESCRIPTION COMMAND...
-  local seconds=$1 what=$2; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then log "$what did not come up within ${seconds}s"; return 1; fi
-    sleep 0.2
-  done
-}
-
 alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
-
-stop_pidfile() {
-  local pidfile=$1
-  [[ -f $pidfile ]] || return 0
-  local pid; pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidfile"
-}
 
 all_up() {
   [[ -f $dir/env ]] || return 1
