@@ -158,13 +158,14 @@ import LinbuildTestSupport
     }
 
     @Test func builderIsChosenWithoutRunningAnything() throws {
-        let options = try Options.parse([], environment: [:])
-        let none: (String) -> Bool = { _ in false }
-        #expect(EngineCLI.choose(options: options, environment: ["HOME": "/h"], fileExists: none).builder == .builtinBuildKit)
-        #expect(EngineCLI.choose(options: options, environment: ["HOME": "/h"], fileExists: { $0 == "/h/.docker/cli-plugins/docker-buildx" }).builder == .buildx)
-        let podman = try Options.parse(["--engine", "/usr/bin/podman"], environment: [:])
-        #expect(EngineCLI.choose(options: podman, environment: [:], fileExists: none).builder == .podman)
-        let builder = try Options.parse(["--builder", "remote"], environment: [:])
-        #expect(EngineCLI.choose(options: builder, environment: [:], fileExists: none).builder == .buildx)
+        func builder(_ executable: String, buildx: String? = nil, environment: [String: String] = [:],
+                     fileExists: (String) -> Bool = { _ in false }) -> EngineCLI.Builder {
+            EngineCLI.choose(executable: executable, buildxBuilder: buildx, context: nil, progress: nil,
+                             environment: environment, fileExists: fileExists).builder
+        }
+        #expect(builder("docker", environment: ["HOME": "/h"]) == .builtinBuildKit)
+        #expect(builder("docker", environment: ["HOME": "/h"], fileExists: { $0 == "/h/.docker/cli-plugins/docker-buildx" }) == .buildx)
+        #expect(builder("/usr/bin/podman") == .podman)
+        #expect(builder("docker", buildx: "remote") == .buildx)
     }
 }

@@ -8,7 +8,9 @@ import LinbuildTestSupport
 @Suite struct PodmanPlanTests: PlanMaking {
     /// The plan with the engine chosen from the options, as linbuild chooses it.
     func plan(_ arguments: [String]) throws -> Plan {
-        let engine = EngineCLI.choose(options: try Options.parse(arguments, environment: [:]), environment: [:], fileExists: { _ in false })
+        let options = try Options.parse(arguments, environment: [:])
+        let engine = EngineCLI.choose(executable: options.engine, buildxBuilder: options.builder, context: options.dockerContext,
+                                      progress: options.progress, environment: [:], fileExists: { _ in false })
         return try plan(arguments, engine: engine)
     }
 

@@ -35,7 +35,7 @@ struct BuildCommand {
                 console.warning("\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)")
             }
         }
-        let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+        let engine = Linbuild.engine(for: options, environment: environment)
         // Asked only once everything else is known to be right: bad input fails without an engine.
         let resources = ask(engine)
         var builder = PlanBuilder(options: options, presets: presets, dockerfile: dockerfile, source: resolved, engine: engine,
@@ -74,9 +74,9 @@ struct BuildCommand {
         }
         let logs = (options.logDirectory ?? ".linbuild/logs") + "/" + Self.runIdentifier(Date())
         var executor = Executor(plan: plan, runner: runner, console: console, registry: registry,
-                                logDirectory: CommitResolver.absolute(logs), probeTimeout: options.probeTimeout)
+                                logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
         executor.baseBuildHooks = BuildHooks(command: self, engineID: (try? resources?.get())?.id ?? "",
-                                             history: BuildHistory(directory: CommitResolver.absolute(options.logDirectory ?? ".linbuild/logs")),
+                                             history: BuildHistory(directory: Paths.absolute(options.logDirectory ?? ".linbuild/logs")),
                                              architectures: plan.targets.map(\.arch))
         try executor.run()
     }

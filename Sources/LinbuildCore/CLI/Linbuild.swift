@@ -62,6 +62,12 @@ public enum Linbuild {
             console.out(Completions.script(for: options.positionals[0], presets: presets))
         }
     }
+
+    /// The engine and builder the options and environment select, chosen without running anything.
+    static func engine(for options: Options, environment: [String: String]) -> EngineCLI {
+        EngineCLI.choose(executable: options.engine, buildxBuilder: options.builder, context: options.dockerContext,
+                         progress: options.progress, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+    }
 }
 
 /// Where linbuild's files are: presets from the option, `./presets.json`, or the installed
@@ -73,13 +79,13 @@ public struct Locations: Sendable {
     public init(options: Options, environment: [String: String]) {
         self.options = options
         if let given = options.presetsPath {
-            presets = CommitResolver.absolute(given)
+            presets = Paths.absolute(given)
         } else if FileManager.default.fileExists(atPath: "presets.json") {
-            presets = CommitResolver.absolute("presets.json")
+            presets = Paths.absolute("presets.json")
         } else {
             let installed = Self.executable.deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("share/linbuild/presets.json").path
-            presets = FileManager.default.fileExists(atPath: installed) ? installed : CommitResolver.absolute("presets.json")
+            presets = FileManager.default.fileExists(atPath: installed) ? installed : Paths.absolute("presets.json")
         }
     }
 
@@ -93,7 +99,7 @@ public struct Locations: Sendable {
     }
 
     public func dockerfile(_ presets: Presets) -> String {
-        if let given = options.dockerfile { return CommitResolver.absolute(given) }
+        if let given = options.dockerfile { return Paths.absolute(given) }
         if presets.defaults.dockerfile.hasPrefix("/") { return presets.defaults.dockerfile }
         let directory = URL(fileURLWithPath: self.presets).deletingLastPathComponent()
         return directory.appendingPathComponent(presets.defaults.dockerfile).standardizedFileURL.path

@@ -17,7 +17,7 @@ struct PreflightCommand {
                                      environment: environment, runner: runner).run()
         for result in results { console.out(result.line + "\n") }
         // What --max-jobs auto would choose on the engine, when one answers (preflight needs none).
-        let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+        let engine = Linbuild.engine(for: options, environment: environment)
         let resources = EngineResources.query(engine: engine, runner: runner, timeout: min(options.probeTimeout, 5))
         let choices = JobSizing.choices(requested: options.maxJobs, presets: presets, architectures: architectures, resources: resources)
         for architecture in architectures {

@@ -27,7 +27,7 @@ struct ValidateCommand {
         guard !presets.validation.isEmpty else {
             throw LinbuildError.invalidPresets(file: "presets", entry: "validation.checks", problem: "is missing or empty; nothing to validate")
         }
-        let engine = EngineCLI.choose(options: options, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+        let engine = Linbuild.engine(for: options, environment: environment)
         let probe = EngineProbe(engine: engine, runner: runner, timeout: options.probeTimeout)
         _ = try probe.verify(forBuilds: false)
         guard let labels = try probe.localLabels(of: image) else {

@@ -45,14 +45,9 @@ public struct CommitResolver: Sendable {
 
     public func resolve(_ ref: String, in location: SourceLocation) throws -> ResolvedSource {
         switch location {
-        case .path(let path): try resolveLocal(ref, repository: Self.absolute(path), location: location)
+        case .path(let path): try resolveLocal(ref, repository: Paths.absolute(path), location: location)
         case .url(let url): try resolveRemote(ref, url: url, location: location)
         }
-    }
-
-    static func absolute(_ path: String) -> String {
-        let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        return url.standardizedFileURL.path
     }
 
     private func git(_ arguments: [String], timeout: Double) throws -> CapturedOutput {
@@ -171,7 +166,7 @@ public struct CommitResolver: Sendable {
     public func headBranch(of location: SourceLocation) -> String? {
         switch location {
         case .path(let path):
-            guard let head = try? git(["-C", Self.absolute(path), "symbolic-ref", "--quiet", "--short", "HEAD"], timeout: 30),
+            guard let head = try? git(["-C", Paths.absolute(path), "symbolic-ref", "--quiet", "--short", "HEAD"], timeout: 30),
                   head.termination.succeeded else { return nil }
             let branch = head.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
             return branch.isEmpty ? nil : branch

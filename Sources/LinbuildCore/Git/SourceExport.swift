@@ -14,7 +14,7 @@ enum SourceExport {
         let repository: String
         switch source.location {
         case .path(let path):
-            repository = CommitResolver.absolute(path)
+            repository = Paths.absolute(path)
         case .url(let url):
             repository = scratch + "/repository.git"
             commands.append(Command("git", ["init", "--quiet", "--bare", repository], environment: environment))
@@ -42,16 +42,5 @@ enum SourceExport {
             commands.append(Command("cp", ["--", file.object, context + "/" + file.path]))
         }
         return commands
-    }
-
-    /// A URL's commit is seen only once fetched: its submodules and LFS files cannot be had
-    /// offline, so they are refused (or, with `--allow-incomplete-source`, returned as a warning).
-    static func checkFetched(_ plan: Plan, runner: ProcessRunning) throws -> String? {
-        let repository = plan.workDirectory + "/repository.git"
-        guard FileManager.default.fileExists(atPath: repository) else { return nil }
-        let contents = try SourceContents.inspect(repository: repository, commit: plan.commit.sha, runner: runner)
-        guard let refusal = contents.refusal(source: plan.source) else { return nil }
-        guard plan.allowIncompleteSource else { throw refusal }
-        return "\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)"
     }
 }
