@@ -43,7 +43,7 @@ image: linbuild
 # Every test. The end-to-end suite runs when an engine and registry are up (make e2e-up, or
 # LINBUILD_E2E_ENV pointing at their env file); LINBUILD_E2E=required makes its absence a failure.
 test:
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build
 
 # Throwaway engines, registries and a podman store on loopback, the full suite against them, then
