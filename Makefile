@@ -93,6 +93,12 @@ bench:
 bench-recipe: linbuild
 	bench/recipe-iteration $(if $(ARCH),--arch $(ARCH))
 
+# docs/reference.md is the binary's own option and exit-code reference (`linbuild help reference`),
+# written from its option table; ReferencePageTests fails when the two differ: run this after a change.
+.PHONY: docs
+docs: linbuild
+	mkdir -p docs && ./linbuild help reference > docs/reference.md
+
 install: linbuild
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/docker"
 	install -m 755 linbuild "$(DESTDIR)$(BINDIR)/linbuild"
