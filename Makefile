@@ -60,7 +60,7 @@ e2e-down:
 	Tests/support/e2e-services.sh down "$(E2E_DIR)"
 
 # The shipped docker/Dockerfile built offline against stand-in upstreams, each runtime image checked
-# (README "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
+# (docs/testing.md, "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
 # the fixture application in Tests/recipe/app); RECIPE_KEEP_UP=1 leaves the stand-ins running.
 SOURCE ?=
 recipe-test: linbuild

@@ -15,6 +15,7 @@ public enum HelpText {
           linbuild validate [--arch NAME] [--gpus all] IMAGE
           linbuild completions bash|zsh|fish
           linbuild help [COMMAND]
+          linbuild help reference       (every option and exit code, as Markdown: docs/reference.md)
 
         Subcommands:
 

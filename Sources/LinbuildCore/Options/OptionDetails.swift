@@ -19,6 +19,8 @@ extension OptionTable {
         "engine": "A name on `PATH` or a path; `podman` works too.",
         "context": "For remote engines.",
         "builder": "Remote or Kubernetes BuildKit.",
+        "progress": "One of `auto`, `plain`, `tty`; without it BuildKit chooses (`auto`).",
+        "gpus": "Passed to each check's container.",
         "network": "`host` reaches a mirror or proxy on the host's loopback.",
         "no-preflight": "Also `LINBUILD_NO_PREFLIGHT=1`.",
         "probe-timeout": "A build itself has no bound.",
