@@ -19,11 +19,11 @@ struct BuildCommand {
         let dockerfile = try DockerfileParser.load(path: locations.dockerfile(presets))
         let architectures = try PlanBuilder.architectures(options.arches, in: presets)
         try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
-        let source = SourceLocation(options.source ?? presets.defaults.source)
+        let source = SourceLocation(options.source(or: presets))
         var resolved: ResolvedSource
         do {
             resolved = try CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
-                .resolve(options.branch ?? presets.defaults.branch, in: source)
+                .resolve(options.branch(or: presets), in: source)
         } catch LinbuildError.unknownRef(let repository, let ref) where options.branch == nil {
             // The ref nobody typed: name the presets file it came from, and what the repository has.
             guard let head = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout).headBranch(of: source), head != ref else {
@@ -76,11 +76,11 @@ struct BuildCommand {
         let registry = RegistryClient(timeout: options.probeTimeout) { [environment, runner] host in
             RegistryCredentials.lookUp(registry: host, environment: environment, runner: runner)
         }
-        let logs = (options.logDirectory ?? ".linbuild/logs") + "/" + Self.runIdentifier(Date())
+        let logs = options.logs + "/" + Self.runIdentifier(Date())
         var executor = Executor(plan: plan, runner: runner, console: console, registry: registry,
                                 logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
         executor.baseBuildHooks = BuildHooks(command: self, engineID: (try? resources?.get())?.id ?? "",
-                                             history: BuildHistory(directory: Paths.absolute(options.logDirectory ?? ".linbuild/logs")),
+                                             history: BuildHistory(directory: Paths.absolute(options.logs)),
                                              architectures: plan.targets.map(\.arch))
         try executor.run()
     }

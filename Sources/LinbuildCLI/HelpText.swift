@@ -4,7 +4,8 @@ import LinbuildModel
 /// `--help`, written from the option table and, when they load, the presets (for defaults and
 /// the architectures).
 public enum HelpText {
-    public static func render(for subcommand: Subcommand, presets: Presets?, presetsProblem: String? = nil) -> String {
+    public static func render(for subcommand: Subcommand, presets: Presets?, presetsProblem: String? = nil,
+                              table: [OptionSpec] = OptionTable.all) -> String {
         var out = """
         linbuild \(LinbuildVersion.current): build the base and runtime images of a GPU deep-learning project.
         The base (CUDA, PyTorch, Flash Attention) is built only when missing or when its inputs changed;
@@ -17,6 +18,7 @@ public enum HelpText {
           linbuild validate [--arch NAME] [--gpus all] IMAGE
           linbuild completions bash|zsh|fish
           linbuild help [COMMAND]
+          linbuild help reference       (every option and exit code, as Markdown: docs/reference.md)
 
         Subcommands:
 
@@ -25,13 +27,13 @@ public enum HelpText {
             out += "  " + command.rawValue.padding(14) + command.summary + "\n"
         }
         out += "\nOptions\(subcommand == .build ? "" : " of '\(subcommand.rawValue)'"):\n"
-        for spec in OptionTable.all where spec.commands.isEmpty || spec.commands.contains(subcommand) {
+        for spec in table where spec.applies(to: subcommand) {
             var left = spec.short.map { "-\($0), " } ?? "    "
             left += "--" + spec.name + (spec.valueName.map { " " + $0 } ?? "")
             out += "  " + left.padding(30) + spec.help + "\n"
             // Defaults and variables on their own line keep the help within 100 columns.
             var facts: [String] = []
-            if let value = defaultValue(of: spec.name, presets: presets, subcommand: subcommand) { facts.append("default: \(value)") }
+            if let value = spec.defaultText(for: subcommand, presets: presets) { facts.append("default: \(value)") }
             if let variable = spec.environment { facts.append("env: \(variable)") }
             if !facts.isEmpty { out += String(repeating: " ", count: 32) + "[" + facts.joined(separator: "; ") + "]\n" }
         }
@@ -45,42 +47,18 @@ public enum HelpText {
         } else if let presetsProblem {
             out += "\n(Defaults not shown: \(presetsProblem))\n"
         }
-        out += """
-
-        Precedence: option, then environment variable, then presets.
-        Exit codes: 0 ok, 1 build or push failed, 64 bad usage, 65 bad presets or Dockerfile,
-        66 missing file, repository or ref, 69 engine or registry unavailable, 130/143 interrupted.
-
-        """
+        out += "\nPrecedence: option, then environment variable, then presets.\n"
+        out += wrapped("Exit codes: " + ExitCode.oneLineSummary + ".", width: 100) + "\n"
         return out
     }
 
-    /// What the command really does without the option: `check` checks every architecture,
-    /// `validate` takes the architecture from the image's label.
-    private static func defaultValue(of option: String, presets: Presets?, subcommand: Subcommand) -> String? {
-        switch (subcommand, option) {
-        case (.check, "arch"): return "all"
-        case (.validate, "arch"): return "the image's \(ValidateCommand.architectureLabel) label"
-        default: break
+    /// Breaks `text` at spaces so no line is longer than `width`.
+    static func wrapped(_ text: String, width: Int) -> String {
+        var lines: [String] = [], line = ""
+        for word in text.split(separator: " ") {
+            if !line.isEmpty, line.count + 1 + word.count > width { lines.append(line); line = "" }
+            line += (line.isEmpty ? "" : " ") + word
         }
-        switch option {
-        case "engine": return "docker"
-        case "presets": return "./presets.json"
-        case "progress": return "auto"
-        case "log-dir": return ".linbuild/logs"
-        case "probe-timeout": return "20"
-        default: break
-        }
-        guard let defaults = presets?.defaults else { return nil }
-        switch option {
-        case "arch": return defaults.arch
-        case "branch": return defaults.branch
-        case "max-jobs": return String(defaults.maxJobs)
-        case "source": return defaults.source
-        case "namespace": return defaults.namespace
-        case "dockerfile": return defaults.dockerfile.hasPrefix("/") ? defaults.dockerfile : defaults.dockerfile + " (beside the presets file)"
-        case "platform": return defaults.platform
-        default: return nil
-        }
+        return (lines + [line]).joined(separator: "\n")
     }
 }

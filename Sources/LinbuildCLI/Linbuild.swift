@@ -45,6 +45,10 @@ public enum Linbuild {
             console.out("linbuild \(LinbuildVersion.current)\n")
             return
         }
+        if options.reference {
+            console.out(ReferencePage.markdown())
+            return
+        }
         if options.help {
             var problem: String?
             let presets: Presets?

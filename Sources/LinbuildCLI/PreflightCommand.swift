@@ -33,7 +33,7 @@ struct PreflightCommand {
     static func preflight(architectures: [Presets.Architecture], presets: Presets, dockerfile: Dockerfile, options: Options,
                           environment: [String: String], runner: ProcessRunning) -> Preflight {
         let targets = PreflightTargets.make(presets: presets, architectures: architectures, dockerfile: dockerfile,
-                                            platform: options.platform ?? presets.defaults.platform,
+                                            platform: options.platform(or: presets),
                                             locations: presets.defaults.locations.overridden(byArguments: options.locationOverrides))
         let registry = RegistryClient(timeout: options.probeTimeout) { host in
             RegistryCredentials.lookUp(registry: host, environment: environment, runner: runner)

@@ -15,14 +15,18 @@ public struct ParsedArguments: Equatable, Sendable {
 /// Splits `argv` by the option table. Accepts `--opt value`, `--opt=value`, `-h`, and `--`
 /// to end options. Every mistake is a `LinbuildError.usage` naming the option.
 public enum ArgumentParser {
-    public static func parse(_ arguments: [String]) throws -> ParsedArguments {
+    public static func parse(_ arguments: [String], table: [OptionSpec] = OptionTable.all) throws -> ParsedArguments {
         var result = ParsedArguments()
         var remaining = arguments[...]
         // `linbuild help [COMMAND]` is `linbuild [COMMAND] --help`.
         if remaining.first == "help" {
             remaining = remaining.dropFirst()
             result.flags.insert("help")
-            if let word = remaining.first, !word.hasPrefix("-") {
+            if remaining.first == "reference" {
+                // `linbuild help reference`: the Markdown reference page; no option is looked at.
+                result.flags.insert("reference")
+                remaining = remaining.dropFirst()
+            } else if let word = remaining.first, !word.hasPrefix("-") {
                 guard let subcommand = Subcommand(rawValue: word) else {
                     throw LinbuildError.usage("no command named \(Sanitized.forMessage(word)) (commands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
@@ -45,7 +49,7 @@ public enum ArgumentParser {
                 result.positionals.append(argument)
                 continue
             }
-            let (spec, inlineValue) = try lookUp(argument)
+            let (spec, inlineValue) = try lookUp(argument, table)
             guard spec.commands.isEmpty || spec.commands.contains(result.subcommand) else {
                 throw LinbuildError.usage("--\(spec.name) does not apply to '\(result.subcommand.rawValue)' (see linbuild \(result.subcommand.rawValue) --help)")
             }
@@ -58,7 +62,7 @@ public enum ArgumentParser {
             }
             if let inlineValue {
                 result.values[spec.name] = inlineValue
-            } else if let next = remaining.first, !looksLikeOption(next) {
+            } else if let next = remaining.first, !looksLikeOption(next, table) {
                 result.values[spec.name] = next
                 remaining = remaining.dropFirst()
             } else {
@@ -68,7 +72,7 @@ public enum ArgumentParser {
         return result
     }
 
-    private static func lookUp(_ argument: String) throws -> (OptionSpec, String?) {
+    private static func lookUp(_ argument: String, _ table: [OptionSpec]) throws -> (OptionSpec, String?) {
         if argument.hasPrefix("--") {
             let body = argument.dropFirst(2)
             let name: Substring
@@ -80,24 +84,24 @@ public enum ArgumentParser {
                 name = body
                 value = nil
             }
-            if let spec = OptionTable.spec(named: String(name)) { return (spec, value) }
-            throw LinbuildError.usage(unknownOptionMessage("--" + name))
+            if let spec = OptionTable.spec(named: String(name), in: table) { return (spec, value) }
+            throw LinbuildError.usage(unknownOptionMessage("--" + name, table))
         }
         let body = argument.dropFirst()
-        if body.count == 1, let spec = OptionTable.spec(short: body.first!) { return (spec, nil) }
-        throw LinbuildError.usage(unknownOptionMessage(argument))
+        if body.count == 1, let spec = OptionTable.spec(short: body.first!, in: table) { return (spec, nil) }
+        throw LinbuildError.usage(unknownOptionMessage(argument, table))
     }
 
     /// A word that names a known option is read as a forgotten value (`--arch --push`); any other
     /// word is the value, even with a leading dash (`--tag-suffix -feat`). Values are validated later.
-    private static func looksLikeOption(_ word: String) -> Bool {
+    private static func looksLikeOption(_ word: String, _ table: [OptionSpec]) -> Bool {
         guard word.hasPrefix("-"), word != "-" else { return false }
-        return (try? lookUp(word)) != nil
+        return (try? lookUp(word, table)) != nil
     }
 
-    static func unknownOptionMessage(_ option: String) -> String {
+    static func unknownOptionMessage(_ option: String, _ table: [OptionSpec] = OptionTable.all) -> String {
         let printable = Sanitized.forMessage(option)
-        let candidates = OptionTable.all.map { "--" + $0.name }
+        let candidates = table.map { "--" + $0.name }
         if let nearest = EditDistance.nearest(to: option, among: candidates) {
             return "unknown option \(printable); did you mean \(nearest)? (see linbuild --help)"
         }

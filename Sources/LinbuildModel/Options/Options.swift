@@ -25,7 +25,7 @@ public struct Options: Equatable, Sendable {
     public var presetsPath: String?
     public var dockerfile: String?
     public var platform: String?
-    public var engine: String = "docker"
+    public var engine: String = OptionTable.engine.builtInValue!
     public var dockerContext: String?
     public var builder: String?
     public var progress: String?
@@ -36,7 +36,7 @@ public struct Options: Equatable, Sendable {
     /// Upstream locations (build argument name → value) from `LINBUILD_*` variables; they override presets.
     public var locationOverrides: [String: String] = [:]
     /// Seconds an engine or registry question may take before it counts as unanswered.
-    public var probeTimeout: Double = 20
+    public var probeTimeout: Double = Double(OptionTable.probeTimeout.builtInValue!)!
     public var push = false
     public var dryRun = false
     public var json = false
@@ -52,6 +52,8 @@ public struct Options: Equatable, Sendable {
     public var quiet = false
     public var verbose = false
     public var help = false
+    /// `linbuild help reference`: print the Markdown reference (docs/reference.md).
+    public var reference = false
     public var version = false
     public var positionals: [String] = []
     /// Options whose value came from an environment variable (`arch` → `LINBUILD_ARCH`), so a
@@ -60,25 +62,26 @@ public struct Options: Equatable, Sendable {
 
     public init() {}
 
-    public static let maximumJobs = 1024
     /// What is left of a tag after `<sha12>-<arch>-` with the longest architecture name.
     static let maximumSuffixLength = TagGrammar.maximumLength - 12 - 2 - ArchitectureName.maximumLength
     public static let progressModes = ["auto", "plain", "tty"]
 
-    /// Validates `arguments`, taking absent options from `environment` (option > environment).
-    public static func parse(_ arguments: [String], environment: [String: String]) throws -> Options {
-        var parsed = try ArgumentParser.parse(arguments)
+    /// Validates `arguments`, taking absent options from `environment`, then from the defaults of
+    /// `table` (option > environment > built-in default; presets come later, in the plan).
+    public static func parse(_ arguments: [String], environment: [String: String], table: [OptionSpec] = OptionTable.all) throws -> Options {
+        var parsed = try ArgumentParser.parse(arguments, table: table)
         var variables: [String: String] = [:]
-        for spec in OptionTable.all where spec.takesValue && parsed.values[spec.name] == nil {
+        for spec in table where spec.takesValue && parsed.values[spec.name] == nil {
             guard let variable = spec.environment, let value = environment[variable], !value.isEmpty,
-                  spec.commands.isEmpty || spec.commands.contains(parsed.subcommand) else { continue }
-            // validate takes the architecture from the image's label; only --arch overrides it.
-            if spec.name == "arch", parsed.subcommand == .validate { continue }
+                  spec.applies(to: parsed.subcommand), !spec.environmentIgnoredBy.contains(parsed.subcommand) else { continue }
             parsed.values[spec.name] = value
             variables[spec.name] = variable
         }
+        for spec in table where spec.takesValue && parsed.values[spec.name] == nil && spec.applies(to: parsed.subcommand) {
+            if let value = spec.builtInValue { parsed.values[spec.name] = value }
+        }
         do {
-            var options = try Options(parsed)
+            var options = try Options(parsed, table: table)
             if environment["LINBUILD_NO_PREFLIGHT"] == "1" { options.noPreflight = true }
             for key in UpstreamLocations.keys {
                 guard let value = environment[key.environment], !value.isEmpty else { continue }
@@ -96,10 +99,11 @@ public struct Options: Equatable, Sendable {
         }
     }
 
-    init(_ parsed: ParsedArguments) throws {
+    init(_ parsed: ParsedArguments, table: [OptionSpec] = OptionTable.all) throws {
         subcommand = parsed.subcommand
         positionals = parsed.positionals
         help = parsed.has("help")
+        reference = parsed.has("reference")
         version = parsed.has("version")
         if help || version {
             // --help shows the defaults and architectures of the presets it is pointed at.
@@ -127,12 +131,12 @@ public struct Options: Equatable, Sendable {
             throw LinbuildError.usage("--quiet and --verbose contradict each other; pass one of them")
         }
 
-        if let empty = OptionTable.all.first(where: { parsed.values[$0.name]?.isEmpty == true }) {
+        if let empty = table.first(where: { parsed.values[$0.name]?.isEmpty == true }) {
             throw LinbuildError.usage("--\(empty.name) needs a non-empty value: --\(empty.name) \(empty.valueName ?? "VALUE")")
         }
         if let value = parsed.value("arch") { arches = try Self.archSelection(value) }
         if let value = parsed.value("branch") { branch = try Self.checked(value, "branch", GitRefName.problem(with:)) }
-        if let value = parsed.value("max-jobs"), value != "auto" { maxJobs = try Self.jobs(value) }
+        if let value = parsed.value("max-jobs"), value != "auto" { maxJobs = try Self.jobs(value, bounds: Self.bounds("max-jobs", table)) }
         if let value = parsed.value("tag-suffix") { tagSuffix = try Self.suffix(value) }
         if let value = parsed.value("source") { source = try Self.checked(value, "source", SourceLocation.problem(with:)) }
         if let value = parsed.value("registry") {
@@ -162,8 +166,9 @@ public struct Options: Equatable, Sendable {
         if let value = parsed.value("network") { network = try Self.checked(value, "network", Self.wordProblem) }
         if let value = parsed.value("gpus") { gpus = try Self.checked(value, "gpus", Self.wordProblem) }
         if let value = parsed.value("probe-timeout") {
-            guard value.count <= 3, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value), (1...600).contains(seconds) else {
-                throw LinbuildError.usage("--probe-timeout \(Sanitized.forMessage(value)) is not a whole number of seconds from 1 to 600")
+            let bounds = Self.bounds("probe-timeout", table)
+            guard value.count <= String(bounds.upperBound).count, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value), bounds.contains(seconds) else {
+                throw LinbuildError.usage("--probe-timeout \(Sanitized.forMessage(value)) is not a whole number of seconds from \(bounds.lowerBound) to \(bounds.upperBound)")
             }
             probeTimeout = Double(seconds)
         }
@@ -218,11 +223,16 @@ public struct Options: Equatable, Sendable {
         return .named(unique)
     }
 
-    static func jobs(_ value: String) throws -> Int {
-        guard value.count <= 10, value.allSatisfy(\.isASCIIDigit), let jobs = Int(value), (1...maximumJobs).contains(jobs) else {
-            throw LinbuildError.usage("--max-jobs \(Sanitized.forMessage(value)) is not a whole number from 1 to \(maximumJobs)")
+    static func jobs(_ value: String, bounds: ClosedRange<Int> = OptionTable.jobBounds) throws -> Int {
+        guard value.count <= 10, value.allSatisfy(\.isASCIIDigit), let jobs = Int(value), bounds.contains(jobs) else {
+            throw LinbuildError.usage("--max-jobs \(Sanitized.forMessage(value)) is not a whole number from \(bounds.lowerBound) to \(bounds.upperBound)")
         }
         return jobs
+    }
+
+    /// A whole-number option's bounds, from its spec.
+    private static func bounds(_ name: String, _ table: [OptionSpec]) -> ClosedRange<Int> {
+        OptionTable.spec(named: name, in: table)?.bounds ?? OptionTable.spec(named: name)!.bounds!
     }
 
     /// One leading dash is the separator the user may have typed; the tag adds its own.

@@ -43,9 +43,9 @@ public struct PlanBuilder: Sendable {
 
     public func make() throws -> Plan {
         let architectures = try Self.architectures(options.arches, in: presets)
-        let repository = ImageRepository(registry: options.registry, namespace: options.namespace ?? presets.defaults.namespace)
-        let maxJobs = options.maxJobs ?? presets.defaults.maxJobs
-        let platform = options.platform ?? presets.defaults.platform
+        let repository = ImageRepository(registry: options.registry, namespace: options.namespace(or: presets))
+        let maxJobs = options.maxJobs(or: presets)
+        let platform = options.platform(or: presets)
         let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
         let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
         let baseArgumentsUsed = dockerfile.argumentsUsed(by: DockerfileContract.baseStage)

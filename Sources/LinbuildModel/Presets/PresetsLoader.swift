@@ -48,7 +48,7 @@ public enum PresetsLoader {
         var defaults = Presets.Defaults(
             namespace: try text("namespace"), baseImage: try text("baseImage"), runtimeImage: try text("runtimeImage"),
             arch: try text("arch"), branch: try text("branch"),
-            maxJobs: try reader.integer(reader.required("maxJobs", in: defaultsObject, at: "defaults"), at: "defaults.maxJobs", in: 1...1024),
+            maxJobs: try reader.integer(reader.required("maxJobs", in: defaultsObject, at: "defaults"), at: "defaults.maxJobs", in: OptionTable.jobBounds),
             dockerfile: try text("dockerfile"), platform: try text("platform"), source: try text("source"),
             nvidiaCudaTag: try text("nvidiaCudaTag"))
         try reader.check(ImageName.isValidNamespace(defaults.namespace), at: "defaults.namespace", "must be a valid image namespace (lowercase letters, digits, separators)")
