@@ -134,12 +134,14 @@ import LinbuildTestSupport
     }
 
     @Test func curlErrorsAreNamed() throws {
+        // The silent one first: a stopped FakeRegistry's accept thread may still hold its
+        // listener's descriptor number, and would take (and close) a later listener's connections.
+        let silent = try FakeRegistry(.silent)
+        defer { silent.stop() }
         let port = try FakeRegistry.closedPort()
         #expect(throws: HTTPTransportError("cannot reach 127.0.0.1:\(port): connection refused")) {
             try CurlTransport().send(HTTPRequest(method: "HEAD", url: "http://127.0.0.1:\(port)/v2/", headers: [], timeout: 5))
         }
-        let silent = try FakeRegistry(.silent)
-        defer { silent.stop() }
         #expect(throws: HTTPTransportError("127.0.0.1:\(silent.port) did not answer within 1 s")) {
             try CurlTransport().send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(silent.port)/v2/", headers: [], timeout: 0.5))
         }
