@@ -167,6 +167,22 @@ import LinbuildTestSupport
         #expect(maps.contains("/libcurl.so.4"), "\(maps.split(separator: "\n").filter { $0.contains("curl") })")
     }
 
+    /// Preflight asks every question at once on one transport: a hung host must not hold the others.
+    @Test func aHungRequestDoesNotHoldAnotherOnTheSameTransport() throws {
+        let silent = try FakeRegistry(.silent)
+        defer { silent.stop() }
+        let serving = try FakeRegistry(.serving { _, _ in (status: 200, headers: [:], body: "ok") })
+        defer { serving.stop() }
+        let transport = CurlTransport()
+        // Ends when `silent` stops (its connections are shut down) at the latest.
+        Thread { _ = try? transport.send(HTTPRequest(method: "GET", url: "http://\(silent.address)/", headers: [], timeout: 5)) }.start()
+        while silent.requests == 0 { usleep(1000) }  // the hung request is in flight
+        let started = Date()
+        let answer = try transport.send(HTTPRequest(method: "GET", url: "http://\(serving.address)/", headers: [], timeout: 5))
+        #expect(answer.status == 200 && answer.body == Array("ok".utf8))
+        #expect(Date().timeIntervalSince(started) < 4, "the second request waited for the hung one")
+    }
+
     /// The binary itself: nothing loads libcurl (or FoundationNetworking) until HTTP is used.
     @Test(arguments: [["--version"], ["--help"], ["--dry-run", "--source", "REPO", "--presets", "PRESETS"]])
     func theBinaryDoesNotLoadLibcurlToStart(arguments: [String]) throws {

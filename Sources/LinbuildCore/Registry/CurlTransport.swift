@@ -1,8 +1,8 @@
 import Foundation
 
-/// `HTTPTransport` over libcurl, loaded on the first request (`CurlLibrary`). One easy handle per
-/// transport, reused so that requests to one host share a connection and TLS session; requests
-/// on one transport run one at a time.
+/// `HTTPTransport` over libcurl, loaded on the first request (`CurlLibrary`). Easy handles are
+/// kept and reused, so that requests to one host share a connection and TLS session; requests
+/// from several threads (preflight asks every question at once) each get a handle of their own.
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// Larger answers are refused rather than held: manifests and configs are kilobytes, the
     /// largest package-index page (torch on download.pytorch.org) a few megabytes.
@@ -10,7 +10,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
 
     private let library: () -> Result<CurlLibrary, HTTPTransportError>
     private let lock = NSLock()
-    private var handle: CurlLibrary.Handle?
+    /// Handles not in use; a request takes one (or makes one) and gives it back.
+    private var idle: [CurlLibrary.Handle] = []
     private var loaded: CurlLibrary?
 
     public convenience init() { self.init(library: CurlLibrary.soname) }
@@ -21,17 +22,21 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     deinit {
-        if let handle, let loaded { loaded.cleanup(handle) }
+        if let loaded { idle.forEach(loaded.cleanup) }
     }
 
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
         let curl = try library().get()
-        return try lock.withLock {
-            if handle == nil { (handle, loaded) = (curl.initHandle(), curl) }
-            guard let handle else { throw HTTPTransportError("libcurl could not start a request (curl_easy_init failed)") }
-            curl.reset(handle)
-            return try exchange(request, curl: curl, handle: handle)
+        let reused: CurlLibrary.Handle? = lock.withLock {
+            loaded = curl
+            return idle.popLast()
         }
+        guard let handle = reused ?? curl.initHandle() else {
+            throw HTTPTransportError("libcurl could not start a request (curl_easy_init failed)")
+        }
+        defer { lock.withLock { idle.append(handle) } }
+        curl.reset(handle)
+        return try exchange(request, curl: curl, handle: handle)
     }
 
     private func exchange(_ request: HTTPRequest, curl: CurlLibrary, handle: CurlLibrary.Handle) throws -> HTTPResponse {
