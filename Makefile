@@ -20,20 +20,14 @@ SOURCES := Package.swift $(shell find Sources -name '*.swift' 2>/dev/null)
 all: linbuild
 
 # The Swift runtime is linked in: the binary runs on machines without a Swift toolchain (the big
-# build box; it needs only libcurl4 there) and starts in 13 ms instead of 22 (bench/README.md).
-# FoundationNetworking links the system's libcurl by the name libcurl.so, which only libcurl's -dev
-# package provides; a private link to the 64-bit runtime library stands in for it. (The linker's
-# warning about `mktemp` comes from Foundation's own static library, not from linbuild.)
-RELEASE := -c release --static-swift-stdlib -Xlinker -L$(CURDIR)/.build/link
+# build box; it needs only libcurl4 there, loaded when a registry or package index is asked) and
+# starts in 13 ms instead of 22 (bench/README.md). (The linker's warning about `mktemp` comes
+# from Foundation's own static library, not from linbuild.)
+RELEASE := -c release --static-swift-stdlib
 
-linbuild: $(SOURCES) Makefile .build/link/libcurl.so
+linbuild: $(SOURCES) Makefile
 	$(SWIFT) build $(RELEASE) --product linbuild
 	cp "$$($(SWIFT) build $(RELEASE) --show-bin-path)/linbuild" linbuild
-
-.build/link/libcurl.so:
-	@curl=$$(/sbin/ldconfig -p | awk '$$1 == "libcurl.so.4" && $$2 ~ /64/ { print $$NF; exit }'); \
-	  test -n "$$curl" || { echo "make: libcurl.so.4 is missing: apt-get install libcurl4" >&2; exit 1; }; \
-	  mkdir -p $(@D) && ln -sf "$$curl" $@
 
 image: linbuild
 	./linbuild $(if $(ARCH),--arch $(ARCH)) $(if $(BRANCH),--branch '$(BRANCH)') \

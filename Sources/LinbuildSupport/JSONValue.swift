@@ -1,6 +1,10 @@
 /// A JSON document as a value. linbuild parses presets itself rather than through
-/// `JSONSerialization` so that it can reject duplicated keys, report the line of a mistake,
-/// and tell booleans from numbers on every platform.
+/// `JSONSerialization` or `Codable` so that it can reject duplicated keys (`JSONDecoder` keeps
+/// one silently: a presets entry written twice must be an error, not a guess), report the line
+/// of a mistake (a person edits presets.json; `DecodingError` gives a coding path, no line), and
+/// tell booleans from numbers on every platform. Those guarantees matter for files people write;
+/// documents machines send (registry manifests and configs, token answers, package-index pages,
+/// auth files) are decoded with `Codable` types instead (Registry/DistributionTypes.swift).
 public indirect enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)

@@ -46,7 +46,7 @@ public struct CommitResolver: Sendable {
         if topLevel.termination.succeeded, !top.isEmpty, top != repository {
             return try resolveLocal(ref, repository: top, location: .path(top))
         }
-        let listing = try git(["-C", repository, "for-each-ref", "--format=%(objectname) %(*objectname) %(refname)"], timeout: 30)
+        let listing = try git(["-C", repository, "for-each-ref", "--format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)"], timeout: 30)
         guard listing.termination.succeeded else {
             if listing.stderrSummary.contains("not a git repository") { throw LinbuildError.notARepository(repository) }
             throw LinbuildError.gitFailed(repository: repository, detail: listing.stderrSummary)
@@ -74,6 +74,8 @@ public struct CommitResolver: Sendable {
     /// The commit a ref finally names: `for-each-ref` peels a tag only once, so a tag on a tag
     /// would give the inner tag object. A tag on a tree or a blob has no commit to build.
     private func peeled(_ match: Ref, ref: String, repository: String) throws -> CommitID {
+        // A branch, or a tag on a commit, was already peeled by `for-each-ref`: no second git call.
+        if match.isCommit { return match.commit }
         let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(match.name)^{commit}"], timeout: 30)
         if parsed.termination.succeeded, let commit = CommitID(parsed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) {
             return commit
@@ -165,14 +167,17 @@ public struct CommitResolver: Sendable {
     struct Ref: Equatable {
         var name: String
         var commit: CommitID
+        /// `for-each-ref` said `commit` is a commit (a branch, or a tag peeled once onto one);
+        /// otherwise (a tag on a tag, on a tree; `ls-remote`) `peeled` asks git.
+        var isCommit = false
     }
 
     static func parseForEachRef(_ text: String) -> [Ref] {
         text.split(separator: "\n").compactMap { line in
-            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-            guard fields.count == 3 else { return nil }
-            let peeled = fields[1].isEmpty ? fields[0] : fields[1]
-            return CommitID(String(peeled)).map { Ref(name: String(fields[2]), commit: $0) }
+            let fields = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
+            guard fields.count == 5 else { return nil }
+            let (peeled, type) = fields[1].isEmpty ? (fields[0], fields[2]) : (fields[1], fields[3])
+            return CommitID(String(peeled)).map { Ref(name: String(fields[4]), commit: $0, isCommit: type == "commit") }
         }
     }
 

@@ -22,7 +22,7 @@ public struct RegistryCredentials: Equatable, Sendable {
             : [registry, "https://\(registry)", "http://\(registry)", "https://\(registry)/v1/"]
         for file in files {
             guard let data = FileManager.default.contents(atPath: file),
-                  let document = try? JSONParser.parse(Array(data)), case .object(let root) = document else { continue }
+                  let root = try? JSONDecoder().decode(AuthFile.self, from: data) else { continue }
             if let found = inline(in: root, keys: keys) { return found }
             if let helper = helper(in: root, keys: keys), let found = fromHelper(helper, keys: keys, runner: runner) { return found }
         }
@@ -46,11 +46,17 @@ public struct RegistryCredentials: Equatable, Sendable {
         return files
     }
 
-    static func inline(in root: [(key: String, value: JSONValue)], keys: [String]) -> RegistryCredentials? {
-        guard case .object(let auths)? = root.first(where: { $0.key == "auths" })?.value else { return nil }
+    /// The parts of an engine's auth file linbuild reads (`config.json`, `auth.json`).
+    struct AuthFile: Decodable {
+        struct Entry: Decodable { var auth: String? }
+        var auths: [String: Entry]?
+        var credHelpers: [String: String]?
+        var credsStore: String?
+    }
+
+    static func inline(in root: AuthFile, keys: [String]) -> RegistryCredentials? {
         for key in keys {
-            guard case .object(let entry)? = auths.first(where: { $0.key == key })?.value,
-                  case .string(let encoded)? = entry.first(where: { $0.key == "auth" })?.value,
+            guard let encoded = root.auths?[key]?.auth,
                   let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
                   let colon = decoded.firstIndex(of: ":") else { continue }
             return RegistryCredentials(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
@@ -58,13 +64,9 @@ public struct RegistryCredentials: Equatable, Sendable {
         return nil
     }
 
-    static func helper(in root: [(key: String, value: JSONValue)], keys: [String]) -> String? {
-        if case .object(let helpers)? = root.first(where: { $0.key == "credHelpers" })?.value {
-            for key in keys {
-                if case .string(let name)? = helpers.first(where: { $0.key == key })?.value { return name }
-            }
-        }
-        if case .string(let store)? = root.first(where: { $0.key == "credsStore" })?.value, !store.isEmpty { return store }
+    static func helper(in root: AuthFile, keys: [String]) -> String? {
+        if let name = keys.lazy.compactMap({ root.credHelpers?[$0] }).first { return name }
+        if let store = root.credsStore, !store.isEmpty { return store }
         return nil
     }
 
@@ -74,11 +76,19 @@ public struct RegistryCredentials: Equatable, Sendable {
         for key in keys {
             let command = Command("docker-credential-\(name)", ["get"], standardInput: key)
             guard let output = try? runner.capture(command, timeout: 10), output.termination.succeeded,
-                  let value = try? JSONParser.parse(output.stdout), case .object(let members) = value,
-                  case .string(let user)? = members.first(where: { $0.key == "Username" })?.value,
-                  case .string(let secret)? = members.first(where: { $0.key == "Secret" })?.value else { continue }
-            return RegistryCredentials(username: user, password: secret)
+                  let answer = try? JSONDecoder().decode(HelperAnswer.self, from: Data(output.stdout)) else { continue }
+            return RegistryCredentials(username: answer.username, password: answer.secret)
         }
         return nil
+    }
+
+    /// A credential helper's `get` answer.
+    struct HelperAnswer: Decodable {
+        var username: String
+        var secret: String
+        private enum CodingKeys: String, CodingKey {
+            case username = "Username"
+            case secret = "Secret"
+        }
     }
 }

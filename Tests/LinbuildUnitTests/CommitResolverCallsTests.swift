@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+import LinbuildTestSupport
+@testable import LinbuildSupport
+@testable import LinbuildProcess
+@testable import LinbuildRun
+
+/// How many git processes resolving a local ref costs (each is a fork, an exec and git's own
+/// start-up: about as long as linbuild's whole start-up), and that the shortcut keeps tags on
+/// tags and tags on trees right.
+@Suite struct CommitResolverCallsTests {
+    @Test func aBranchOrATagOnACommitIsPeeledByForEachRefAlone() throws {
+        let scratch = try Scratch("calls")
+        defer { scratch.remove() }
+        let repo = scratch.path + "/repo"
+        let sha = try Git.repository(at: repo)
+        try Git.run(repo, "tag", "-a", "annotated", "-m", "a")
+        try Git.run(repo, "tag", "-a", "nested", "-m", "n", "annotated")
+        let tree = try Git.run(repo, "rev-parse", "HEAD^{tree}").trimmingCharacters(in: .whitespacesAndNewlines)
+        try Git.run(repo, "tag", "-a", "on-tree", "-m", "t", tree)
+        let branch = try Git.run(repo, "symbolic-ref", "--short", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+
+        for ref in [branch, "annotated"] {
+            let recording = CommitResolverTests.RecordingRunner()
+            #expect(try CommitResolver(runner: recording).resolve(ref, in: .path(repo)).commit.sha == sha)
+            let verbs = recording.commands.map { $0.arguments.dropFirst(2).prefix(2).joined(separator: " ") }
+            #expect(verbs == ["rev-parse --show-toplevel", "for-each-ref --format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)",
+                              "config --get"], "\(ref)")
+        }
+        // A tag on a tag is peeled by git to the commit; a tag on a tree has none.
+        let resolver = CommitResolver(runner: SpawnProcessRunner())
+        #expect(try resolver.resolve("nested", in: .path(repo)).commit.sha == sha)
+        #expect(throws: LinbuildError.notACommit(repository: repo, ref: "on-tree", refName: "refs/tags/on-tree", type: "tree")) {
+            try resolver.resolve("on-tree", in: .path(repo))
+        }
+    }
+}
