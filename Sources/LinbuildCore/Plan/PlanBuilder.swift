@@ -125,12 +125,9 @@ public struct PlanBuilder: Sendable {
             }
         }
 
-        let prepare = Step(kind: .prepare, commands: [Command("mkdir", ["-m", "700", workDirectory]),
-                                                      Command("mkdir", [sourceContext, emptyContext])])
         let export = Step(kind: .exportSource, commands: SourceExport.commands(for: source, into: sourceContext, scratch: workDirectory))
-        let cleanUp = Step(kind: .cleanUp, commands: [Command("rm", ["-rf", "--", workDirectory])])
         plan.targets = targets
-        plan.steps = [prepare, export] + buildSteps + pushSteps + [cleanUp]
+        plan.steps = [export] + buildSteps + pushSteps
         return plan
     }
 
