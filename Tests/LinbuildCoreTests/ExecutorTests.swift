@@ -205,6 +205,21 @@ import Testing
         #expect(Bench.rows(outcome).contains { $0.hasPrefix("push base [ampere]: skipped (already in the registry with the same inputs") })
     }
 
+    @Test func skipBasePushesTheImageItUsedUnderTheTagThePlanPrints() throws {
+        // GIVEN --skip-base with the base under its readable tag locally, which the registry lacks
+        let plan = try plan(["--arch", "ampere", "--push", "--skip-base"])
+        let target = try #require(plan.targets.first)
+        let bench = try Bench(plan, engine: FakeEngine(local: [target.baseImage: Self.base(target)]),
+                              registry: ScriptedRegistry([target.baseImage: .absent]))
+        defer { bench.scratch.remove() }
+        let outcome = try bench.execute()
+        // THEN the base is not built or pulled, and is pushed under the readable tag only: what the plan prints
+        #expect(outcome.failure == nil)
+        #expect(bench.engine.changes == ["build runtime \(target.runtimeImage)", "push \(target.baseImage)", "push \(target.runtimeImage)"])
+        #expect(plan.steps.first { $0.kind == .pushBase }?.commands.map { $0.arguments.last } == [target.baseImage])
+        #expect(Bench.rows(outcome).first == "base [ampere]: skipped (not checked (--skip-base))")
+    }
+
     @Test func nothingIsPushedAfterAFailedPush() throws {
         // GIVEN two architectures built, and the registry refusing ampere's base
         let plan = try plan(["--arch", "ampere,hopper", "--push"])

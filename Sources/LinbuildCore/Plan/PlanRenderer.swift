@@ -85,27 +85,24 @@ public enum PlanRenderer {
         return [header + ":", "if \(test); then"] + body.map { "  " + $0 } + ["fi"]
     }
 
-    /// The pull of a base found only in the registry: after an automatic check the check itself
-    /// pulled it when the rule says so; with --skip-base it depends on the local store.
+    /// The pull of a base found only in the registry. After an automatic check, the check pulled it
+    /// already when the rule says "pulled" (by tag; linbuild pulls by digest); with --skip-base it
+    /// depends on what the local store holds.
     static func pull(_ step: Step, plan: Plan, decision: String) -> [String] {
-        guard plan.baseMode == .skip, let condition = step.condition else {
-            if plan.baseMode == .auto, let condition = step.condition, BaseScript.words(where: condition) == [BaseScript.pulled] {
-                return ["# \(step.title): done by the check above (linbuild_registry), only when no local copy matches:"]
-                    + step.commands.map { "#   " + $0.shellLine }
-            }
-            return guarded(step, plan: plan, decision: decision, body: step.commands.map(\.shellLine))
+        let body = step.commands.map(\.shellLine)
+        guard let condition = step.condition, plan.baseMode != .force else { return guarded(step, plan: plan, decision: decision, body: body) }
+        if plan.baseMode == .auto {
+            guard BaseScript.words(where: condition) == [BaseScript.pulled] else { return guarded(step, plan: plan, decision: decision, body: body) }
+            return ["# \(step.title): done by the check above (linbuild_registry), only when no local copy matches:"] + body.map { "#   " + $0 }
         }
         let whenMissing = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: true))
         let whenPresent = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: false))
         let inspect = plan.engine.command(["image", "inspect", step.image ?? ""]).shellLine + " >/dev/null 2>&1"
         switch (whenMissing, whenPresent) {
-        case (true, true): return ["# \(step.title):"] + step.commands.map(\.shellLine)
-        case (false, false): return ["# \(step.title): not run (--skip-base):"] + step.commands.map { "# " + $0.shellLine }
-        case (true, false), (false, true):
-            let test = whenMissing == true ? "! \(inspect)" : inspect
-            let words = whenMissing == true ? "lacks" : "holds"
-            return ["# \(step.title), only if the local store \(words) it (--skip-base):", "if \(test); then"]
-                + step.commands.map { "  " + $0.shellLine } + ["fi"]
+        case (true, true): return ["# \(step.title):"] + body
+        case (false, false): return ["# \(step.title): not run (--skip-base):"] + body.map { "# " + $0 }
+        case (true, false): return ["# \(step.title), only if the local store lacks it (--skip-base):", "if ! \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
+        case (false, true): return ["# \(step.title), only if the local store holds it (--skip-base):", "if \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
         default: return undecidable(step)
         }
     }
