@@ -43,7 +43,7 @@ image: linbuild
 # Every test. The end-to-end suite runs when an engine and registry are up (make e2e-up, or
 # LINBUILD_E2E_ENV pointing at their env file); LINBUILD_E2E=required makes its absence a failure.
 test:
-	$(SWIFT) build --build-tests
+	$(SWIFT) build --build-tests --explicit-target-dependency-import-check error
 	$(SWIFT) test --skip-build
 
 # Throwaway engines, registries and a podman store on loopback, the full suite against them, then
@@ -60,7 +60,7 @@ e2e-down:
 	Tests/support/e2e-services.sh down "$(E2E_DIR)"
 
 # The shipped docker/Dockerfile built offline against stand-in upstreams, each runtime image checked
-# (README "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
+# (docs/testing.md, "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
 # the fixture application in Tests/recipe/app); RECIPE_KEEP_UP=1 leaves the stand-ins running.
 SOURCE ?=
 recipe-test: linbuild
@@ -92,6 +92,12 @@ bench:
 # The edit -> image loop on the shipped recipe, against the stand-ins (bench/README.md).
 bench-recipe: linbuild
 	bench/recipe-iteration $(if $(ARCH),--arch $(ARCH))
+
+# docs/reference.md is the binary's own option and exit-code reference (`linbuild help reference`),
+# written from its option table; ReferencePageTests fails when the two differ: run this after a change.
+.PHONY: docs
+docs: linbuild
+	mkdir -p docs && ./linbuild help reference > docs/reference.md
 
 install: linbuild
 	install -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SHAREDIR)/docker"

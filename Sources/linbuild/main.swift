@@ -1,5 +1,6 @@
 import Foundation
-import LinbuildCore
+import LinbuildCLI
+import LinbuildProcess
 #if canImport(Glibc)
 import Glibc
 #endif

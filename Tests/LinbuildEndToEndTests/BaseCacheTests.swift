@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import LinbuildTestSupport
-import LinbuildCore
+import LinbuildSupport
+import LinbuildModel
 
 extension EndToEnd {
     /// Issue 12: the base cache never rebuilds, skips or overwrites by mistake. Each test is one of

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import LinbuildTestSupport
-@testable import LinbuildCore
+@testable import LinbuildSupport
+@testable import LinbuildModel
 
 /// Issue 5: thousands of generated and mutated inputs through the parser and the presets loader.
 /// No crash, no trap, and every outcome is success or a documented error on one line.

@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildCore
+import LinbuildProcess
 
 /// A `ProcessRunning` for unit tests: records every command and answers from a script of
 /// (predicate, output) pairs. A command nothing in the script answers fails the test loudly

@@ -1,0 +1,74 @@
+import LinbuildSupport
+
+/// What the base image is made of, recorded on it as labels so a later run can tell whether an
+/// existing base is still right and, if not, which input changed.
+///
+/// Form 2 (this one) hashes the platform, the base build arguments other than those in
+/// `BuildArguments.notBaseInputs`, and the Dockerfile's normal form for the base target
+/// (`Dockerfile.normalForm`). Form 1 (images without the form label) hashed the arguments and the
+/// raw text of the base stages; its digest is still computed, so a base recorded with it and
+/// otherwise unchanged is not rebuilt after an upgrade.
+public struct BaseInputs: Equatable, Sendable, Codable {
+    public static let form = 2
+    public static let formLabel = "dev.linbuild.base.form"
+    public static let digestLabel = "dev.linbuild.base.inputs"
+    public static let dockerfileLabel = "dev.linbuild.base.dockerfile"
+    public static let platformLabel = "dev.linbuild.base.platform"
+    public static let argumentLabelPrefix = "dev.linbuild.base.arg."
+
+    /// The base build arguments that shape the image (not `MAX_JOBS`, not mirrors).
+    public var arguments: [String: String]
+    /// `linux/amd64`, `linux/arm64`: an arm64 base is not an amd64 base.
+    public var platform: String
+    /// SHA-256 of the Dockerfile's normal form for the base target.
+    public var dockerfileDigest: String
+    /// SHA-256 over all of it: the one value compared first, and the one the immutable tag carries.
+    public var digest: String
+    /// What form 1 recorded for the same base: its whole digest and its Dockerfile digest.
+    public var legacyDigest: String
+    public var legacyDockerfileDigest: String
+
+    public init(arguments: BuildArguments, platform: String, normalForm: String, legacyText: String) {
+        var shaping: [String: String] = [:]
+        for pair in arguments.pairs where !BuildArguments.notBaseInputs.contains(pair.name) { shaping[pair.name] = pair.value }
+        self.arguments = shaping
+        self.platform = platform
+        dockerfileDigest = SHA256.hex(normalForm)
+        let argumentLines = shaping.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
+        digest = SHA256.hex("form=\(Self.form)\nplatform=\(platform)\n" + argumentLines + "dockerfile=\(dockerfileDigest)\n")
+        legacyDockerfileDigest = SHA256.hex(legacyText)
+        legacyDigest = SHA256.hex(argumentLines + "dockerfile=\(legacyDockerfileDigest)\n")
+    }
+
+    /// The first 12 hex digits of the digest: what the immutable base tag carries.
+    public var shortDigest: String { String(digest.prefix(12)) }
+
+    public var labels: [String: String] {
+        var labels = [Self.digestLabel: digest, Self.dockerfileLabel: dockerfileDigest, Self.formLabel: String(Self.form),
+                      Self.platformLabel: platform]
+        for (name, value) in arguments { labels[Self.argumentLabelPrefix + name] = value }
+        return labels
+    }
+
+    /// What differs from an existing image's labels, in words a user reads: `CUDA_ARCH_LIST`,
+    /// `the Dockerfile's base stage`, `the platform`. Empty when the image matches.
+    public func changes(comparedTo labels: [String: String]) -> [String] {
+        guard let recorded = labels[Self.digestLabel] else { return ["no recorded inputs (not built by linbuild)"] }
+        let dockerfile: String
+        switch labels[Self.formLabel] {
+        case String(Self.form)?:
+            guard recorded != digest else { return [] }
+            dockerfile = dockerfileDigest
+        case nil:
+            // Form 1 did not record the platform; the lookup checks the image's own platform.
+            guard recorded != legacyDigest else { return [] }
+            dockerfile = legacyDockerfileDigest
+        case let other?:
+            return ["recorded inputs (form \(other); this linbuild writes form \(Self.form))"]
+        }
+        var changed = arguments.keys.sorted().filter { labels[Self.argumentLabelPrefix + $0] != arguments[$0] }
+        if let recordedPlatform = labels[Self.platformLabel], recordedPlatform != platform { changed.append("the platform") }
+        if labels[Self.dockerfileLabel] != dockerfile { changed.append("the Dockerfile's base stage") }
+        return changed.isEmpty ? ["recorded inputs"] : changed
+    }
+}

@@ -1,0 +1,120 @@
+import LinbuildProcess
+
+/// Everything a run will do, decided before anything runs: resolved settings, tags, build
+/// arguments and the steps with their exact commands. `--dry-run` and `--json` print it; the
+/// executor runs it. It is a plain value, so tests compare it without an engine.
+public struct Plan: Equatable, Sendable, Codable {
+    /// Bumped when a field of the JSON view changes meaning or goes away. 2: `schemaVersion`,
+    /// `refName`, `createdAt`, `targets[].baseBuildArguments`, `allowIncompleteSource`. 3: `steps`
+    /// lists only what a run executes; the `prepare` and `cleanUp` steps are gone (`workDirectory`).
+    public static let currentSchemaVersion = 3
+    public var schemaVersion = Plan.currentSchemaVersion
+    public enum BaseMode: String, Equatable, Sendable, Codable {
+        /// Build only when missing or when its inputs changed.
+        case auto
+        case force
+        case skip
+    }
+
+    public var source: String
+    public var ref: String
+    /// The full ref name `ref` resolved to (`refs/heads/feat/x`), or nil for a SHA.
+    public var refName: String?
+    public var commit: CommitID
+    public var engine: EngineCLI
+    public var platform: String
+    public var dockerfile: String
+    public var push: Bool
+    public var baseMode: BaseMode
+    public var keepGoing: Bool
+    /// `--allow-incomplete-source`: submodules or LFS objects that cannot be had are left out, with a warning.
+    public var allowIncompleteSource = false
+    /// A private folder for build contexts, created at the start and removed on every way out
+    /// (failure and signal included): not a step, because a step list cannot say "always".
+    public var workDirectory: String
+    /// `org.opencontainers.image.created` of both images: with `workDirectory`, what varies between runs.
+    public var createdAt: String = ""
+    public var targets: [TargetPlan]
+    public var steps: [Step]
+    /// Whether the readable base tag is moved to this run's base (built or found), locally and,
+    /// with `--push`, in the registry: from the presets' default branch, or with `--move-base-tag`.
+    public var movesBaseTag = false
+
+    /// The runtime's build context: the exported commit.
+    public var sourceContext: String { workDirectory + "/source" }
+    /// The base's build context: empty, because the base needs no files from the source.
+    public var emptyContext: String { workDirectory + "/empty" }
+}
+
+/// One architecture's part of the plan.
+public struct TargetPlan: Equatable, Sendable, Codable {
+    public var arch: String
+    public var baseImage: String
+    public var runtimeImage: String
+    public var baseArguments: [String: String]
+    public var runtimeArguments: [String: String]
+    public var baseInputs: BaseInputs
+    /// `<baseImage>-in<12 hex of the inputs digest>`: what the runtime is built FROM.
+    public var baseImmutableImage: String = ""
+    /// Why `MAX_JOBS` has its value (`MAX_JOBS=6: 48 GiB / 8 GiB per job`).
+    public var maxJobsReason: String? = nil
+    /// Every `--build-arg` of the base build: `baseArguments` and `BASE_IMAGE` (old frontends expand every FROM).
+    public var baseBuildArguments: [String: String] = [:]
+}
+
+/// A step of the plan. Conditional steps run only when the base decision, taken at run time from
+/// the local store and the registry, calls for them.
+public struct Step: Equatable, Sendable, Codable {
+    public enum Kind: String, Sendable, Codable {
+        case exportSource, checkBase, buildBase, pullBase, buildRuntime, pushBase, pushRuntime
+
+        /// Pushes run only after every build of the run succeeded, and none after a failure.
+        public var isPush: Bool { self == .pushBase || self == .pushRuntime }
+    }
+
+    public enum Condition: String, Sendable, Codable {
+        /// The base is missing everywhere or its inputs changed (always with --force-base).
+        case baseNeedsBuild
+        /// The base is in the registry only, with the right inputs.
+        case baseOnlyInRegistry
+        /// The registry lacks the base under the tag being pushed, or holds it with other inputs
+        /// (with --skip-base: lacks it). Decided per tag, just before each push.
+        case baseNeedsPush
+    }
+
+    public var kind: Kind
+    public var arch: String?
+    public var commands: [Command]
+    public var condition: Condition?
+    /// The image the step reads or makes, if any.
+    public var image: String?
+
+    /// Where a step's name is shown.
+    public enum NameUse: Sendable {
+        /// Progress lines and errors: `build base [hopper]`.
+        case title
+        /// The end-of-run summary, where a base found and a base built share one row: `base [hopper]`.
+        case summaryRow
+        /// The step's log file: `build-base-hopper.log`.
+        case logFile
+    }
+
+    /// The step's one name, in the form `use` needs.
+    public func name(_ use: NameUse) -> String {
+        let what: String = switch (kind, use) {
+        case (.checkBase, .summaryRow), (.buildBase, .summaryRow): "base"
+        case (.buildRuntime, .summaryRow): "runtime"
+        case (.exportSource, _): "export source"
+        case (.checkBase, _): "check base"
+        case (.buildBase, _): "build base"
+        case (.pullBase, _): "pull base"
+        case (.buildRuntime, _): "build runtime"
+        case (.pushBase, _): "push base"
+        case (.pushRuntime, _): "push runtime"
+        }
+        guard use == .logFile else { return arch.map { "\(what) [\($0)]" } ?? what }
+        return ([what] + (arch.map { [$0] } ?? [])).joined(separator: " ").split(separator: " ").joined(separator: "-") + ".log"
+    }
+
+    public var title: String { name(.title) }
+}

@@ -1,0 +1,168 @@
+import LinbuildSupport
+import LinbuildProcess
+
+/// Turns options, presets, the parsed Dockerfile and the resolved commit into a `Plan`.
+/// Pure: every input that came from the outside world is a parameter.
+public struct PlanBuilder: Sendable {
+    public var options: Options
+    public var presets: Presets
+    public var dockerfile: Dockerfile
+    public var source: ResolvedSource
+    public var engine: EngineCLI
+    public var workDirectory: String
+    /// `org.opencontainers.image.created`, RFC 3339.
+    public var createdAt: String
+    /// `MAX_JOBS` per architecture and why (`JobSizing.choices`); absent: options or presets.
+    public var jobChoices: [String: JobChoice] = [:]
+
+    public init(options: Options, presets: Presets, dockerfile: Dockerfile, source: ResolvedSource,
+                engine: EngineCLI, workDirectory: String, createdAt: String) {
+        self.options = options
+        self.presets = presets
+        self.dockerfile = dockerfile
+        self.source = source
+        self.engine = engine
+        self.workDirectory = workDirectory
+        self.createdAt = createdAt
+    }
+
+    /// The architectures to build, in presets order for `all`, in the given order otherwise.
+    public static func architectures(_ selection: Options.ArchSelection?, in presets: Presets) throws -> [Presets.Architecture] {
+        switch selection ?? .named([presets.defaults.arch]) {
+        case .all:
+            return presets.architectures
+        case .named(let names):
+            return try names.map { name in
+                guard let architecture = presets.architecture(named: name) else {
+                    throw LinbuildError.usage("unknown --arch '\(name)'; presets define \(presets.architectureNames.joined(separator: ", ")) (or all)")
+                }
+                return architecture
+            }
+        }
+    }
+
+    public func make() throws -> Plan {
+        let architectures = try Self.architectures(options.arches, in: presets)
+        let repository = ImageRepository(registry: options.registry, namespace: options.namespace(or: presets))
+        let maxJobs = options.maxJobs(or: presets)
+        let platform = options.platform(or: presets)
+        let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
+        let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
+        let baseArgumentsUsed = dockerfile.argumentsUsed(by: DockerfileContract.baseStage)
+        var plan = Plan(source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
+                        dockerfile: dockerfile.path, push: options.push,
+                        baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
+                        keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
+        // The readable base tag moves only from the presets' branch, or when asked: a feature branch
+        // that changes the base must not evict the default branch's.
+        plan.movesBaseTag = options.moveBaseTag || source.ref == presets.defaults.branch
+        plan.allowIncompleteSource = options.allowIncompleteSource
+        plan.refName = source.refName
+        plan.createdAt = createdAt
+        let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
+
+        var targets: [TargetPlan] = []
+        var buildSteps: [Step] = []
+        var pushSteps: [Step] = []
+        for architecture in architectures {
+            let base = BaseImageTag(repository: repository, image: presets.defaults.baseImage, architecture: architecture, platform: platform)
+            guard TagGrammar.isValidTag(base.tag) else {
+                throw LinbuildError.usage("--platform \(platform) makes the base tag longer than \(TagGrammar.maximumLength) characters (\(base.tag.prefix(40))…)")
+            }
+            let runtime = RuntimeImageTag(repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
+                                          architecture: architecture.name, suffix: options.tagSuffix, platform: platform)
+            let jobs = jobChoices[architecture.name]
+            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs, locations: locations)
+            // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
+            // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
+            let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
+            // An argument the base's stages never declare cannot change the image (BuildKit drops it).
+            let shaping = BuildArguments(baseArguments.pairs.filter { baseArgumentsUsed.contains($0.name) })
+            let inputs = BaseInputs(arguments: shaping, platform: platform,
+                                    normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
+                                    legacyText: legacyBaseText)
+            // The runtime is built FROM the immutable tag: the base this run decided on, whatever
+            // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
+            // as it is, unchecked, as asked.
+            let immutable = base.immutableReference(inputs: inputs)
+            let runtimeBase = options.skipBase ? base.reference : immutable
+            let runtimeArguments = BuildArguments.runtime(baseImage: runtimeBase, commit: source.commit, defaults: presets.defaults,
+                                                          locations: locations)
+            var targetPlan = TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
+                                        baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
+                                        runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
+                                        baseInputs: inputs, maxJobsReason: jobs?.reason)
+            targetPlan.baseImmutableImage = immutable
+            targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
+            targets.append(targetPlan)
+
+            let arch = architecture.name
+            var baseLabels = provenance(title: presets.defaults.baseImage, version: base.tag, arch: arch)
+            baseLabels.merge(inputs.labels) { $1 }
+            var runtimeLabels = provenance(title: presets.defaults.runtimeImage, version: runtime.tag, arch: arch)
+            runtimeLabels["org.opencontainers.image.revision"] = source.commit.sha
+            runtimeLabels["org.opencontainers.image.base.name"] = runtimeBase
+            if !options.skipBase { runtimeLabels[BaseInputs.digestLabel] = inputs.digest }
+            runtimeLabels["dev.linbuild.ref"] = source.ref
+
+            buildSteps.append(Step(kind: .checkBase, arch: arch, commands: [], image: base.reference))
+            if options.skipBase == false {
+                buildSteps.append(Step(kind: .buildBase, arch: arch,
+                                       commands: [build(target: DockerfileContract.baseStage, arguments: baseBuildArguments, labels: baseLabels,
+                                                        tag: immutable, platform: platform, context: emptyContext,
+                                                        fresh: options.noCache, pull: options.pull)],
+                                       condition: options.forceBase ? nil : .baseNeedsBuild, image: immutable))
+            }
+            buildSteps.append(Step(kind: .pullBase, arch: arch, commands: [engine.pull(options.skipBase ? base.reference : immutable, platform: platform)],
+                                   condition: .baseOnlyInRegistry, image: base.reference))
+            buildSteps.append(Step(kind: .buildRuntime, arch: arch,
+                                   commands: [build(target: DockerfileContract.runtimeStage, arguments: runtimeArguments, labels: runtimeLabels,
+                                                    tag: runtime.reference, platform: platform, context: sourceContext)],
+                                   image: runtime.reference))
+            if options.push {
+                // --skip-base pushes the image it used, as it is: the readable tag (no immutable tag is made).
+                let baseTags = options.skipBase ? [base.reference] : [immutable] + (plan.movesBaseTag ? [base.reference] : [])
+                pushSteps.append(Step(kind: .pushBase, arch: arch, commands: baseTags.map(engine.push),
+                                      condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
+                pushSteps.append(Step(kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
+                                      image: runtime.reference))
+            }
+        }
+
+        let export = Step(kind: .exportSource, commands: SourceExport.commands(for: source, into: sourceContext, scratch: workDirectory))
+        plan.targets = targets
+        plan.steps = [export] + buildSteps + pushSteps
+        return plan
+    }
+
+    private func platformFlag(_ platform: String) -> [String] { ["--platform", platform] }
+
+    private func build(target: String, arguments: BuildArguments, labels: [String: String], tag: String,
+                       platform: String, context: String, fresh: Bool = false, pull: Bool = false) -> Command {
+        var words = platformFlag(platform) + ["--file", dockerfile.path, "--target", target]
+        if fresh { words.append("--no-cache") }
+        if pull { words.append("--pull") }
+        if let network = options.network { words += ["--network", network] }
+        for pair in arguments.pairs { words += ["--build-arg", "\(pair.name)=\(pair.value)"] }
+        for (name, value) in labels.sorted(by: { $0.key < $1.key }) { words += ["--label", "\(name)=\(value)"] }
+        words += ["--tag", tag, context]
+        return engine.build(words)
+    }
+
+    private func provenance(title: String, version: String, arch: String) -> [String: String] {
+        [
+            "org.opencontainers.image.title": title,
+            "org.opencontainers.image.version": version,
+            "org.opencontainers.image.created": createdAt,
+            "org.opencontainers.image.source": source.sourceLabel,
+            "dev.linbuild.arch": arch,
+        ]
+    }
+}
+
+/// The names the plan and the Dockerfile agree on.
+public enum DockerfileContract {
+    public static let baseStage = "base"
+    public static let runtimeStage = "runtime"
+    public static let baseImageArgument = "BASE_IMAGE"
+}

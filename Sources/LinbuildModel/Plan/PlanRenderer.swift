@@ -1,0 +1,171 @@
+import Foundation
+import LinbuildSupport
+import LinbuildProcess
+
+/// The two printed views of a plan: shell lines for people (`--dry-run`) and JSON for scripts.
+public enum PlanRenderer {
+    /// A script a POSIX shell runs as it is, and that does what linbuild would do: the base
+    /// decision is encoded as shell functions (`BaseScript`: the immutable tag, then the readable
+    /// one, each locally, then in the registry, comparing inputs and platform), the base is built
+    /// only when nothing matched, tagged as a run tags it, and pushed under each tag unless the
+    /// registry holds the same inputs there. One difference is documented: the script learns the
+    /// registry's labels by pulling, so a registry base with other inputs is pulled before it is
+    /// rebuilt (or pushed over); linbuild reads its labels over the registry API instead.
+    public static func shellScript(_ plan: Plan) -> String {
+        var lines = [
+            "# linbuild \(LinbuildVersion.current) plan: \(plan.targets.map(\.arch).joined(separator: ", ")) at \(Sanitized.forComment(plan.ref)) = \(plan.commit.sha)",
+            "# source: \(Sanitized.forComment(plan.source))",
+            "# engine: \(Sanitized.forComment(plan.engine.executable)), \(plan.engine.builder.description)",
+        ]
+        for target in plan.targets {
+            lines.append("# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)")
+            if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
+        }
+        lines.append("set -e")
+        let secrets = Set(plan.steps.flatMap { $0.commands.flatMap { $0.secrets.keys } }).sorted()
+        for name in secrets {
+            lines.append(": \"${\(name):?export \(name)=the source URL with its credentials; linbuild does not print it}\"")
+        }
+        lines += workFolder(plan)
+        lines += BaseScript.functions(plan)
+        for step in plan.steps {
+            let index = plan.targets.firstIndex { $0.arch == step.arch }.map { $0 + 1 } ?? 0
+            let decision = "linbuild_base_\(index)"
+            let target = plan.targets.first { $0.arch == step.arch }
+            switch step.kind {
+            case .checkBase:
+                lines.append("# \(step.title): \(baseDecisionText(plan.baseMode))")
+                guard plan.baseMode == .auto, let target else { continue }
+                lines += BaseScript.check(plan, target: target, decision: decision)
+            case .buildBase:
+                let tags = target.map { BaseScript.tags(plan, target: $0, from: ShellQuote.quote($0.baseImmutableImage)) } ?? []
+                lines += guarded(step, plan: plan, decision: decision, body: step.commands.map(\.shellLine) + tags)
+            case .pullBase:
+                lines += pull(step, plan: plan, decision: decision)
+            case .pushBase where step.condition != nil:
+                lines += pushBase(step, plan: plan, target: target)
+            default:
+                lines += guarded(step, plan: plan, decision: decision, body: step.commands.map(\.shellLine))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The work folder: created private, and removed on every way out, as a run does (after a
+    /// failure too, and on Ctrl-C or SIGTERM, with linbuild's exit codes).
+    static func workFolder(_ plan: Plan) -> [String] {
+        let remove = Command("rm", ["-rf", "--", plan.workDirectory]).shellLine
+        return [
+            "# the work folder, removed however the script ends:",
+            Command("mkdir", ["-m", "700", plan.workDirectory]).shellLine,
+            "trap \(ShellQuote.quote(remove)) EXIT",
+            "trap 'exit 130' INT",
+            "trap 'exit 143' TERM",
+            Command("mkdir", [plan.sourceContext, plan.emptyContext]).shellLine,
+        ]
+    }
+
+    /// A step's lines under the shell form of its condition, which comes from asking
+    /// `Step.Condition.holds` about every decision the plan's base mode can lead to.
+    static func guarded(_ step: Step, plan: Plan, decision: String, body: [String]) -> [String] {
+        guard let condition = step.condition else {
+            return (step.kind == .buildBase ? ["# \(step.title):"] : []) + body
+        }
+        let header = "# \(step.title), only if \(conditionText(condition))"
+        guard plan.baseMode == .auto else {
+            let verdicts = Set(BaseDecision.possible(in: plan.baseMode).map { condition.holds(given: BaseFacts(decision: $0)) })
+            switch verdicts {
+            case [true]: return [header + ":"] + body
+            case [false]: return ["# \(step.title): not run (--\(plan.baseMode.rawValue)-base):"] + body.map { "# " + $0 }
+            default: return undecidable(step)
+            }
+        }
+        guard let words = BaseScript.words(where: condition) else { return undecidable(step) }
+        if words.isEmpty { return ["# \(step.title): not run whatever the check finds:"] + body.map { "# " + $0 } }
+        if Set(words) == Set(BaseScript.decisionWords) { return [header + ":"] + body }
+        let test = words.map { "[ \"$\(decision)\" = \($0) ]" }.joined(separator: " || ")
+        return [header + ":", "if \(test); then"] + body.map { "  " + $0 } + ["fi"]
+    }
+
+    /// The pull of a base found only in the registry. After an automatic check, the check pulled it
+    /// already when the rule says "pulled" (by tag; linbuild pulls by digest); with --skip-base it
+    /// depends on what the local store holds.
+    static func pull(_ step: Step, plan: Plan, decision: String) -> [String] {
+        let body = step.commands.map(\.shellLine)
+        guard let condition = step.condition, plan.baseMode != .force else { return guarded(step, plan: plan, decision: decision, body: body) }
+        if plan.baseMode == .auto {
+            guard BaseScript.words(where: condition) == [BaseScript.pulled] else { return guarded(step, plan: plan, decision: decision, body: body) }
+            return ["# \(step.title): done by the check above (linbuild_registry), only when no local copy matches:"] + body.map { "#   " + $0 }
+        }
+        let whenMissing = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: true))
+        let whenPresent = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: false))
+        let inspect = plan.engine.command(["image", "inspect", step.image ?? ""]).shellLine + " >/dev/null 2>&1"
+        switch (whenMissing, whenPresent) {
+        case (true, true): return ["# \(step.title):"] + body
+        case (false, false): return ["# \(step.title): not run (--skip-base):"] + body.map { "# " + $0 }
+        case (true, false): return ["# \(step.title), only if the local store lacks it (--skip-base):", "if ! \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
+        case (false, true): return ["# \(step.title), only if the local store holds it (--skip-base):", "if \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
+        default: return undecidable(step)
+        }
+    }
+
+    /// A conditional push of the base, per tag: the registry copies the rule pushes over, in the
+    /// shell form that can tell them apart (pulling and comparing inputs; or, with --skip-base, presence).
+    static func pushBase(_ step: Step, plan: Plan, target: TargetPlan?) -> [String] {
+        guard let condition = step.condition else { return step.commands.map(\.shellLine) }
+        let pushedOver = Set(BaseDecision.possible(in: plan.baseMode).map { decision in
+            Set(RegistryCopy.allCases.filter { condition.holds(given: BaseFacts(decision: decision, registryCopy: $0)) == true })
+        })
+        guard pushedOver.count == 1, let copies = pushedOver.first else { return undecidable(step) }
+        let header = "# \(step.title), only if \(conditionText(condition)):"
+        if copies == Set(RegistryCopy.allCases) { return [header] + step.commands.map(\.shellLine) }
+        if copies.isEmpty { return ["# \(step.title): not run whatever the registry holds:"] + step.commands.map { "# " + $0.shellLine } }
+        if plan.baseMode == .auto, copies == [.absent, .otherInputs, .unknown], let target {
+            return [header, "# for each tag, linbuild_push_base runs (unless the registry holds the same inputs there):"]
+                + step.commands.map { "#   " + $0.shellLine } + BaseScript.push(plan, target: target)
+        }
+        if plan.baseMode == .skip, copies == [.absent, .unknown] {
+            let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
+            return [header, "if ! \(manifest) >/dev/null 2>&1; then"] + step.commands.map { "  " + $0.shellLine } + ["fi"]
+        }
+        return undecidable(step)
+    }
+
+    /// A rule the script has no test for: it stops rather than do something a run would not.
+    static func undecidable(_ step: Step) -> [String] {
+        ["echo \(ShellQuote.quote("linbuild: the condition of \(step.title) has no shell form; run linbuild itself")) >&2", "exit 1"]
+    }
+
+    private static func baseDecisionText(_ mode: Plan.BaseMode) -> String {
+        switch mode {
+        case .auto: "the immutable tag, then the readable one; the local store, then the registry (the script pulls; linbuild reads the registry's labels); compare recorded inputs and platform"
+        case .force: "skipped (--force-base: always build)"
+        case .skip: "skipped (--skip-base: use the existing image)"
+        }
+    }
+
+    static func conditionText(_ condition: Step.Condition) -> String {
+        switch condition {
+        case .baseNeedsBuild: "the base is missing or its inputs changed"
+        case .baseOnlyInRegistry: "the base is in the registry but not in the local store"
+        case .baseNeedsPush: "the registry lacks the base, or holds it with other inputs"
+        }
+    }
+
+    /// The plan for scripts. Two runs with the same inputs give the same text except for
+    /// `workDirectory` (a fresh random folder, also in the steps' paths) and `createdAt` (also
+    /// in the `org.opencontainers.image.created` labels): the only fields that vary.
+    public static func json(_ plan: Plan) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(plan), as: UTF8.self) + "\n"
+    }
+}
+
+extension Sanitized {
+    /// Text inside a `#` comment of the dry-run: a newline would end the comment and turn the rest
+    /// into a command.
+    static func forComment(_ text: String) -> String {
+        String(forMessage(text, limit: 200).dropFirst().dropLast())
+    }
+}

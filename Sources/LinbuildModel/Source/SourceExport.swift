@@ -1,0 +1,48 @@
+import Foundation
+import LinbuildSupport
+import LinbuildProcess
+
+/// The commands that put exactly the resolved commit's tracked tree into the runtime's build
+/// context, on the host: no credentials or network are needed inside the build, and nothing
+/// untracked (data, checkpoints, `.git`) is ever sent to the engine.
+public enum SourceExport {
+    /// The variable the dry-run asks for when the source URL holds credentials.
+    static let urlVariable = "LINBUILD_SOURCE_URL"
+
+    static func commands(for source: ResolvedSource, into context: String, scratch: String) -> [Command] {
+        let archive = scratch + "/source.tar"
+        let environment = GitSettings.environment
+        var commands: [Command] = []
+        let repository: String
+        switch source.location {
+        case .path(let path):
+            repository = Paths.absolute(path)
+        case .url(let url):
+            repository = scratch + "/repository.git"
+            commands.append(Command("git", ["init", "--quiet", "--bare", repository], environment: environment))
+            // A named ref is fetched by name (every server allows that); a SHA by itself.
+            // A URL with credentials is passed at run time only: the plan, the dry-run and the
+            // logs show `"$LINBUILD_SOURCE_URL"` in its place.
+            let secret = Redaction.hasCredentials(url)
+            var fetch = Command("git", ["-C", repository, "fetch", "--quiet", "--depth", "1", "--no-tags", "--",
+                                        secret ? "$" + urlVariable : url, source.refName ?? source.commit.sha], environment: environment)
+            if secret { fetch.secrets = [urlVariable: url] }
+            commands.append(fetch)
+        }
+        commands.append(Command("git", ["-C", repository, "archive", "--format=tar", "--output", archive, source.commit.sha],
+                                environment: environment))
+        commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
+        commands.append(Command("rm", ["-f", "--", archive]))
+        // git archive leaves submodules empty and LFS files as pointers: fill them in.
+        for submodule in source.contents.submodules {
+            commands.append(Command("git", ["-C", submodule.repository, "archive", "--format=tar", "--prefix=\(submodule.path)/",
+                                            "--output", archive, submodule.commit], environment: environment))
+            commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
+            commands.append(Command("rm", ["-f", "--", archive]))
+        }
+        for file in source.contents.largeFiles {
+            commands.append(Command("cp", ["--", file.object, context + "/" + file.path]))
+        }
+        return commands
+    }
+}

@@ -1,0 +1,81 @@
+import LinbuildSupport
+import LinbuildProcess
+import LinbuildModel
+
+/// Questions to the engine that must answer quickly: is it there, which BuildKit path works,
+/// and what does the local store hold. Each has a timeout, so a dead daemon is an error in
+/// seconds rather than a hang.
+public struct EngineProbe: Sendable {
+    public var engine: EngineCLI
+    public var runner: ProcessRunning
+    public var timeout: Double
+
+    public init(engine: EngineCLI, runner: ProcessRunning, timeout: Double = 20) {
+        self.engine = engine
+        self.runner = runner
+        self.timeout = timeout
+    }
+
+    public struct Versions: Equatable, Sendable {
+        public var client: String
+        public var server: String
+    }
+
+    /// The client and server versions; fails with exit 69 when the engine cannot be reached or,
+    /// when it will build, the chosen builder cannot work with this client.
+    public func verify(forBuilds: Bool = true) throws -> Versions {
+        let format = engine.isPodman ? "{{.Client.Version}}|{{.Client.Version}}" : "{{.Client.Version}}|{{.Server.Version}}"
+        let output = try captureOrUnavailable(engine.command(["version", "--format", format]))
+        let fields = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|", omittingEmptySubsequences: false)
+        guard output.termination.succeeded, fields.count == 2, !fields[1].isEmpty else {
+            let why = output.termination == .timedOut ? "no answer within \(Int(timeout)) s" : output.stderrSummary
+            throw LinbuildError.engineUnavailable(
+                "cannot reach the engine through '\(engine.executable)'\(why.isEmpty ? "" : ": \(why)") (start the daemon, or point DOCKER_HOST or --context at one)")
+        }
+        let versions = Versions(client: String(fields[0]), server: String(fields[1]))
+        if forBuilds, engine.builder == .builtinBuildKit, let major = Int(versions.client.prefix { $0.isASCIIDigit }), major >= 23 {
+            throw LinbuildError.engineUnavailable(
+                "docker client \(versions.client) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)")
+        }
+        return versions
+    }
+
+    /// The labels of a local image, or `nil` when the store does not have it.
+    public func localLabels(of image: String) throws -> [String: String]? {
+        let output = try captureOrUnavailable(engine.command(["image", "inspect", "--format", "{{json .Config.Labels}}", image]))
+        guard output.termination.succeeded else {
+            let message = String(decoding: output.stderr, as: UTF8.self).lowercased()
+            if message.contains("no such image") || message.contains("image not known") || message.contains("failed to find image") {
+                return nil
+            }
+            throw LinbuildError.engineUnavailable("cannot inspect \(image): \(output.stderrSummary) (is the engine running?)")
+        }
+        return Self.decodeLabels(output.stdoutText)
+    }
+
+    /// The image ID the local store gives `image` (for the summary).
+    public func imageID(of image: String) -> String? {
+        guard let output = try? runner.capture(engine.command(["image", "inspect", "--format", "{{.Id}}", image]), timeout: timeout),
+              output.termination.succeeded else { return nil }
+        let id = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return id.isEmpty ? nil : id
+    }
+
+    private func captureOrUnavailable(_ command: Command) throws -> CapturedOutput {
+        do {
+            return try runner.capture(command, timeout: timeout)
+        } catch let failure as LaunchFailure {
+            throw failure.engineError
+        }
+    }
+
+    static func decodeLabels(_ json: String) -> [String: String] {
+        let trimmed = json.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let value = try? JSONParser.parse(Array(trimmed.utf8)), case .object(let members) = value else { return [:] }
+        var labels: [String: String] = [:]
+        for member in members {
+            if case .string(let text) = member.value { labels[member.key] = text }
+        }
+        return labels
+    }
+}

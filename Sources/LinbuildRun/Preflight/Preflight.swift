@@ -1,0 +1,198 @@
+import Foundation
+import LinbuildSupport
+import LinbuildProcess
+import LinbuildModel
+
+/// One input of one architecture, and what its upstream said.
+public struct PreflightResult: Equatable, Sendable {
+    public enum Answer: Equatable, Sendable {
+        case present(String)
+        /// Why, with the nearest versions the upstream does have.
+        case absent(String)
+        /// Could not be asked (offline, 401, 5xx, timeout, malformed answer): never read as absent.
+        case unknown(String)
+
+        public var word: String {
+            switch self {
+            case .present: "present"
+            case .absent: "absent"
+            case .unknown: "unknown"
+            }
+        }
+    }
+
+    public var arch: String
+    /// `torch 2.7.1+cu126`, `CUDA image nvidia/cuda:12.8.0-cudnn-devel-ubuntu22.04`.
+    public var input: String
+    public var answer: Answer
+
+    /// The line printed for it.
+    public var line: String {
+        let detail: String = switch answer {
+        case .present(let text), .absent(let text), .unknown(let text): text
+        }
+        return "preflight [\(arch)] \(answer.word.padding(8))\(input)" + (detail.isEmpty ? "" : ": \(detail)")
+    }
+}
+
+/// Asks every upstream a base build depends on whether its input exists, all at once, each
+/// question bounded by the probe timeout. The same question (an image, an index page, a git
+/// remote) is asked once for every architecture that needs it.
+public struct Preflight: Sendable {
+    public var targets: PreflightTargets
+    public var registry: RegistryChecking
+    public var index: PackageIndexClient
+    public var runner: ProcessRunning
+    public var timeout: Double
+
+    public init(targets: PreflightTargets, registry: RegistryChecking, index: PackageIndexClient, runner: ProcessRunning, timeout: Double) {
+        self.targets = targets
+        self.registry = registry
+        self.index = index
+        self.runner = runner
+        self.timeout = timeout
+    }
+
+    /// Every answer, in the order of the architectures and their inputs.
+    public func run() -> [PreflightResult] {
+        let started = Date()
+        var questions: [String: @Sendable () -> Any] = [:]
+        for architecture in targets.architectures {
+            for image in architecture.images {
+                questions["image " + image.reference] = { [registry] in
+                    guard let reference = ImageReference(image.reference) else { return RegistryAnswer.unknown("not an image reference") }
+                    return registry.manifest(of: reference)
+                }
+            }
+            for package in architecture.packages {
+                questions["page \(package.index) \(package.project)"] = { [index] in index.files(of: package.project, at: package.index) }
+            }
+            for ref in architecture.gitRefs {
+                questions["commit \(ref.url) \(ref.commit)"] = { [runner, timeout] in GitRemoteCheck.commit(ref.commit, in: ref.url, runner: runner, timeout: timeout) }
+            }
+        }
+        var answers = Self.ask(questions, deadline: started.addingTimeInterval(timeout + 0.5))
+
+        // Second round, only for a missing torch: the other channel's page, to name what it has.
+        var followUps: [String: @Sendable () -> Any] = [:]
+        for architecture in targets.architectures {
+            for package in architecture.packages {
+                guard let alternative = package.alternative, case .files(let names)? = answers["page \(package.index) \(package.project)"] as? IndexAnswer,
+                      !missingVersions(package, in: names).isEmpty else { continue }
+                followUps["page \(alternative.index) \(package.project)"] = { [index] in index.files(of: package.project, at: alternative.index) }
+            }
+        }
+        if !followUps.isEmpty {
+            let remaining = max(1, timeout - Date().timeIntervalSince(started))
+            answers.merge(Self.ask(followUps, deadline: Date().addingTimeInterval(remaining))) { $1 }
+        }
+
+        var results: [PreflightResult] = []
+        for architecture in targets.architectures {
+            let arch = architecture.name
+            for image in architecture.images {
+                let answer = answers["image " + image.reference] as? RegistryAnswer ?? .unknown(noAnswer)
+                let input = "\(image.role) \(image.reference)"
+                switch answer {
+                case .present(let digest): results.append(.init(arch: arch, input: input, answer: .present(digest.map { String($0.prefix(19)) } ?? "")))
+                case .absent: results.append(.init(arch: arch, input: input, answer: .absent("\(image.reference) is not in its registry (check the tag)")))
+                case .unknown(let why): results.append(.init(arch: arch, input: input, answer: .unknown(why)))
+                }
+            }
+            for package in architecture.packages {
+                let page = answers["page \(package.index) \(package.project)"] as? IndexAnswer ?? .unknown(noAnswer)
+                let alternative = package.alternative.flatMap { answers["page \($0.index) \(package.project)"] as? IndexAnswer }
+                results.append(judge(package, page: page, alternative: alternative, arch: arch))
+            }
+            for ref in architecture.gitRefs {
+                let answer = answers["commit \(ref.url) \(ref.commit)"] as? PreflightResult.Answer ?? .unknown(noAnswer)
+                results.append(.init(arch: arch, input: "\(ref.project) \(ref.commit.prefix(12))", answer: answer))
+            }
+        }
+        return results
+    }
+
+    private var noAnswer: String { "no answer within \(Int(timeout)) s" }
+
+    private var wheelTarget: String { "Python \(targets.python) on \(targets.platform)" }
+
+    private func fitting(_ package: PreflightTargets.Package, _ names: [String]) -> [DistributionFile] {
+        names.compactMap(DistributionFile.init(filename:)).filter {
+            DistributionFile.normalise($0.project) == DistributionFile.normalise(package.project)
+                && (!package.needsWheel || $0.isWheel) && $0.fits(python: targets.python, platform: targets.platform)
+        }
+    }
+
+    private func missingVersions(_ package: PreflightTargets.Package, in names: [String]) -> [String] {
+        let have = Set(fitting(package, names).map(\.version))
+        return package.versions.filter { !have.contains($0) }
+    }
+
+    func judge(_ package: PreflightTargets.Package, page: IndexAnswer, alternative: IndexAnswer?, arch: String) -> PreflightResult {
+        let input = package.project + (package.versions.isEmpty ? "" : " " + package.versions.joined(separator: ", "))
+        switch page {
+        case .unknown(let why):
+            return .init(arch: arch, input: input, answer: .unknown(why))
+        case .noProject:
+            return .init(arch: arch, input: input, answer: .absent("\(package.index) has no project \(package.project) (check the index URL and the CUDA suffix)"))
+        case .files(let names):
+            let files = fitting(package, names)
+            let kind = package.needsWheel ? "wheel" : "file"
+            if package.versions.isEmpty {
+                guard let newest = files.compactMap({ PackageVersion($0.version) }).max() else {
+                    return .init(arch: arch, input: input, answer: .absent("\(package.index) has no \(package.project) \(kind) for \(wheelTarget)"))
+                }
+                return .init(arch: arch, input: input, answer: .present("newest for \(wheelTarget): \(newest)"))
+            }
+            let missing = missingVersions(package, in: names)
+            guard let wanted = missing.first else {
+                return .init(arch: arch, input: input, answer: .present(package.needsWheel ? "wheel for \(wheelTarget)" : "on \(package.index)"))
+            }
+            var message = "\(package.project) \(wanted) is not on \(package.index)" + (package.needsWheel ? " for \(wheelTarget)" : "")
+            let nearest = PackageVersion.nearest(to: wanted, among: files.map(\.version))
+            message += nearest.isEmpty ? "; it has no \(kind) of \(package.project) for that at all" : "; it has \(nearest.joined(separator: ", "))"
+            if let alternativeIndex = package.alternative, case .files(let otherNames)? = alternative {
+                let other = fitting(package, otherNames).map(\.version)
+                if other.contains(wanted) {
+                    message += "; \(alternativeIndex.label) has \(wanted)"
+                } else if let near = PackageVersion.nearest(to: wanted, among: other, limit: 2).first {
+                    message += "; \(alternativeIndex.label) has \(near)"
+                }
+            }
+            return .init(arch: arch, input: input, answer: .absent(message))
+        }
+    }
+
+    /// Runs each question on its own thread; a question still unanswered at the deadline is
+    /// left out (its caller reports it unknown), so a hung upstream costs at most the timeout.
+    static func ask(_ questions: [String: @Sendable () -> Any], deadline: Date) -> [String: Any] {
+        let box = AnswerBox()
+        let group = DispatchGroup()
+        for (key, question) in questions {
+            group.enter()
+            Thread {
+                box.set(key, question())
+                group.leave()
+            }.start()
+        }
+        _ = group.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow))
+        return box.all
+    }
+}
+
+private final class AnswerBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String: Any] = [:]
+    func set(_ key: String, _ value: Any) { lock.withLock { answers[key] = value } }
+    var all: [String: Any] { lock.withLock { answers } }
+}
+
+extension Preflight {
+    /// The error for the absent inputs (exit 65), or nil when none is absent.
+    public static func failure(_ results: [PreflightResult]) -> LinbuildError? {
+        let absent = results.filter { if case .absent = $0.answer { true } else { false } }
+        guard let first = absent.first, case .absent(let why) = first.answer else { return nil }
+        let more = absent.count > 1 ? "; \(absent.count - 1) more input\(absent.count == 2 ? " is" : "s are") absent (listed above)" : ""
+        return .upstreamMissing("[\(first.arch)] \(why)\(more) (fix presets, or pass --no-preflight to build anyway)")
+    }
+}

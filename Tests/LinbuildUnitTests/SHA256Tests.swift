@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import LinbuildTestSupport
+@testable import LinbuildSupport
+
+/// The FIPS 180-4 SHA-256 behind the base-inputs digest.
+@Suite struct SHA256Tests {
+    @Test(arguments: [
+        ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+        // The 448-bit NIST vector: its padding needs a second block
+        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        // The 896-bit NIST vector
+        ("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+         "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"),
+    ])
+    func matchesTheNISTVectors(input: String, digest: String) {
+        #expect(SHA256.hex(input) == digest)
+        #expect(SHA256.hex(Array(input.utf8)) == digest)
+    }
+
+    @Test func matchesTheMillionAVector() {
+        #expect(SHA256.hex([UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    @Test func digestIs32BytesAndHexIs64LowercaseDigits() {
+        #expect(SHA256.digest(Array("x".utf8)).count == 32)
+        let hex = SHA256.hex("x")
+        #expect(hex.count == 64 && hex.allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        #expect(SHA256.hex("é") == SHA256.hex([0xC3, 0xA9]))
+    }
+
+    /// Every length around the 55/56/64-byte padding edges, checked against coreutils' `sha256sum`.
+    @Test(arguments: [0, 1, 54, 55, 56, 57, 63, 64, 65, 111, 119, 120, 127, 128, 129, 1000])
+    func agreesWithSha256sumAtBlockEdges(_ length: Int) throws {
+        let input = String((0..<length).map { Character(UnicodeScalar(UInt8(ascii: "a") + UInt8($0 % 26))) })
+        let result = try Run.command("sha256sum", [], input: input)
+        #expect(result.status == 0)
+        let expected = try #require(result.stdout.split(separator: " ").first.map(String.init))
+        #expect(SHA256.hex(input) == expected)
+    }
+}
