@@ -33,6 +33,10 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case validationFailed(String)
     /// Preflight found an input (torch version, image tag, Flash Attention tag) upstream lacks.
     case upstreamMissing(String)
+    /// A program linbuild needs (the engine, git, tar) cannot start: `LaunchFailure.error(fix:)`.
+    case cannotRun(program: String, reason: String, fix: String)
+    /// A file or folder linbuild writes (the work folder, a step's log) cannot be created.
+    case cannotCreate(path: String, what: String, reason: String, fix: String)
 }
 
 extension LinbuildError: CustomStringConvertible {
@@ -41,6 +45,7 @@ extension LinbuildError: CustomStringConvertible {
     public var endsEveryArchitecture: Bool {
         switch self {
         case .interrupted, .interruptedDuring, .engineUnavailable, .registryUnavailable, .upstreamMissing: true
+        case .cannotRun, .cannotCreate: true
         default: false
         }
     }
@@ -58,6 +63,9 @@ extension LinbuildError: CustomStringConvertible {
         case .invalidPresets, .contract, .upstreamMissing, .incompleteSource: .dataError
         case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed, .baseNotFound: .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
+        case .cannotRun: .unavailable
+        // Not an input that is missing (66): DESIGN.md has no EX_CANTCREAT (73), so the generic failure.
+        case .cannotCreate: .failure
         case .buildFailed, .pushFailed, .validationFailed: .failure
         case .interrupted(let signal), .interruptedDuring(let signal, _): signal == 15 ? .terminated : .interrupted
         }
@@ -105,6 +113,10 @@ extension LinbuildError: CustomStringConvertible {
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT") during \(step); \(what)"
         case .baseNotFound(let message):
             return message
+        case .cannotRun(let program, let reason, let fix):
+            return "cannot run \(program): \(reason) (\(fix))"
+        case .cannotCreate(let path, let what, let reason, let fix):
+            return "cannot create the \(what) \(path): \(reason) (\(fix))"
         }
     }
 }

@@ -3,6 +3,8 @@ import Testing
 import LinbuildTestSupport
 @testable import LinbuildSupport
 @testable import LinbuildModel
+@testable import LinbuildProcess
+@testable import LinbuildRun
 
 /// The two printed views of a plan.
 @Suite struct PlanRendererTests {
@@ -25,7 +27,9 @@ import LinbuildTestSupport
         #expect(script.contains("# push base [hopper], only if the registry lacks the base, or holds it with other inputs:"))
         #expect(script.contains("DOCKER_BUILDKIT=1 docker build "))
         #expect(script.contains("docker push frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper"))
-        #expect(script.hasSuffix("rm -rf -- /tmp/w\n"))
+        // The work folder is made before any step and removed however the script ends
+        #expect(script.contains("set -e\n# the work folder, removed however the script ends:\nmkdir -m 700 /tmp/w\ntrap 'rm -rf -- /tmp/w' EXIT\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\nmkdir /tmp/w/source /tmp/w/empty\n"))
+        #expect(script.hasSuffix("docker push frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper\n"))
         for command in plan.steps.flatMap(\.commands) {
             #expect(script.contains(command.shellLine + "\n"), "\(command.shellLine)")
         }
@@ -64,7 +68,8 @@ import LinbuildTestSupport
             return command.shellLine.replacingOccurrences(of: "LINBUILD_REFERENCE", with: "\"$1\"")
         })
         let control = ["linbuild_", "if ", "elif ", "else", "fi", "}", "[ ", "for ", "return ", "echo \""]
-        for line in lines where !line.hasPrefix("# ") {
+        let workFolder = Set(PlanRenderer.workFolder(plan))
+        for line in lines where !line.hasPrefix("# ") && !workFolder.contains(line) {
             let body = String(line.drop { $0 == " " })
             let generalised = generic.contains { body == $0 || body.hasPrefix($0 + " ") }
             #expect(line == "set -e" || commandLines.contains(body) || generalised || body.hasPrefix("docker tag ")
@@ -74,6 +79,25 @@ import LinbuildTestSupport
                 #expect(!["docker build", "docker buildx", "docker push", "docker pull"].contains { body.contains($0) }, "\(line)")
             }
         }
+    }
+
+    @Test func theScriptRemovesItsWorkFolderWhenAStepFails() throws {
+        // GIVEN a plan whose source exports and whose engine fails every command
+        let scratch = try Scratch("script-work-folder")
+        defer { scratch.remove() }
+        let repository = scratch.path + "/source"
+        try Git.repository(at: repository)
+        let options = try Options.parse(["--arch", "hopper"], environment: [:])
+        let plan = try PlanBuilder(options: options, presets: shippedPresets,
+                                   dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
+                                   source: try CommitResolver(runner: SpawnProcessRunner()).resolve("main", in: .path(repository)),
+                                   engine: EngineCLI(executable: "false", builder: .buildx), workDirectory: scratch.path + "/work", createdAt: "t").make()
+        // WHEN the printed script runs
+        let run = try Run.command("/bin/sh", ["-c", PlanRenderer.shellScript(plan)])
+        // THEN it stops at the failure, after the source was exported into the work folder, and the folder is gone
+        #expect(run.status != 0)
+        #expect(!run.stderr.contains("No such file"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: plan.workDirectory))
     }
 
     @Test func theJSONCarriesItsSchemaTheFullRefAndTheBaseBuildsBaseImage() throws {

@@ -29,9 +29,9 @@ enum BaseScript {
             "# store, then the registry. A copy with other inputs does not end the search: a stale local copy falls",
             "# through to the registry. Sets linbuild_found (the reference) and linbuild_how (cached or pulled).",
             "linbuild_find() {",
-            "  linbuild_how=cached",
+            "  linbuild_how=\(cached)",
             "  for linbuild_found in \"$1\" \"$2\"; do linbuild_local \"$linbuild_found\" \"$3\" \"$4\" && return 0; done",
-            "  linbuild_how=pulled",
+            "  linbuild_how=\(pulled)",
             "  for linbuild_found in \"$1\" \"$2\"; do linbuild_registry \"$linbuild_found\" \"$3\" \"$4\" && return 0; done",
             "  return 1",
             "}",
@@ -58,10 +58,34 @@ enum BaseScript {
         return lines
     }
 
+    /// The words the check step leaves in `linbuild_base_N`: one per kind of automatic decision.
+    static let cached = "cached", pulled = "pulled", build = "build"
+    static let decisionWords = [cached, pulled, build]
+
+    static func word(for decision: BaseDecision) -> String {
+        switch decision {
+        case .cachedLocally: cached
+        case .inRegistry: pulled
+        default: build
+        }
+    }
+
+    /// The decision words for which `condition` holds after an automatic check, or nil when the
+    /// rule tells apart decisions the script's word does not (it would need another test).
+    static func words(where condition: Step.Condition) -> [String]? {
+        var verdicts: [String: Bool] = [:]
+        for decision in BaseDecision.possible(in: .auto) {
+            let word = word(for: decision)
+            guard let holds = condition.holds(given: BaseFacts(decision: decision)), verdicts[word] ?? holds == holds else { return nil }
+            verdicts[word] = holds
+        }
+        return decisionWords.filter { verdicts[$0] == true }
+    }
+
     /// The check step of `target`: sets `linbuild_base_N` to cached, pulled or build, and tags what was found.
     static func check(_ plan: Plan, target: TargetPlan, decision: String) -> [String] {
         var lines = [
-            "\(decision)=build",
+            "\(decision)=\(build)",
             "if linbuild_find \(quoted(target.baseImmutableImage)) \(quoted(target.baseImage)) \(inputs(target)); then",
             "  \(decision)=$linbuild_how",
         ]

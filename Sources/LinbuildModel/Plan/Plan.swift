@@ -5,8 +5,9 @@ import LinbuildProcess
 /// executor runs it. It is a plain value, so tests compare it without an engine.
 public struct Plan: Equatable, Sendable, Codable {
     /// Bumped when a field of the JSON view changes meaning or goes away. 2: `schemaVersion`,
-    /// `refName`, `createdAt`, `targets[].baseBuildArguments`, `allowIncompleteSource`.
-    public static let currentSchemaVersion = 2
+    /// `refName`, `createdAt`, `targets[].baseBuildArguments`, `allowIncompleteSource`. 3: `steps`
+    /// lists only what a run executes; the `prepare` and `cleanUp` steps are gone (`workDirectory`).
+    public static let currentSchemaVersion = 3
     public var schemaVersion = Plan.currentSchemaVersion
     public enum BaseMode: String, Equatable, Sendable, Codable {
         /// Build only when missing or when its inputs changed.
@@ -28,7 +29,8 @@ public struct Plan: Equatable, Sendable, Codable {
     public var keepGoing: Bool
     /// `--allow-incomplete-source`: submodules or LFS objects that cannot be had are left out, with a warning.
     public var allowIncompleteSource = false
-    /// A private folder for build contexts, created at the start and always removed.
+    /// A private folder for build contexts, created at the start and removed on every way out
+    /// (failure and signal included): not a step, because a step list cannot say "always".
     public var workDirectory: String
     /// `org.opencontainers.image.created` of both images: with `workDirectory`, what varies between runs.
     public var createdAt: String = ""
@@ -64,7 +66,10 @@ public struct TargetPlan: Equatable, Sendable, Codable {
 /// the local store and the registry, calls for them.
 public struct Step: Equatable, Sendable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case prepare, exportSource, checkBase, buildBase, pullBase, buildRuntime, pushBase, pushRuntime, cleanUp
+        case exportSource, checkBase, buildBase, pullBase, buildRuntime, pushBase, pushRuntime
+
+        /// Pushes run only after every build of the run succeeded, and none after a failure.
+        public var isPush: Bool { self == .pushBase || self == .pushRuntime }
     }
 
     public enum Condition: String, Sendable, Codable {
@@ -72,7 +77,8 @@ public struct Step: Equatable, Sendable, Codable {
         case baseNeedsBuild
         /// The base is in the registry only, with the right inputs.
         case baseOnlyInRegistry
-        /// This run built the base, or the registry lacks it.
+        /// The registry lacks the base under the tag being pushed, or holds it with other inputs
+        /// (with --skip-base: lacks it). Decided per tag, just before each push.
         case baseNeedsPush
     }
 
@@ -83,18 +89,32 @@ public struct Step: Equatable, Sendable, Codable {
     /// The image the step reads or makes, if any.
     public var image: String?
 
-    public var title: String {
-        let what: String = switch kind {
-        case .prepare: "prepare"
-        case .exportSource: "export source"
-        case .checkBase: "check base"
-        case .buildBase: "build base"
-        case .pullBase: "pull base"
-        case .buildRuntime: "build runtime"
-        case .pushBase: "push base"
-        case .pushRuntime: "push runtime"
-        case .cleanUp: "clean up"
-        }
-        return arch.map { "\(what) [\($0)]" } ?? what
+    /// Where a step's name is shown.
+    public enum NameUse: Sendable {
+        /// Progress lines and errors: `build base [hopper]`.
+        case title
+        /// The end-of-run summary, where a base found and a base built share one row: `base [hopper]`.
+        case summaryRow
+        /// The step's log file: `build-base-hopper.log`.
+        case logFile
     }
+
+    /// The step's one name, in the form `use` needs.
+    public func name(_ use: NameUse) -> String {
+        let what: String = switch (kind, use) {
+        case (.checkBase, .summaryRow), (.buildBase, .summaryRow): "base"
+        case (.buildRuntime, .summaryRow): "runtime"
+        case (.exportSource, _): "export source"
+        case (.checkBase, _): "check base"
+        case (.buildBase, _): "build base"
+        case (.pullBase, _): "pull base"
+        case (.buildRuntime, _): "build runtime"
+        case (.pushBase, _): "push base"
+        case (.pushRuntime, _): "push runtime"
+        }
+        guard use == .logFile else { return arch.map { "\(what) [\($0)]" } ?? what }
+        return ([what] + (arch.map { [$0] } ?? [])).joined(separator: " ").split(separator: " ").joined(separator: "-") + ".log"
+    }
+
+    public var title: String { name(.title) }
 }

@@ -120,20 +120,18 @@ public struct PlanBuilder: Sendable {
                                                     tag: runtime.reference, platform: platform, context: sourceContext)],
                                    image: runtime.reference))
             if options.push {
-                pushSteps.append(Step(kind: .pushBase, arch: arch,
-                                      commands: [engine.push(immutable)] + (plan.movesBaseTag ? [engine.push(base.reference)] : []),
+                // --skip-base pushes the image it used, as it is: the readable tag (no immutable tag is made).
+                let baseTags = options.skipBase ? [base.reference] : [immutable] + (plan.movesBaseTag ? [base.reference] : [])
+                pushSteps.append(Step(kind: .pushBase, arch: arch, commands: baseTags.map(engine.push),
                                       condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
                 pushSteps.append(Step(kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
                                       image: runtime.reference))
             }
         }
 
-        let prepare = Step(kind: .prepare, commands: [Command("mkdir", ["-m", "700", workDirectory]),
-                                                      Command("mkdir", [sourceContext, emptyContext])])
         let export = Step(kind: .exportSource, commands: SourceExport.commands(for: source, into: sourceContext, scratch: workDirectory))
-        let cleanUp = Step(kind: .cleanUp, commands: [Command("rm", ["-rf", "--", workDirectory])])
         plan.targets = targets
-        plan.steps = [prepare, export] + buildSteps + pushSteps + [cleanUp]
+        plan.steps = [export] + buildSteps + pushSteps
         return plan
     }
 

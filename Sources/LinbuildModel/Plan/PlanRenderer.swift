@@ -26,59 +26,114 @@ public enum PlanRenderer {
         for name in secrets {
             lines.append(": \"${\(name):?export \(name)=the source URL with its credentials; linbuild does not print it}\"")
         }
+        lines += workFolder(plan)
         lines += BaseScript.functions(plan)
         for step in plan.steps {
             let index = plan.targets.firstIndex { $0.arch == step.arch }.map { $0 + 1 } ?? 0
             let decision = "linbuild_base_\(index)"
-            switch (step.kind, step.condition) {
-            case (.checkBase, _):
+            let target = plan.targets.first { $0.arch == step.arch }
+            switch step.kind {
+            case .checkBase:
                 lines.append("# \(step.title): \(baseDecisionText(plan.baseMode))")
-                guard plan.baseMode == .auto, let target = plan.targets.first(where: { $0.arch == step.arch }) else { continue }
+                guard plan.baseMode == .auto, let target else { continue }
                 lines += BaseScript.check(plan, target: target, decision: decision)
-            case (.buildBase, let condition):
-                let target = plan.targets.first { $0.arch == step.arch }
+            case .buildBase:
                 let tags = target.map { BaseScript.tags(plan, target: $0, from: ShellQuote.quote($0.baseImmutableImage)) } ?? []
-                guard condition == .baseNeedsBuild else {
-                    lines.append("# \(step.title):")
-                    lines += step.commands.map(\.shellLine) + tags
-                    continue
-                }
-                lines.append("# \(step.title), only if \(conditionText(.baseNeedsBuild)):")
-                lines.append("if [ \"$\(decision)\" = build ]; then")
-                lines += (step.commands.map(\.shellLine) + tags).map { "  " + $0 }
-                lines.append("fi")
-            case (.pullBase, _):
-                switch plan.baseMode {
-                case .auto:
-                    lines.append("# \(step.title): done by the check above (linbuild_registry), only when no local copy matches:")
-                    lines += step.commands.map { "#   " + $0.shellLine }
-                case .skip:
-                    lines.append("# \(step.title), only if the local store lacks it (--skip-base):")
-                    lines.append("if ! \(plan.engine.command(["image", "inspect", step.image ?? ""]).shellLine) >/dev/null 2>&1; then")
-                    lines += step.commands.map { "  " + $0.shellLine }
-                    lines.append("fi")
-                case .force:
-                    lines.append("# \(step.title): not run (--force-base builds it):")
-                    lines += step.commands.map { "# " + $0.shellLine }
-                }
-            case (.pushBase, .baseNeedsPush?):
-                lines.append("# \(step.title), only if \(conditionText(.baseNeedsPush)):")
-                if plan.baseMode == .auto, let target = plan.targets.first(where: { $0.arch == step.arch }) {
-                    lines.append("# for each tag, linbuild_push_base runs (unless the registry holds the same inputs there):")
-                    lines += step.commands.map { "#   " + $0.shellLine }
-                    lines += BaseScript.push(plan, target: target)
-                    continue
-                }
-                let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
-                lines.append("if ! \(manifest) >/dev/null 2>&1; then")
-                lines += step.commands.map { "  " + $0.shellLine }
-                lines.append("fi")
+                lines += guarded(step, plan: plan, decision: decision, body: step.commands.map(\.shellLine) + tags)
+            case .pullBase:
+                lines += pull(step, plan: plan, decision: decision)
+            case .pushBase where step.condition != nil:
+                lines += pushBase(step, plan: plan, target: target)
             default:
-                if let condition = step.condition { lines.append("# \(step.title), only if \(conditionText(condition)):") }
-                lines += step.commands.map(\.shellLine)
+                lines += guarded(step, plan: plan, decision: decision, body: step.commands.map(\.shellLine))
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The work folder: created private, and removed on every way out, as a run does (after a
+    /// failure too, and on Ctrl-C or SIGTERM, with linbuild's exit codes).
+    static func workFolder(_ plan: Plan) -> [String] {
+        let remove = Command("rm", ["-rf", "--", plan.workDirectory]).shellLine
+        return [
+            "# the work folder, removed however the script ends:",
+            Command("mkdir", ["-m", "700", plan.workDirectory]).shellLine,
+            "trap \(ShellQuote.quote(remove)) EXIT",
+            "trap 'exit 130' INT",
+            "trap 'exit 143' TERM",
+            Command("mkdir", [plan.sourceContext, plan.emptyContext]).shellLine,
+        ]
+    }
+
+    /// A step's lines under the shell form of its condition, which comes from asking
+    /// `Step.Condition.holds` about every decision the plan's base mode can lead to.
+    static func guarded(_ step: Step, plan: Plan, decision: String, body: [String]) -> [String] {
+        guard let condition = step.condition else {
+            return (step.kind == .buildBase ? ["# \(step.title):"] : []) + body
+        }
+        let header = "# \(step.title), only if \(conditionText(condition))"
+        guard plan.baseMode == .auto else {
+            let verdicts = Set(BaseDecision.possible(in: plan.baseMode).map { condition.holds(given: BaseFacts(decision: $0)) })
+            switch verdicts {
+            case [true]: return [header + ":"] + body
+            case [false]: return ["# \(step.title): not run (--\(plan.baseMode.rawValue)-base):"] + body.map { "# " + $0 }
+            default: return undecidable(step)
+            }
+        }
+        guard let words = BaseScript.words(where: condition) else { return undecidable(step) }
+        if words.isEmpty { return ["# \(step.title): not run whatever the check finds:"] + body.map { "# " + $0 } }
+        if Set(words) == Set(BaseScript.decisionWords) { return [header + ":"] + body }
+        let test = words.map { "[ \"$\(decision)\" = \($0) ]" }.joined(separator: " || ")
+        return [header + ":", "if \(test); then"] + body.map { "  " + $0 } + ["fi"]
+    }
+
+    /// The pull of a base found only in the registry. After an automatic check, the check pulled it
+    /// already when the rule says "pulled" (by tag; linbuild pulls by digest); with --skip-base it
+    /// depends on what the local store holds.
+    static func pull(_ step: Step, plan: Plan, decision: String) -> [String] {
+        let body = step.commands.map(\.shellLine)
+        guard let condition = step.condition, plan.baseMode != .force else { return guarded(step, plan: plan, decision: decision, body: body) }
+        if plan.baseMode == .auto {
+            guard BaseScript.words(where: condition) == [BaseScript.pulled] else { return guarded(step, plan: plan, decision: decision, body: body) }
+            return ["# \(step.title): done by the check above (linbuild_registry), only when no local copy matches:"] + body.map { "#   " + $0 }
+        }
+        let whenMissing = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: true))
+        let whenPresent = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: false))
+        let inspect = plan.engine.command(["image", "inspect", step.image ?? ""]).shellLine + " >/dev/null 2>&1"
+        switch (whenMissing, whenPresent) {
+        case (true, true): return ["# \(step.title):"] + body
+        case (false, false): return ["# \(step.title): not run (--skip-base):"] + body.map { "# " + $0 }
+        case (true, false): return ["# \(step.title), only if the local store lacks it (--skip-base):", "if ! \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
+        case (false, true): return ["# \(step.title), only if the local store holds it (--skip-base):", "if \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
+        default: return undecidable(step)
+        }
+    }
+
+    /// A conditional push of the base, per tag: the registry copies the rule pushes over, in the
+    /// shell form that can tell them apart (pulling and comparing inputs; or, with --skip-base, presence).
+    static func pushBase(_ step: Step, plan: Plan, target: TargetPlan?) -> [String] {
+        guard let condition = step.condition else { return step.commands.map(\.shellLine) }
+        let pushedOver = Set(BaseDecision.possible(in: plan.baseMode).map { decision in
+            Set(RegistryCopy.allCases.filter { condition.holds(given: BaseFacts(decision: decision, registryCopy: $0)) == true })
+        })
+        guard pushedOver.count == 1, let copies = pushedOver.first else { return undecidable(step) }
+        let header = "# \(step.title), only if \(conditionText(condition)):"
+        if copies == Set(RegistryCopy.allCases) { return [header] + step.commands.map(\.shellLine) }
+        if copies.isEmpty { return ["# \(step.title): not run whatever the registry holds:"] + step.commands.map { "# " + $0.shellLine } }
+        if plan.baseMode == .auto, copies == [.absent, .otherInputs, .unknown], let target {
+            return [header, "# for each tag, linbuild_push_base runs (unless the registry holds the same inputs there):"]
+                + step.commands.map { "#   " + $0.shellLine } + BaseScript.push(plan, target: target)
+        }
+        if plan.baseMode == .skip, copies == [.absent, .unknown] {
+            let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
+            return [header, "if ! \(manifest) >/dev/null 2>&1; then"] + step.commands.map { "  " + $0.shellLine } + ["fi"]
+        }
+        return undecidable(step)
+    }
+
+    /// A rule the script has no test for: it stops rather than do something a run would not.
+    static func undecidable(_ step: Step) -> [String] {
+        ["echo \(ShellQuote.quote("linbuild: the condition of \(step.title) has no shell form; run linbuild itself")) >&2", "exit 1"]
     }
 
     private static func baseDecisionText(_ mode: Plan.BaseMode) -> String {

@@ -65,7 +65,7 @@ public struct EngineProbe: Sendable {
         do {
             return try runner.capture(command, timeout: timeout)
         } catch let failure as LaunchFailure {
-            throw LinbuildError.engineUnavailable("\(failure) (install docker or podman, or pass --engine PATH)")
+            throw failure.engineError
         }
     }
 

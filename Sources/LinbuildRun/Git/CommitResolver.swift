@@ -27,7 +27,7 @@ public struct CommitResolver: Sendable {
         do {
             return try runner.capture(Command("git", arguments, environment: GitSettings.environment), timeout: timeout)
         } catch let failure as LaunchFailure {
-            throw LinbuildError.missingFile("git", what: "git (install it: apt-get install git) — \(failure.reason)")
+            throw failure.error(fix: "install it: apt-get install git")
         }
     }
 

@@ -20,7 +20,7 @@ extension EngineProbe {
         do {
             output = try runner.capture(command, timeout: timeout)
         } catch let failure as LaunchFailure {
-            throw LinbuildError.engineUnavailable("\(failure) (install docker or podman, or pass --engine PATH)")
+            throw failure.engineError
         }
         guard output.termination.succeeded else {
             let message = String(decoding: output.stderr, as: UTF8.self).lowercased()

@@ -43,9 +43,9 @@ extension Executor {
         }
     }
 
-    /// Pushes the base under each tag whose registry copy has other inputs (or none), tagging the
-    /// run's image ID just before each push. The summary says what the registry held before and
-    /// what it holds now.
+    /// Pushes the base under each tag where the plan's rule (`Step.Condition.baseNeedsPush`) says
+    /// so given what the registry holds there, tagging the run's image ID just before each push.
+    /// The summary says what the registry held before and what it holds now.
     func pushBase(_ step: Step, state: ArchState, probe: EngineProbe, summary: inout RunSummary, started: Date) throws {
         guard let target = target(of: step) else { return }
         let inputs = target.baseInputs
@@ -55,42 +55,42 @@ extension Executor {
         guard let id else {
             throw LinbuildError.pushFailed("no local base to push for \(target.arch) (\(references[0]) is not in the local store); nothing after it was pushed")
         }
-        let forced = step.condition == nil
         var notes: [String] = []
         var pushedDigest: String?
         for reference in references {
+            var facts = state.facts
             let before: RegistryImage?
-            var known = true
             do {
                 before = try registryImage(reference)
+                facts.registryCopy = before.map { image in
+                    ImagePlatform.matches(plan.platform, found: image.platform) && inputs.changes(comparedTo: image.labels).isEmpty
+                        ? .sameInputs : .otherInputs
+                } ?? .absent
             } catch {
                 console.warning("cannot tell what the registry holds under \(reference) (\(error)); pushing it to be sure")
                 before = nil
-                known = false
+                facts.registryCopy = .unknown
             }
             let tagName = reference.split(separator: ":").last.map(String.init) ?? reference
-            let held = before.map { Self.describe($0, platform: plan.platform) } ?? (known ? "nothing" : "unknown")
-            let same = before.map { image in
-                skipMode || (ImagePlatform.matches(plan.platform, found: image.platform) && inputs.changes(comparedTo: image.labels).isEmpty)
-            } ?? false
-            if same && !forced {
+            let held = before.map { Self.describe($0, platform: plan.platform) } ?? (facts.registryCopy == .unknown ? "unknown" : "nothing")
+            guard try decided(step, facts) else {
                 notes.append("\(tagName) already holds \(held)")
                 continue
             }
             try tag(id, as: reference, probe: probe)
             var push = step
             push.commands = [plan.engine.push(reference)]
-            let digest = try stream(push, summaryName: rowName(step), summary: &summary, note: nil, probe: probe, outcome: .pushed,
-                                    shownImage: reference, record: false)
+            push.image = reference
+            let digest = try stream(push, summary: &summary, note: nil, probe: probe, outcome: .pushed, shownImage: reference, record: false)
             pushedDigest = pushedDigest ?? digest
             notes.append("\(tagName): had \(held), now \(skipMode ? "the local image" : "inputs " + inputs.shortDigest)")
         }
         let seconds = Date().timeIntervalSince(started)
         if pushedDigest == nil && notes.allSatisfy({ $0.contains("already holds") }) {
-            summary.rows.append(.init(step: rowName(step), outcome: .skipped, seconds: seconds,
+            summary.rows.append(.init(step: step.name(.summaryRow), outcome: .skipped, seconds: seconds,
                                       note: "already in the registry with the same inputs (" + notes.joined(separator: "; ") + ")"))
         } else {
-            summary.rows.append(.init(step: rowName(step), outcome: .pushed, seconds: seconds, image: pushedDigest,
+            summary.rows.append(.init(step: step.name(.summaryRow), outcome: .pushed, seconds: seconds, image: pushedDigest,
                                       note: notes.joined(separator: "; ")))
         }
     }

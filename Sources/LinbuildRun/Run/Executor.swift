@@ -5,7 +5,8 @@ import LinbuildModel
 
 /// Runs a plan: probes the engine, decides about each base, runs the builds one after another
 /// with live output and a log per step, pushes only once every build succeeded, and always
-/// removes its work folder.
+/// removes its work folder. Whether a conditional step runs is the plan's rule
+/// (`Step.runs(given:)`): the executor only gathers the facts.
 public struct Executor {
     public var plan: Plan
     public var runner: ProcessRunning
@@ -13,156 +14,175 @@ public struct Executor {
     public var registry: RegistryChecking
     public var logDirectory: String
     public var probeTimeout: Double
+    /// Where a Ctrl-C or SIGTERM is learnt; tests pass one that "receives" a signal when they say.
+    public var interrupts: InterruptSource
     /// Told before and after each base build (preflight, build-duration history); nil: nothing.
     public var baseBuildHooks: BaseBuildHooks? = nil
 
     public init(plan: Plan, runner: ProcessRunning, console: Console, registry: RegistryChecking,
-                logDirectory: String, probeTimeout: Double = 20) {
+                logDirectory: String, probeTimeout: Double = 20, interrupts: InterruptSource = ChildProcesses.shared) {
         self.plan = plan
         self.runner = runner
         self.console = console
         self.registry = registry
         self.logDirectory = logDirectory
         self.probeTimeout = probeTimeout
+        self.interrupts = interrupts
     }
 
     /// What the run has learnt so far about one architecture.
     struct ArchState {
-        var decision: BaseDecision?
+        var facts = BaseFacts()
         var finding: BaseFinding?
-        var localBaseMissing = false
         /// The image ID of the base this run built or found: what it tags and pushes.
         var baseID: String?
-        var builtBase = false
         var failed = false
     }
 
-    /// Runs every step. The summary is returned, and printed, whether the run succeeded or not;
-    /// a failure is thrown after it.
+    /// How a run ended: its summary, and the failure to report after it (nil: success).
+    public struct Outcome {
+        public var summary: RunSummary
+        public var failure: Error?
+    }
+
+    /// Runs every step. The summary is printed whether the run succeeded or not; a failure is
+    /// thrown after it.
     @discardableResult
     public func run() throws -> RunSummary {
+        let outcome = try execute()
+        console.summary(outcome.summary.rendered().trimmingCharacters(in: .newlines))
+        if let failure = outcome.failure { throw failure }
+        return outcome.summary
+    }
+
+    /// Runs every step and says how it went. Throws only when nothing could start (no engine, no
+    /// work folder); a failure of a step is in the outcome, with the summary up to it.
+    public func execute() throws -> Outcome {
         let probe = EngineProbe(engine: plan.engine, runner: runner, timeout: probeTimeout)
         let versions = try probe.verify()
         console.info("engine: \(plan.engine.executable) \(versions.client) (server \(versions.server)); builder: \(plan.engine.builder.description)")
         console.info("source: \(plan.source) at \(plan.ref) = \(plan.commit.sha)")
-        try createPrivateDirectory(plan.workDirectory)
+        try createWorkFolder()
         defer { try? FileManager.default.removeItem(atPath: plan.workDirectory) }
         for folder in WorkFolders.removeAbandoned(besides: plan.workDirectory) {
             console.detail("removed \(folder), left by a run that no longer exists")
         }
-        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        try create("log folder", fix: "check that --log-dir is a folder you can write to", at: logDirectory) {
+            try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        }
 
         var states: [String: ArchState] = [:]
         var summary = RunSummary()
         var firstFailure: Error?
-        defer { console.summary(summary.rendered().trimmingCharacters(in: .newlines)) }
-
         var interruption: LinbuildError?
         for step in plan.steps {
-            if interruption == nil, let signal = ChildProcesses.shared.receivedSignal { interruption = .interrupted(signal: signal) }
-            if interruption != nil {
-                if Self.showsInSummary(step) { summary.rows.append(.init(step: rowName(step), outcome: .notRun, seconds: 0, note: "interrupted")) }
-                continue
-            }
+            if interruption == nil, let signal = interrupts.receivedSignal { interruption = .interrupted(signal: signal) }
             let arch = step.arch ?? ""
-            let skipRest = firstFailure != nil && (!plan.keepGoing || step.kind == .pushBase || step.kind == .pushRuntime)
-            if skipRest || states[arch]?.failed == true {
-                if step.kind != .checkBase, step.kind != .cleanUp, step.condition == nil || step.kind == .buildBase {
-                    summary.rows.append(.init(step: rowName(step), outcome: .notRun, seconds: 0,
-                                              note: step.kind == .pushBase || step.kind == .pushRuntime ? "nothing is pushed after a failure" : nil))
+            if let held = hold(step, interrupted: interruption != nil, failed: firstFailure != nil, archFailed: states[arch]?.failed == true) {
+                if Self.rowWhenNotRun(step, facts: states[arch]?.facts ?? BaseFacts()) {
+                    summary.rows.append(.init(step: step.name(.summaryRow), outcome: .notRun, seconds: 0, note: held.note))
                 }
                 continue
             }
             do {
-                try perform(step, probe: probe, states: &states, summary: &summary)
+                try perform(step, probe: probe, state: &states[arch, default: ArchState()], summary: &summary)
             } catch let error as LinbuildError where error.isInterruption {
                 interruption = error
-            } catch let error as LinbuildError where !error.endsEveryArchitecture {
+            } catch let error as LinbuildError where !error.endsEveryArchitecture && step.arch != nil {
                 firstFailure = firstFailure ?? error
                 states[arch, default: ArchState()].failed = true
-                if step.arch == nil { throw error }
+            } catch {
+                return Outcome(summary: summary, failure: error)
             }
         }
-        if let interruption { throw interruption }
-        if let firstFailure { throw firstFailure }
-        return summary
+        return Outcome(summary: summary, failure: interruption ?? firstFailure)
     }
 
-    /// Steps that get a summary row when they run, so a "not run" row when they cannot.
-    static func showsInSummary(_ step: Step) -> Bool {
-        ![.prepare, .exportSource, .checkBase, .cleanUp].contains(step.kind) && (step.condition == nil || step.kind == .buildBase)
+    /// Why a step cannot run now: the note of its "not run" row.
+    struct Held { var note: String? }
+
+    /// Nil when `step` may run: nothing starts after a signal, nothing is pushed after a failure,
+    /// and nothing else runs after one unless `--keep-going` lets the other architectures go on.
+    func hold(_ step: Step, interrupted: Bool, failed: Bool, archFailed: Bool) -> Held? {
+        if interrupted { return Held(note: "interrupted") }
+        if failed && step.kind.isPush { return Held(note: "nothing is pushed after a failure") }
+        if failed && !plan.keepGoing || archFailed { return Held(note: nil) }
+        return nil
     }
 
-    func rowName(_ step: Step) -> String {
-        let name: String = switch step.kind {
-        case .buildBase, .checkBase: "base"
-        case .buildRuntime: "runtime"
-        case .pullBase: "pull base"
-        case .pushBase: "push base"
-        case .pushRuntime: "push runtime"
-        default: step.title
-        }
-        return step.arch.map { "\(name) [\($0)]" } ?? name
+    /// A step that cannot run gets a "not run" row when it would have run, as far as the run
+    /// knows. The base always has a row (found, built or not run), so an undecided build of it gets one.
+    static func rowWhenNotRun(_ step: Step, facts: BaseFacts) -> Bool {
+        guard step.kind != .exportSource, step.kind != .checkBase else { return false }
+        return step.runs(given: facts) ?? (step.kind == .buildBase)
     }
 
-    private func perform(_ step: Step, probe: EngineProbe, states: inout [String: ArchState], summary: inout RunSummary) throws {
-        let arch = step.arch ?? ""
-        var state = states[arch] ?? ArchState()
-        defer { states[arch] = state }
+    private func perform(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
         let started = Date()
-        func seconds() -> Double { Date().timeIntervalSince(started) }
-
         switch step.kind {
-        case .prepare, .cleanUp:
-            return  // done in-process by `run`, so clean-up works even after a signal
         case .exportSource:
             try exportSource(step)
             console.info("source: exported \(plan.commit.short) (tracked files only)")
         case .checkBase:
-            let finding = try decide(step, probe: probe, state: &state)
-            let decision = finding.decision
-            state.decision = decision
-            state.finding = finding
-            console.info(console.paint("base [\(arch)]: \(finding.reason)", code: "1"))
-            if decision == .cachedLocally, let id = finding.localID {
-                state.baseID = id
-                try settleTags(of: id, step: step, probe: probe)
-            }
-            if !decision.needsBuild {
-                let image = decision == .cachedLocally ? finding.localID : probe.imageID(of: step.image ?? "")
-                summary.rows.append(.init(step: rowName(step), outcome: decision == .skipped ? .skipped : .cached, seconds: seconds(),
-                                          image: decision == .inRegistry ? nil : image, note: finding.reason))
-            }
+            try check(step, probe: probe, state: &state, summary: &summary, started: started)
         case .buildBase:
-            guard state.decision?.needsBuild ?? true else { return }
-            let target = plan.targets.first { $0.arch == step.arch }
-            if let target { try baseBuildHooks?.willBuild(target) }
-            var built = false, buildStarted = Date()  // after the preflight: the history times the build alone
-            defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? Date().timeIntervalSince(buildStarted) : nil) } }
-            try stream(step, summaryName: rowName(step), summary: &summary, note: state.decision?.reason, probe: probe)
-            state.builtBase = true
-            state.baseID = probe.imageID(of: step.image ?? "")
-            if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
-            built = true
+            guard try decided(step, state.facts) else { return }
+            try buildBase(step, probe: probe, state: &state, summary: &summary)
         case .pullBase:
-            guard state.decision == .inRegistry || (state.decision == .skipped && state.localBaseMissing) else { return }
+            guard try decided(step, state.facts) else { return }
             let source = state.finding?.pull ?? step.image ?? ""
-            if state.decision == .skipped { try requireInRegistry(source) }
+            if state.facts.decision == .skipped { try requireInRegistry(source) }
             var pull = step
             pull.commands = [plan.engine.pull(source, platform: plan.platform)]
-            try stream(pull, summaryName: rowName(step), summary: &summary, note: state.finding?.stale.map { "\($0) is stale" },
-                       probe: probe, outcome: .pulled, shownImage: source)
-            if state.decision == .inRegistry {
+            try stream(pull, summary: &summary, note: state.finding?.stale.map { "\($0) is stale" }, probe: probe,
+                       outcome: .pulled, shownImage: source)
+            if state.facts.decision == .inRegistry {
                 state.baseID = probe.imageID(of: source)
                 if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
             }
         case .buildRuntime:
-            try stream(step, summaryName: rowName(step), summary: &summary, note: nil, probe: probe)
+            try stream(step, summary: &summary, note: nil, probe: probe)
         case .pushBase:
+            // Decided per tag, once the registry has said what it holds there.
             try pushBase(step, state: state, probe: probe, summary: &summary, started: started)
         case .pushRuntime:
-            try stream(step, summaryName: rowName(step), summary: &summary, note: nil, probe: probe, outcome: .pushed)
+            try stream(step, summary: &summary, note: nil, probe: probe, outcome: .pushed)
         }
+    }
+
+    /// Whether a conditional step runs; the facts its condition needs are known by then (the check
+    /// comes first; a push asks the registry first), so no verdict is a bug.
+    func decided(_ step: Step, _ facts: BaseFacts) throws -> Bool {
+        guard let runs = step.runs(given: facts) else { throw InternalError("\(step.title) came before the facts its condition depends on") }
+        return runs
+    }
+
+    private func check(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary, started: Date) throws {
+        let finding = try decide(step, probe: probe, state: &state)
+        let decision = finding.decision
+        state.facts.decision = decision
+        state.finding = finding
+        console.info(console.paint("base [\(step.arch ?? "")]: \(finding.reason)", code: "1"))
+        if decision == .cachedLocally, let id = finding.localID {
+            state.baseID = id
+            try settleTags(of: id, step: step, probe: probe)
+        }
+        if !decision.needsBuild {
+            let image = decision == .cachedLocally ? finding.localID : probe.imageID(of: step.image ?? "")
+            summary.rows.append(.init(step: step.name(.summaryRow), outcome: decision == .skipped ? .skipped : .cached,
+                                      seconds: Date().timeIntervalSince(started), image: decision == .inRegistry ? nil : image, note: finding.reason))
+        }
+    }
+
+    private func buildBase(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
+        let target = target(of: step)
+        if let target { try baseBuildHooks?.willBuild(target) }
+        var built = false, buildStarted = Date()  // after the preflight: the history times the build alone
+        defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? Date().timeIntervalSince(buildStarted) : nil) } }
+        try stream(step, summary: &summary, note: state.facts.decision?.reason, probe: probe)
+        state.baseID = probe.imageID(of: step.image ?? "")
+        if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
+        built = true
     }
 
     private func decide(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> BaseFinding {
@@ -171,7 +191,7 @@ public struct Executor {
         case .force:
             return BaseFinding(decision: .forced)
         case .skip:
-            state.localBaseMissing = try probe.localImage(image) == nil
+            state.facts.localCopyMissing = try probe.localImage(image) == nil
             return BaseFinding(decision: .skipped)
         case .auto:
             return try BaseFinding.find(inputs: target.baseInputs, references: [target.baseImmutableImage, image],
@@ -194,70 +214,23 @@ public struct Executor {
         }
     }
 
-    private func exportSource(_ step: Step) throws {
-        for command in step.commands {
-            console.detail(command.shellLine)
-            let output = try runner.capture(command.revealed, timeout: nil, limit: 64 * 1024)
-            if let signal = ChildProcesses.shared.receivedSignal { throw LinbuildError.interrupted(signal: signal) }
-            guard output.termination.succeeded else {
-                let detail = output.stderrSummary.isEmpty ? "\(command.executable) \(output.termination)" : output.stderrSummary
-                throw LinbuildError.gitFailed(repository: plan.source, detail: "exporting \(plan.commit.short) failed: \(detail)")
-            }
-        }
-        if let warning = try SourceExport.checkFetched(plan, runner: runner) { console.warning(warning) }
-    }
-
-    /// Runs a long step with its output live on the terminal and in its log; returns the image ID
-    /// (or pushed digest), and records a summary row for it unless `record` is false.
-    @discardableResult
-    func stream(_ step: Step, summaryName: String, summary: inout RunSummary, note: String?, probe: EngineProbe,
-                outcome: RunSummary.Outcome = .built, shownImage: String? = nil, record: Bool = true) throws -> String? {
-        let started = Date()
-        let logPath = logDirectory + "/" + step.title.replacingOccurrences(of: " [", with: "-")
-            .replacingOccurrences(of: "]", with: "").replacingOccurrences(of: " ", with: "-") + ".log"
-        let output = try StepOutput(logPath: logPath, console: console, echo: console.verbosity != .quiet)
-        if console.githubActions { console.out("::group::\(step.title)\n") }
-        console.info(console.paint("==> \(step.title)" + ((shownImage ?? step.image).map { ": \($0)" } ?? ""), code: "1;34"))
-        var termination: Termination = .exited(0)
-        for command in step.commands where termination.succeeded {
-            console.detail(command.shellLine)
-            do {
-                termination = try runner.stream(command, to: output)
-            } catch let failure as LaunchFailure {
-                output.finish()
-                throw LinbuildError.engineUnavailable("\(failure) (install docker or podman, or pass --engine PATH)")
-            }
-        }
-        output.finish()
-        if console.githubActions { console.out("::endgroup::\n") }
-        let seconds = Date().timeIntervalSince(started)
-        if let signal = ChildProcesses.shared.receivedSignal {
-            summary.rows.append(.init(step: summaryName, outcome: .failed, seconds: seconds, note: "interrupted"))
-            throw LinbuildError.interruptedDuring(signal: signal, step: step.title)
-        }
-        guard termination.succeeded else {
-            summary.rows.append(.init(step: summaryName, outcome: .failed, seconds: seconds, note: "log: \(logPath)"))
-            try requireEngine(probe, after: step, log: logPath)
-            if step.kind == .pushBase || step.kind == .pushRuntime {
-                throw LinbuildError.pushFailed("pushing \(step.image ?? "") failed (\(termination)); see \(logPath); nothing after it was pushed (run 'docker login' if access was refused)")
-            }
-            throw LinbuildError.buildFailed(step: step.title, status: "\(termination)", log: logPath)
-        }
-        let image = outcome == .pushed ? output.pushedDigest : (shownImage ?? step.image).flatMap(probe.imageID(of:))
-        if record { summary.rows.append(.init(step: summaryName, outcome: outcome, seconds: seconds, image: image, note: note)) }
-        return image
-    }
-
-    private func createPrivateDirectory(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: false,
+    /// The work folder and its two build contexts, private to this run.
+    private func createWorkFolder() throws {
+        try create("work folder", fix: "check TMPDIR", at: plan.workDirectory) {
+            try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: false,
                                                     attributes: [.posixPermissions: 0o700])
-            try WorkFolders.recordOwner(of: path)
+            try WorkFolders.recordOwner(of: plan.workDirectory)
             for context in [plan.sourceContext, plan.emptyContext] {
                 try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: false)
             }
+        }
+    }
+
+    private func create(_ what: String, fix: String, at path: String, _ make: () throws -> Void) throws {
+        do {
+            try make()
         } catch {
-            throw LinbuildError.missingFile(path, what: "work folder (cannot create it: \(error.localizedDescription); check TMPDIR)")
+            throw LinbuildError.cannotCreate(path: path, what: what, reason: error.localizedDescription, fix: fix)
         }
     }
 }

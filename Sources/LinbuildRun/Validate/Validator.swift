@@ -15,6 +15,8 @@ public struct Validator: Sendable {
     public var timeout: Double
     /// Containers are named `PREFIX-1`, `PREFIX-2`, … in check order.
     public var namePrefix: String
+    /// Where a Ctrl-C is learnt: the checks stop after the one it interrupted.
+    public var interrupts: InterruptSource = ChildProcesses.shared
 
     public init(engine: EngineCLI, runner: ProcessRunning, gpus: String?, timeout: Double = 300,
                 namePrefix: String = Validator.uniquePrefix()) {
@@ -47,9 +49,9 @@ public struct Validator: Sendable {
             do {
                 output = try runner.capture(command, timeout: timeout, limit: 64 * 1024)
             } catch let failure as LaunchFailure {
-                throw LinbuildError.engineUnavailable("\(failure) (install docker or podman, or pass --engine PATH)")
+                throw failure.engineError
             }
-            if let signal = ChildProcesses.shared.receivedSignal { throw LinbuildError.interrupted(signal: signal) }
+            if let signal = interrupts.receivedSignal { throw LinbuildError.interrupted(signal: signal) }
             return judge(check, output: output, architecture: architecture, container: containerName(index + 1))
         }
     }
