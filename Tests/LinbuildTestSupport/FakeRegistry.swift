@@ -27,6 +27,7 @@ public final class FakeRegistry: @unchecked Sendable {
     private var open: [Int32] = []
     private var stopped = false
     private var requestCount = 0
+    private let acceptLoopDone = DispatchSemaphore(value: 0)
 
     public init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
@@ -59,17 +60,25 @@ public final class FakeRegistry: @unchecked Sendable {
     /// How many requests arrived (a silent registry still counts the ones it read).
     public var requests: Int { lock.withLock { requestCount } }
 
+    /// Stops listening, waits until the accept loop is over, then closes every connection. The
+    /// listener is closed by the loop itself: closed here, its number could be reused by a registry
+    /// made next, whose connections a late-starting loop would then accept and drop.
     public func stop() {
-        let descriptors: [Int32] = lock.withLock {
-            stopped = true
-            return open
+        let first: Bool = lock.withLock {
+            defer { stopped = true }
+            return !stopped
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for descriptor in descriptors { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
+        guard first else { return }
+        shutdown(listener, Int32(SHUT_RDWR))  // accept() fails from now on: nothing answers the port
+        acceptLoopDone.wait()
+        for descriptor in lock.withLock({ open }) { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
     }
 
     private func acceptLoop() {
+        defer {
+            close(listener)
+            acceptLoopDone.signal()
+        }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 { return }
