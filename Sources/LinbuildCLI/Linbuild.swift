@@ -32,8 +32,8 @@ public enum Linbuild {
             return error.exitCode.rawValue
         }
         if let failure = error as? LaunchFailure {
-            console.error("\(failure) (install it, or point linbuild at it with --engine)")
-            return ExitCode.unavailable.rawValue
+            // The engine's own failures are mapped where it is run (`engineError`); this is any other program.
+            return report(failure.error(fix: "install \(failure.executable), or put it on PATH"), console: console)
         }
         console.error("\(error)")
         return ExitCode.failure.rawValue

@@ -4,6 +4,7 @@ import Testing
 @testable import LinbuildProcess
 @testable import LinbuildModel
 @testable import LinbuildRun
+@testable import LinbuildCLI
 
 /// Each failure has its own case, one line and the DESIGN.md exit code: a program that cannot
 /// start is "unavailable" (69) whichever it is; a file linbuild cannot write is not a missing input.
@@ -34,6 +35,11 @@ import Testing
         #expect(error?.description == "cannot run /opt/nothing/docker: No such file or directory (install docker or podman, or pass --engine PATH)")
         // the local-store lookup maps it the same way
         #expect(throws: error!) { try probe.localImage("x:1") }
+    }
+
+    @Test func anyOtherProgramThatCannotStartExitsUnavailable() {
+        let failure = LaunchFailure(executable: "ssh", reason: "No such file or directory")
+        #expect(Linbuild.report(failure, console: Console(verbosity: .quiet, environment: [:])) == ExitCode.unavailable.rawValue)
     }
 
     @Test func aLogThatCannotBeCreatedSaysSoAndIsNotAMissingInput() throws {
