@@ -66,17 +66,14 @@ recipe-up:
 recipe-down:
 	Tests/recipe/standins/down "$(CURDIR)/.recipe"
 
-# Static checks of the shipped files: hadolint on the Dockerfile, swift-format's rules on the Swift
-# code (.swift-format), and the plan contract. swift-format's layout check is off
-# (--debug-disable-pretty-print): it indents continuation lines one level where this code aligns
-# them, so it would ask to reformat most files. Also off in .swift-format, as the code's style
-# differs: DoNotUseSemicolons (short `a; b` bodies), GroupNumericLiterals (SHA-256 constants
-# written as the standard prints them), OneVariableDeclarationPerLine (`let out = Pipe(), err =
-# Pipe()`), and, until the parallel branches are merged, OrderedImports, OneCasePerLine and
-# UseLetInEveryBoundCaseVariable (their fixes touch files other branches change).
+# Static checks of the shipped files: hadolint on the Dockerfile, swift-format's rules and layout on
+# the Swift code (.swift-format; `swift format -i -r Sources Tests Package.swift` fixes the layout),
+# and the plan contract. Off in .swift-format, as the code's style differs: DoNotUseSemicolons (short
+# `a; b` bodies), GroupNumericLiterals (SHA-256 constants written as the standard prints them),
+# OneVariableDeclarationPerLine (`let out = Pipe(), err = Pipe()`).
 lint: linbuild
 	hadolint docker/Dockerfile
-	$(SWIFT) format lint --strict --debug-disable-pretty-print --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	./linbuild check --arch all
 
 # Benchmarks against a real engine (bench/README.md); QUICK=1 for a smoke run of the harness.

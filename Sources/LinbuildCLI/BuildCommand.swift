@@ -1,8 +1,8 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
 import LinbuildRun
+import LinbuildSupport
 
 /// `linbuild [build]`: resolve, plan, then print or run the plan.
 struct BuildCommand {
@@ -29,27 +29,35 @@ struct BuildCommand {
             guard let head = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout).headBranch(of: source), head != ref else {
                 throw LinbuildError.unknownRef(repository: repository, ref: ref)
             }
-            throw LinbuildError.unknownRefWithHint(repository: repository, ref: ref,
-                                                   hint: "'\(ref)' is defaults.branch in \(locations.presets), and the repository's HEAD branch is '\(head)' (pass --branch \(head), or change defaults.branch there)")
+            throw LinbuildError.unknownRefWithHint(
+                repository: repository, ref: ref,
+                hint:
+                    "'\(ref)' is defaults.branch in \(locations.presets), and the repository's HEAD branch is '\(head)' (pass --branch \(head), or change defaults.branch there)"
+            )
         }
         if case .path(let path) = resolved.location {
             resolved.contents = try SourceContents.inspect(repository: path, commit: resolved.commit.sha, runner: runner)
             if let refusal = resolved.contents.refusal(source: path) {
                 guard options.allowIncompleteSource else { throw refusal }
-                console.warning("\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)")
+                console.warning(
+                    "\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)")
             }
         }
         let engine = Linbuild.engine(for: options, environment: environment)
         // Asked only once everything else is known to be right: bad input fails without an engine.
         let resources = ask(engine)
-        var builder = PlanBuilder(options: options, presets: presets, dockerfile: dockerfile, source: resolved, engine: engine,
-                                  workDirectory: Self.workDirectory(environment: environment),
-                                  createdAt: Self.timestamp(Date()))
-        builder.jobChoices = JobSizing.choices(requested: options.maxJobs, presets: presets, architectures: architectures, resources: resources)
+        var builder = PlanBuilder(
+            options: options, presets: presets, dockerfile: dockerfile, source: resolved, engine: engine,
+            workDirectory: Self.workDirectory(environment: environment),
+            createdAt: Self.timestamp(Date()))
+        builder.jobChoices = JobSizing.choices(
+            requested: options.maxJobs, presets: presets, architectures: architectures, resources: resources)
         if let requested = options.maxJobs, case .success(let machine)? = resources {
             for architecture in architectures {
                 let major = architecture.flashAttention?.major
-                if let warning = JobSizing.warning(jobs: requested, resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] }) {
+                if let warning = JobSizing.warning(
+                    jobs: requested, resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] })
+                {
                     console.warning("[\(architecture.name)] \(warning)")
                 }
             }
@@ -77,11 +85,13 @@ struct BuildCommand {
             RegistryCredentials.lookUp(registry: host, environment: environment, runner: runner)
         }
         let logs = options.logs + "/" + Self.runIdentifier(Date())
-        var executor = Executor(plan: plan, runner: runner, console: console, registry: registry,
-                                logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
-        executor.baseBuildHooks = BuildHooks(command: self, engineID: (try? resources?.get())?.id ?? "",
-                                             history: BuildHistory(directory: Paths.absolute(options.logs)),
-                                             architectures: plan.targets.map(\.arch))
+        var executor = Executor(
+            plan: plan, runner: runner, console: console, registry: registry,
+            logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
+        executor.baseBuildHooks = BuildHooks(
+            command: self, engineID: (try? resources?.get())?.id ?? "",
+            history: BuildHistory(directory: Paths.absolute(options.logs)),
+            architectures: plan.targets.map(\.arch))
         try executor.run()
     }
 
@@ -89,10 +99,13 @@ struct BuildCommand {
     /// say so, as a run would, instead of printing it. Only the client is asked (no daemon needed).
     func refuseClientWithoutBuildKit(_ engine: EngineCLI) throws {
         guard engine.builder == .builtinBuildKit,
-              let output = try? runner.capture(engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: options.probeTimeout),
-              let major = Int(output.stdoutText.prefix { $0.isASCIIDigit }), major >= 23 else { return }
+            let output = try? runner.capture(
+                engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: options.probeTimeout),
+            let major = Int(output.stdoutText.prefix { $0.isASCIIDigit }), major >= 23
+        else { return }
         throw LinbuildError.engineUnavailable(
-            "this plan cannot run: docker client \(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)")
+            "this plan cannot run: docker client \(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)"
+        )
     }
 
     /// A fresh, unpredictable name under TMPDIR: two runs never share a context.

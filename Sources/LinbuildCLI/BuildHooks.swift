@@ -38,8 +38,10 @@ final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
         if first, !command.options.noPreflight {
             let remaining = architectures.drop { $0 != target.arch }.compactMap(command.presets.architecture(named:))
             let dockerfile = try DockerfileParser.load(path: command.locations.dockerfile(command.presets))
-            let results = PreflightCommand.preflight(architectures: remaining, presets: command.presets, dockerfile: dockerfile,
-                                                     options: command.options, environment: command.environment, runner: command.runner).run()
+            let results = PreflightCommand.preflight(
+                architectures: remaining, presets: command.presets, dockerfile: dockerfile,
+                options: command.options, environment: command.environment, runner: command.runner
+            ).run()
             for result in results { console.info(result.line) }
             try PreflightCommand.conclude(results, console: console)
         }
@@ -53,7 +55,9 @@ final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
     }
 
     func didBuild(_ target: TargetPlan, seconds: Double?) {
-        lock.withLock { ticker?.cancel(); ticker = nil }
+        lock.withLock {
+            ticker?.cancel(); ticker = nil
+        }
         command.console.setStatus(nil)
         if let seconds { history.record(engine: engineID, digest: target.baseInputs.digest, seconds: seconds) }
     }
@@ -66,7 +70,8 @@ final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
         let interval = console.liveStatus ? 1.0 : Self.plainInterval
         timer.schedule(deadline: .now() + (console.liveStatus ? 0 : interval), repeating: interval)
         timer.setEventHandler {
-            let text = "base [\(arch)]: \(Self.clock(Date().timeIntervalSince(started))) elapsed"
+            let text =
+                "base [\(arch)]: \(Self.clock(Date().timeIntervalSince(started))) elapsed"
                 + (last.map { " (the last build took \(BuildHistory.duration($0)))" } ?? "")
             if console.liveStatus { console.setStatus(console.paint(text, code: "2")) } else { console.info(text) }
         }

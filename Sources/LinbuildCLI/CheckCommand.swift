@@ -1,6 +1,6 @@
-import LinbuildSupport
 import LinbuildModel
 import LinbuildRun
+import LinbuildSupport
 
 /// `linbuild check`: the contract between presets, plan and Dockerfile, without an engine. Every
 /// problem is printed, one line each, then the run fails with 65.

@@ -1,28 +1,30 @@
-import LinbuildSupport
 import LinbuildModel
+import LinbuildSupport
 
 /// `--help`, written from the option table and, when they load, the presets (for defaults and
 /// the architectures).
 public enum HelpText {
-    public static func render(for subcommand: Subcommand, presets: Presets?, presetsProblem: String? = nil,
-                              table: [OptionSpec] = OptionTable.all) -> String {
+    public static func render(
+        for subcommand: Subcommand, presets: Presets?, presetsProblem: String? = nil,
+        table: [OptionSpec] = OptionTable.all
+    ) -> String {
         var out = """
-        linbuild \(LinbuildVersion.current): build the base and runtime images of a GPU deep-learning project.
-        The base (CUDA, PyTorch, Flash Attention) is built only when missing or when its inputs changed;
-        the runtime holds exactly one commit of the source.
+            linbuild \(LinbuildVersion.current): build the base and runtime images of a GPU deep-learning project.
+            The base (CUDA, PyTorch, Flash Attention) is built only when missing or when its inputs changed;
+            the runtime holds exactly one commit of the source.
 
-        Usage:
-          linbuild [build] [--arch NAME] [--branch REF] [--push] [options]
-          linbuild check [--arch NAME|all]
-          linbuild preflight [--arch NAME|all]
-          linbuild validate [--arch NAME] [--gpus all] IMAGE
-          linbuild completions bash|zsh|fish
-          linbuild help [COMMAND]
-          linbuild help reference       (every option and exit code, as Markdown: docs/reference.md)
+            Usage:
+              linbuild [build] [--arch NAME] [--branch REF] [--push] [options]
+              linbuild check [--arch NAME|all]
+              linbuild preflight [--arch NAME|all]
+              linbuild validate [--arch NAME] [--gpus all] IMAGE
+              linbuild completions bash|zsh|fish
+              linbuild help [COMMAND]
+              linbuild help reference       (every option and exit code, as Markdown: docs/reference.md)
 
-        Subcommands:
+            Subcommands:
 
-        """
+            """
         for command in Subcommand.allCases {
             out += "  " + command.rawValue.padding(14) + command.summary + "\n"
         }
@@ -41,7 +43,9 @@ public enum HelpText {
             out += "\nArchitectures (from presets):\n"
             for architecture in presets.architectures {
                 let fa = architecture.flashAttention.map { "flash-attn \($0.version)" } ?? "no flash-attn"
-                out += "  " + architecture.name.padding(10) + "torch \(architecture.torchVersion) \(architecture.cudaSuffix), CUDA arch \(architecture.cudaArchList), \(fa)"
+                out +=
+                    "  " + architecture.name.padding(10)
+                    + "torch \(architecture.torchVersion) \(architecture.cudaSuffix), CUDA arch \(architecture.cudaArchList), \(fa)"
                 out += architecture.gpus.isEmpty ? "\n" : " (\(architecture.gpus))\n"
             }
         } else if let presetsProblem {

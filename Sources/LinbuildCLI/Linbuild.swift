@@ -1,8 +1,8 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
 import LinbuildRun
+import LinbuildSupport
 
 /// The command-line program: parse, decide, run, and map every error to one line and one
 /// exit code. `main.swift` only calls `run`.
@@ -20,7 +20,8 @@ public enum Linbuild {
             return ExitCode.success.rawValue
         } catch LinbuildError.usage(let message) where message.hasPrefix("unknown --arch") && options.environmentSources["arch"] != nil {
             // The value nobody typed on this command line: say where it came from.
-            return report(LinbuildError.usage(message + " (from the environment variable \(options.environmentSources["arch"]!))"), console: console)
+            return report(
+                LinbuildError.usage(message + " (from the environment variable \(options.environmentSources["arch"]!))"), console: console)
         } catch {
             return report(error, console: console)
         }
@@ -73,8 +74,9 @@ public enum Linbuild {
 
     /// The engine and builder the options and environment select, chosen without running anything.
     static func engine(for options: Options, environment: [String: String]) -> EngineCLI {
-        EngineCLI.choose(executable: options.engine, buildxBuilder: options.builder, context: options.dockerContext,
-                         progress: options.progress, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
+        EngineCLI.choose(
+            executable: options.engine, buildxBuilder: options.builder, context: options.dockerContext,
+            progress: options.progress, environment: environment, fileExists: FileManager.default.fileExists(atPath:))
     }
 }
 

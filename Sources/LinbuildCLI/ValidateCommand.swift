@@ -1,8 +1,8 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
 import LinbuildRun
+import LinbuildSupport
 
 /// `linbuild validate IMAGE`: runs the presets' checks inside an image and reports each as pass,
 /// fail or skipped; exit 1 if any fails. The architecture comes from `--arch` or from the image's
@@ -29,7 +29,8 @@ struct ValidateCommand {
     func validate() throws -> ValidationReport {
         let image = options.positionals[0]
         guard !presets.validation.isEmpty else {
-            throw LinbuildError.invalidPresets(file: "presets", entry: "validation.checks", problem: "is missing or empty; nothing to validate")
+            throw LinbuildError.invalidPresets(
+                file: "presets", entry: "validation.checks", problem: "is missing or empty; nothing to validate")
         }
         let engine = Linbuild.engine(for: options, environment: environment)
         let probe = EngineProbe(engine: engine, runner: runner, timeout: options.probeTimeout)
@@ -57,7 +58,8 @@ struct ValidateCommand {
             name = label
         }
         guard let architecture = presets.architecture(named: name) else {
-            throw LinbuildError.usage("unknown architecture '\(name)' for \(image); presets define \(presets.architectureNames.joined(separator: ", "))")
+            throw LinbuildError.usage(
+                "unknown architecture '\(name)' for \(image); presets define \(presets.architectureNames.joined(separator: ", "))")
         }
         return architecture
     }

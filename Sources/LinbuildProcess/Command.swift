@@ -18,8 +18,10 @@ public struct Command: Equatable, Sendable, Codable {
         case executable, arguments, environment, workingDirectory, standardInput
     }
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                workingDirectory: String? = nil, standardInput: String? = nil) {
+    public init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        workingDirectory: String? = nil, standardInput: String? = nil
+    ) {
         self.executable = executable
         self.arguments = arguments
         self.environment = environment
@@ -40,9 +42,11 @@ public struct Command: Equatable, Sendable, Codable {
     /// The command as one line a POSIX shell runs unchanged.
     public var shellLine: String {
         let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(ShellQuote.quote($0.value))" }
-        let words = [ShellQuote.quoteProgram(executable)] + arguments.map { argument in
-            argument.hasPrefix("$") && secrets[String(argument.dropFirst())] != nil ? "\"\(argument)\"" : ShellQuote.quote(argument)
-        }
+        let words =
+            [ShellQuote.quoteProgram(executable)]
+            + arguments.map { argument in
+                argument.hasPrefix("$") && secrets[String(argument.dropFirst())] != nil ? "\"\(argument)\"" : ShellQuote.quote(argument)
+            }
         let line = (assignments + words).joined(separator: " ")
         return workingDirectory.map { "(cd \(ShellQuote.quote($0)) && \(line))" } ?? line
     }
@@ -74,8 +78,10 @@ public enum ShellQuote {
         return String(scalars)
     }
 
-    private static let reservedWords: Set<String> = ["if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while",
-                                                     "until", "for", "in", "{", "}", "!"]
+    private static let reservedWords: Set<String> = [
+        "if", "then", "else", "elif", "fi", "do", "done", "case", "esac", "while",
+        "until", "for", "in", "{", "}", "!",
+    ]
 
     private static func isSafe(_ scalar: Unicode.Scalar) -> Bool {
         TagGrammar.isAlphanumeric(scalar) || "@%+=:,./_-".unicodeScalars.contains(scalar)

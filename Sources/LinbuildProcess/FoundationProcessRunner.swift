@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -26,7 +27,8 @@ public struct FoundationProcessRunner: ProcessRunning {
     private func run(_ command: Command, sink: OutputSink, timeout: Double?, supervised: Bool) throws -> Termination {
         let process = Process()
         let located = try Self.locate(command.executable)
-        let (path, arguments) = supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
+        let (path, arguments) =
+            supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         if !command.environment.isEmpty {

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,7 +24,9 @@ public struct SpawnProcessRunner: ProcessRunning {
     public init() {}
 
     public func capture(_ command: Command, timeout: Double?, limit: Int) throws -> CapturedOutput {
-        guard let actions = SpawnActions.available else { return try FoundationProcessRunner().capture(command, timeout: timeout, limit: limit) }
+        guard let actions = SpawnActions.available else {
+            return try FoundationProcessRunner().capture(command, timeout: timeout, limit: limit)
+        }
         let collector = CapturingSink(limit: limit)
         let termination = try run(command, sink: collector, timeout: timeout, supervised: false, actions: actions)
         return CapturedOutput(termination: termination, stdout: collector.stdout, stderr: collector.stderr)
@@ -40,12 +43,14 @@ public struct SpawnProcessRunner: ProcessRunning {
     /// The texts are small (a registry host for a credential helper); the pipe is grown to fit.
     static let maximumInput = 1 << 20
 
-    private func run(_ command: Command, sink: OutputSink, timeout: Double?, supervised: Bool, actions: SpawnActions) throws -> Termination {
+    private func run(_ command: Command, sink: OutputSink, timeout: Double?, supervised: Bool, actions: SpawnActions) throws -> Termination
+    {
         var located = try FoundationProcessRunner.locate(command.executable)
         // The child changes directory before it executes: a relative path must name the file found here.
         if !located.hasPrefix("/") { located = FileManager.default.currentDirectoryPath + "/" + located }
         // posix_spawn cannot set a parent-death signal either: the same supervisor as for `Process`.
-        let (path, argumentList) = supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
+        let (path, argumentList) =
+            supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
         let output = try Self.pipe(command), errors = try Self.pipe(command)
         var open: Set<Int32> = [output.read, output.write, errors.read, errors.write]
         defer { for descriptor in open { close(descriptor) } }
@@ -90,9 +95,12 @@ public struct SpawnProcessRunner: ProcessRunning {
 
         let arguments = CStrings([path] + argumentList)
         defer { arguments.free() }
-        let environment: CStrings? = command.environment.isEmpty ? nil : CStrings(
-            // Overrides are merged into linbuild's environment, never a replacement of it.
-            ProcessInfo.processInfo.environment.merging(command.environment) { $1 }.map { "\($0.key)=\($0.value)" })
+        let environment: CStrings? =
+            command.environment.isEmpty
+            ? nil
+            : CStrings(
+                // Overrides are merged into linbuild's environment, never a replacement of it.
+                ProcessInfo.processInfo.environment.merging(command.environment) { $1 }.map { "\($0.key)=\($0.value)" })
         defer { environment?.free() }
 
         let pid = try ChildProcesses.shared.launch {
@@ -178,7 +186,8 @@ public struct SpawnProcessRunner: ProcessRunning {
             let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else {
-                throw LaunchFailure(executable: command.executable, reason: "cannot write its standard input: \(String(cString: strerror(errno)))")
+                throw LaunchFailure(
+                    executable: command.executable, reason: "cannot write its standard input: \(String(cString: strerror(errno)))")
             }
             written += count
         }
@@ -194,8 +203,10 @@ struct SpawnActions: @unchecked Sendable {
 
     static let available: SpawnActions? = {
         guard let chdir = dlsym(nil, "posix_spawn_file_actions_addchdir_np"),
-              let closefrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }
-        return SpawnActions(addChdir: unsafeBitCast(chdir, to: AddChdir.self), addClosefrom: unsafeBitCast(closefrom, to: AddClosefrom.self))
+            let closefrom = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np")
+        else { return nil }
+        return SpawnActions(
+            addChdir: unsafeBitCast(chdir, to: AddChdir.self), addClosefrom: unsafeBitCast(closefrom, to: AddClosefrom.self))
     }()
 }
 

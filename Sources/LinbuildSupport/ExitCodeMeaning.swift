@@ -19,8 +19,11 @@ extension ExitCode {
         var entries: [(codes: [Int32], meaning: String)] = []
         for code in allCases {
             let short = code.meaning.split(separator: " (").first.map(String.init) ?? code.meaning
-            if entries.last?.meaning == short { entries[entries.count - 1].codes.append(code.rawValue) }
-            else { entries.append(([code.rawValue], short)) }
+            if entries.last?.meaning == short {
+                entries[entries.count - 1].codes.append(code.rawValue)
+            } else {
+                entries.append(([code.rawValue], short))
+            }
         }
         return entries.map { $0.codes.map(String.init).joined(separator: "/") + " " + $0.meaning }.joined(separator: ", ")
     }
@@ -31,9 +34,12 @@ extension ExitCode {
         case .success: "success"
         case .failure: "a build or push failed (the summary says what was pushed and what was not), or a `validate` check failed"
         case .usage: "bad usage: unknown option (with a suggestion), missing or malformed value, unknown arch"
-        case .dataError: "bad data: `presets.json` or the Dockerfile breaks its contract (file, entry or line, field), preflight found an input upstream lacks (with the nearest versions it has), or the commit has submodules or LFS files that cannot be included"
-        case .noInput: "missing input: a file (or a file where a folder belongs), the source repository, or the ref in it (unknown, ambiguous, or a tag on a tree or blob), or git could not reach or export it; `--skip-base` with the base neither local nor in the registry"
-        case .unavailable: "the engine or the registry cannot be reached or asked (also when the engine stops answering during a build or push), the engine CLI is not installed, or it has no BuildKit"
+        case .dataError:
+            "bad data: `presets.json` or the Dockerfile breaks its contract (file, entry or line, field), preflight found an input upstream lacks (with the nearest versions it has), or the commit has submodules or LFS files that cannot be included"
+        case .noInput:
+            "missing input: a file (or a file where a folder belongs), the source repository, or the ref in it (unknown, ambiguous, or a tag on a tree or blob), or git could not reach or export it; `--skip-base` with the base neither local nor in the registry"
+        case .unavailable:
+            "the engine or the registry cannot be reached or asked (also when the engine stops answering during a build or push), the engine CLI is not installed, or it has no BuildKit"
         case .interrupted: "interrupted by SIGINT (Ctrl-C)"
         case .terminated: "interrupted by SIGTERM"
         }

@@ -61,7 +61,9 @@ extension LinbuildError: CustomStringConvertible {
         switch self {
         case .usage: .usage
         case .invalidPresets, .contract, .upstreamMissing, .incompleteSource: .dataError
-        case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed, .baseNotFound: .noInput
+        case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed,
+            .baseNotFound:
+            .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .cannotRun: .unavailable
         // Not an input that is missing (66): DESIGN.md has no EX_CANTCREAT (73), so the generic failure.
@@ -91,11 +93,13 @@ extension LinbuildError: CustomStringConvertible {
         case .unknownRefWithHint(let repository, let ref, let hint):
             return "no branch, tag or commit named '\(ref)' in \(repository): \(hint)"
         case .ambiguousRef(let repository, let ref, let candidates):
-            return "'\(ref)' is ambiguous in \(repository): it names \(candidates.joined(separator: ", ")) (pass the full ref, e.g. \(candidates.first ?? "refs/heads/\(ref)"))"
+            return
+                "'\(ref)' is ambiguous in \(repository): it names \(candidates.joined(separator: ", ")) (pass the full ref, e.g. \(candidates.first ?? "refs/heads/\(ref)"))"
         case .wrongKind(let message):
             return message
         case .notACommit(let repository, let ref, let refName, let type):
-            return "'\(ref)' (\(refName)) in \(repository) points to a \(type), not a commit: there is nothing to build (pass a branch, a tag on a commit, or a SHA)"
+            return
+                "'\(ref)' (\(refName)) in \(repository) points to a \(type), not a commit: there is nothing to build (pass a branch, a tag on a commit, or a SHA)"
         case .incompleteSource(let message):
             return message
         case .gitFailed(let repository, let detail):
@@ -109,7 +113,9 @@ extension LinbuildError: CustomStringConvertible {
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); nothing more was started"
         case .interruptedDuring(let signal, let step):
-            let what = step.hasPrefix("push") ? "the push was stopped (the registry's tag changes only if the push had already finished)" : "it was stopped"
+            let what =
+                step.hasPrefix("push")
+                ? "the push was stopped (the registry's tag changes only if the push had already finished)" : "it was stopped"
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT") during \(step); \(what)"
         case .baseNotFound(let message):
             return message

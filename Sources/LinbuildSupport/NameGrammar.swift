@@ -71,10 +71,11 @@ public enum RegistryHost {
             host = host[..<colon]
         }
         let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-        return !host.isEmpty && host.count <= 253 && labels.allSatisfy { label in
-            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
-                && label.unicodeScalars.allSatisfy { TagGrammar.isAlphanumeric($0) || $0 == "-" }
-        }
+        return !host.isEmpty && host.count <= 253
+            && labels.allSatisfy { label in
+                !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                    && label.unicodeScalars.allSatisfy { TagGrammar.isAlphanumeric($0) || $0 == "-" }
+            }
     }
 
     /// Docker takes the first component of a reference as a registry host only when it has a `.`
@@ -102,9 +103,11 @@ public enum Platform {
     /// `os/arch` or `os/arch/variant`, lowercase.
     public static func isValid(_ platform: String) -> Bool {
         let parts = platform.split(separator: "/", omittingEmptySubsequences: false)
-        return (2...3).contains(parts.count) && parts.allSatisfy { part in
-            !part.isEmpty && part.count <= 32 && part.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
-        }
+        return (2...3).contains(parts.count)
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 32
+                    && part.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+            }
     }
 }
 
@@ -129,9 +132,10 @@ public enum PipVersion {
     /// read as syntax.
     public static func isValid(_ version: String) -> Bool {
         guard let first = version.unicodeScalars.first, ("0"..."9").contains(first) else { return false }
-        return version.count <= 64 && version.unicodeScalars.allSatisfy {
-            TagGrammar.isAlphanumeric($0) || $0 == "." || $0 == "+" || $0 == "!" || $0 == "-" || $0 == "_"
-        }
+        return version.count <= 64
+            && version.unicodeScalars.allSatisfy {
+                TagGrammar.isAlphanumeric($0) || $0 == "." || $0 == "+" || $0 == "!" || $0 == "-" || $0 == "_"
+            }
     }
 }
 

@@ -34,7 +34,8 @@ public enum Redaction {
             output += rest[..<separator.upperBound]
             let after = rest[separator.upperBound...]
             let authority = after.prefix { !$0.isWhitespace && !"/?#'\"<>()[]{},;`".contains($0) }
-            let schemeStart = output.lastIndex { !($0.isLetter || $0.isNumber || "+.-".contains($0)) }.map { output.index(after: $0) }
+            let schemeStart =
+                output.lastIndex { !($0.isLetter || $0.isNumber || "+.-".contains($0)) }.map { output.index(after: $0) }
                 ?? output.startIndex
             let scheme = String(output[schemeStart...].dropLast(3))
             if let at = authority.lastIndex(of: "@"), userInfo(of: scheme + "://" + authority) != nil {

@@ -1,6 +1,7 @@
 import Foundation
 import LinbuildCLI
 import LinbuildProcess
+
 #if canImport(Glibc)
 import Glibc
 #endif

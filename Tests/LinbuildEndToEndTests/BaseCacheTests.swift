@@ -1,8 +1,8 @@
 import Foundation
-import Testing
-import LinbuildTestSupport
-import LinbuildSupport
 import LinbuildModel
+import LinbuildSupport
+import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Issue 12: the base cache never rebuilds, skips or overwrites by mistake. Each test is one of
@@ -52,7 +52,8 @@ extension EndToEnd {
             // WHEN only comments, spacing and BASE_IMAGE's default change, THEN nothing is rebuilt
             let cosmetic = Self.greetingDockerfile.replacingOccurrences(of: "GREETING=hello", with: "GREETING=goodbye")
                 .replacingOccurrences(of: "ARG BASE_IMAGE=example/unused:1", with: "ARG BASE_IMAGE=example/other:2")
-                .replacingOccurrences(of: "RUN echo \"$GREETING\" > /greeting", with: "# say it\nRUN   echo \"$GREETING\"   >   /greeting   ")
+                .replacingOccurrences(
+                    of: "RUN echo \"$GREETING\" > /greeting", with: "# say it\nRUN   echo \"$GREETING\"   >   /greeting   ")
             try cosmetic.write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
             let same = try project.linbuild([])
             #expect(same.status == 0, "\(same.output)")
@@ -70,12 +71,17 @@ extension EndToEnd {
             let lines = FixtureProject.dockerfileText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let rawText = ([lines[1]] + lines[2...10]).joined(separator: "\n")  // global ARG line; the base stage's lines
             let dockerfileDigest = SHA256.hex(rawText)
-            let arguments = ["CUDA_ARCH_LIST": "8.0;8.6", "FA_VER": "2.7.4.post1", "NVIDIA_CUDA_TAG": "fixture-devel",
-                             "TORCH_CHANNEL": "stable", "TORCH_CUDA_SUFFIX": "cu126", "TORCH_VER": "2.7.1+cu126"]
-            let digest = SHA256.hex(arguments.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined() + "dockerfile=\(dockerfileDigest)\n")
-            var build = ["build", "--target", "base", "--file", project.dockerfile, "--tag", project.baseReference(),
-                         "--build-arg", "BASE_IMAGE=unused", "--label", "dev.linbuild.base.inputs=\(digest)",
-                         "--label", "dev.linbuild.base.dockerfile=\(dockerfileDigest)"]
+            let arguments = [
+                "CUDA_ARCH_LIST": "8.0;8.6", "FA_VER": "2.7.4.post1", "NVIDIA_CUDA_TAG": "fixture-devel",
+                "TORCH_CHANNEL": "stable", "TORCH_CUDA_SUFFIX": "cu126", "TORCH_VER": "2.7.1+cu126",
+            ]
+            let digest = SHA256.hex(
+                arguments.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined() + "dockerfile=\(dockerfileDigest)\n")
+            var build = [
+                "build", "--target", "base", "--file", project.dockerfile, "--tag", project.baseReference(),
+                "--build-arg", "BASE_IMAGE=unused", "--label", "dev.linbuild.base.inputs=\(digest)",
+                "--label", "dev.linbuild.base.dockerfile=\(dockerfileDigest)",
+            ]
             for (name, value) in arguments {
                 build += ["--build-arg", "\(name)=\(value)", "--label", "dev.linbuild.base.arg.\(name)=\(value)"]
             }
@@ -112,7 +118,9 @@ extension EndToEnd {
 
             // THEN it says the local copy is stale, pulls the registry's, and builds nothing
             #expect(run.status == 0, "\(run.output)")
-            #expect(run.stderr.contains("base [alpha]: in registry; the local copy (CUDA_ARCH_LIST changed) is stale, the registry's is used"), "\(run.stderr)")
+            #expect(
+                run.stderr.contains("base [alpha]: in registry; the local copy (CUDA_ARCH_LIST changed) is stale, the registry's is used"),
+                "\(run.stderr)")
             #expect(run.stderr.contains("==> pull base"))
             #expect(!run.stderr.contains("==> build base"))
             #expect(try project.label("dev.linbuild.base.arg.CUDA_ARCH_LIST", of: immutableB) == "8.0;8.6")
@@ -125,7 +133,8 @@ extension EndToEnd {
             defer { project.remove() }
             #expect(try project.linbuild(["--push"]).status == 0)
             let old = try #require(try project.label("dev.linbuild.base.inputs", of: project.baseReference()))
-            let edited = FixtureProject.dockerfileText.replacingOccurrences(of: "> /base-info", with: "> /base-info && echo v2 >> /base-info")
+            let edited = FixtureProject.dockerfileText.replacingOccurrences(
+                of: "> /base-info", with: "> /base-info && echo v2 >> /base-info")
             try edited.write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
             #expect(try project.linbuild([]).status == 0)
             let new = try #require(try project.label("dev.linbuild.base.inputs", of: project.baseReference()))
@@ -135,9 +144,13 @@ extension EndToEnd {
 
             #expect(push.status == 0, "\(push.output)")
             #expect(push.stderr.contains("==> push base"))
-            #expect(push.stderr.contains("alpha-cu126-torch2.7.1-fav2: had inputs \(old.prefix(12)), now inputs \(new.prefix(12))"), "\(push.stderr)")
-            #expect(try RegistryAPI.labels(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
-                                           tag: "alpha-cu126-torch2.7.1-fav2")["dev.linbuild.base.inputs"] == new)
+            #expect(
+                push.stderr.contains("alpha-cu126-torch2.7.1-fav2: had inputs \(old.prefix(12)), now inputs \(new.prefix(12))"),
+                "\(push.stderr)")
+            #expect(
+                try RegistryAPI.labels(
+                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
+                    tag: "alpha-cu126-torch2.7.1-fav2")["dev.linbuild.base.inputs"] == new)
         }
 
         /// Case 3: a feature branch that edits the base does not move main's readable tag; its
@@ -149,7 +162,8 @@ extension EndToEnd {
             let mainBase = try #require(try project.imageID(project.baseReference()))
             let mainInputs = try #require(try project.label("dev.linbuild.base.inputs", of: project.baseReference()))
             try project.git(["branch", "feat"])
-            let edited = FixtureProject.dockerfileText.replacingOccurrences(of: "> /base-info", with: "> /base-info && echo feat >> /base-info")
+            let edited = FixtureProject.dockerfileText.replacingOccurrences(
+                of: "> /base-info", with: "> /base-info && echo feat >> /base-info")
             try edited.write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
 
             let run = try project.linbuild(["--branch", "feat", "--push"])
@@ -158,16 +172,20 @@ extension EndToEnd {
             #expect(run.stderr.contains("is left as it is"), "\(run.stderr)")
             // the readable tag, here and in the registry, still names main's base
             #expect(try project.imageID(project.baseReference()) == mainBase)
-            #expect(try RegistryAPI.labels(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
-                                           tag: "alpha-cu126-torch2.7.1-fav2")["dev.linbuild.base.inputs"] == mainInputs)
+            #expect(
+                try RegistryAPI.labels(
+                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
+                    tag: "alpha-cu126-torch2.7.1-fav2")["dev.linbuild.base.inputs"] == mainInputs)
             // and the feature's runtime is built on the feature's base, named by its immutable tag
             let sha = try project.git(["rev-parse", "feat"])
             let runtime = project.runtimeReference(commit: sha)
             let baseName = try #require(try project.label("org.opencontainers.image.base.name", of: runtime))
             #expect(baseName.hasPrefix(project.baseReference() + "-in") && !baseName.hasSuffix(mainInputs.prefix(12)))
             #expect(try project.inside(runtime, ["cat", "/base-info"]).stdout.hasSuffix("feat\n"))
-            #expect(try RegistryAPI.manifestStatus(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
-                                                   tag: String(baseName.split(separator: ":").last ?? "")) == 200)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
+                    tag: String(baseName.split(separator: ":").last ?? "")) == 200)
         }
 
         /// Case 3: runs X and Y with different base stages at once on one engine: each runtime is
@@ -179,9 +197,11 @@ extension EndToEnd {
             var dockerfiles: [String] = []
             for name in ["x", "y"] {
                 let path = project.root + "/docker/Dockerfile.\(name)"
-                try FixtureProject.dockerfileText.replacingOccurrences(of: "> /base-info", with: "> /base-info && echo \(name) >> /base-info")
-                    .replacingOccurrences(of: "COPY . /app", with: "COPY . /app\nRUN cp /base-info /app/base-of-\(name)")
-                    .write(toFile: path, atomically: false, encoding: .utf8)
+                try FixtureProject.dockerfileText.replacingOccurrences(
+                    of: "> /base-info", with: "> /base-info && echo \(name) >> /base-info"
+                )
+                .replacingOccurrences(of: "COPY . /app", with: "COPY . /app\nRUN cp /base-info /app/base-of-\(name)")
+                .write(toFile: path, atomically: false, encoding: .utf8)
                 dockerfiles.append(path)
             }
 
@@ -190,7 +210,8 @@ extension EndToEnd {
             for (index, dockerfile) in dockerfiles.enumerated() {
                 group.enter()
                 DispatchQueue.global().async {
-                    results.append(Result { try project.linbuild(["--push", "--dockerfile", dockerfile, "--tag-suffix", index == 0 ? "x" : "y"]) })
+                    results.append(
+                        Result { try project.linbuild(["--push", "--dockerfile", dockerfile, "--tag-suffix", index == 0 ? "x" : "y"]) })
                     group.leave()
                 }
             }
@@ -205,7 +226,8 @@ extension EndToEnd {
                 // and its summary reports the digest the registry has under its own immutable tag
                 let baseName = try #require(try project.label("org.opencontainers.image.base.name", of: runtime))
                 let tag = String(baseName.split(separator: ":").last ?? "")
-                let digest = try RegistryAPI.manifestDigest(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base", tag: tag)
+                let digest = try RegistryAPI.manifestDigest(
+                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base", tag: tag)
                 let row = run.stderr.split(separator: "\n").first { $0.contains("push base [alpha]") && $0.contains("pushed") }
                 #expect(row?.contains(String(digest.prefix(19))) == true, "\(run.stderr)")
             }
@@ -225,7 +247,8 @@ extension EndToEnd {
 
             // THEN the amd64 image is not taken for the arm64 base
             #expect(!run.stderr.contains("cached locally"), "\(run.stderr)")
-            #expect(run.stderr.contains("base [alpha]: rebuilding, the platform (linux/amd64) changed (image found locally)"), "\(run.stderr)")
+            #expect(
+                run.stderr.contains("base [alpha]: rebuilding, the platform (linux/amd64) changed (image found locally)"), "\(run.stderr)")
             #expect(run.stderr.contains("==> build base [alpha]: \(arm64)-in"))
         }
     }
@@ -245,7 +268,8 @@ extension RegistryAPI {
 
     /// `Docker-Content-Digest` of a tag.
     static func manifestDigest(registry: String, name: String, tag: String) throws -> String {
-        let accept = "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json"
+        let accept =
+            "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json"
         let result = try Run.command("curl", ["-sfI", "-H", accept, "http://\(registry)/v2/\(name)/manifests/\(tag)"])
         let line = result.stdout.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("docker-content-digest:") }
         return line.map { $0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces) } ?? ""

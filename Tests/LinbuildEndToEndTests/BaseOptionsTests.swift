@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -16,8 +17,10 @@ extension EndToEnd {
 
             #expect(run.status == 66, "\(run.output)")
             #expect(run.errorLines.count == 1)
-            #expect(run.errorLines.first?.contains("--skip-base: the base \(project.baseReference()) is neither in the local store nor in the registry") == true,
-                    "\(run.stderr)")
+            #expect(
+                run.errorLines.first?.contains(
+                    "--skip-base: the base \(project.baseReference()) is neither in the local store nor in the registry") == true,
+                "\(run.stderr)")
             #expect(!run.stderr.contains("==> pull base"))
             #expect(try project.leftovers() == [])
         }
@@ -38,7 +41,9 @@ extension EndToEnd {
             // THEN the one error line says a push was stopped, and the summary lists what did not run
             #expect(run.status == 130, "\(run.output)")
             #expect(run.errorLines.count == 1)
-            #expect(run.errorLines.first?.contains("interrupted by SIGINT during push base [alpha]; the push was stopped") == true, "\(run.stderr)")
+            #expect(
+                run.errorLines.first?.contains("interrupted by SIGINT during push base [alpha]; the push was stopped") == true,
+                "\(run.stderr)")
             #expect(run.stderr.contains("push base [alpha]") && run.stderr.contains("interrupted"))
             let summary = try #require(run.stderr.components(separatedBy: "summary:\n").last)
             #expect(summary.split(separator: "\n").contains { $0.contains("push runtime [alpha]") && $0.contains("not run") }, "\(summary)")

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Scenarios 1–4 of issue 3: what gets built, and what is reused, across runs.

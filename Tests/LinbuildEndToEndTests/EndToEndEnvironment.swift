@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 /// The engine and registries the end-to-end suite runs against, started by
 /// `Tests/support/e2e-services.sh up DIR` (via `make test-e2e` or `.ci/run`), which writes their
@@ -33,10 +33,12 @@ struct EndToEndEnvironment: Sendable {
             }
         }
         guard let host = values["DOCKER_HOST"], let engine = values["LINBUILD_E2E_ENGINE"], let registry = values["LINBUILD_E2E_REGISTRY"],
-              let login = values["LINBUILD_E2E_LOGIN_REGISTRY"], let user = values["LINBUILD_E2E_LOGIN_USER"],
-              let password = values["LINBUILD_E2E_LOGIN_PASSWORD"] else { return nil }
-        var probe = EndToEndEnvironment(dockerHost: host, engine: engine, registry: registry, loginRegistry: login, loginUser: user,
-                                        loginPassword: password)
+            let login = values["LINBUILD_E2E_LOGIN_REGISTRY"], let user = values["LINBUILD_E2E_LOGIN_USER"],
+            let password = values["LINBUILD_E2E_LOGIN_PASSWORD"]
+        else { return nil }
+        var probe = EndToEndEnvironment(
+            dockerHost: host, engine: engine, registry: registry, loginRegistry: login, loginUser: user,
+            loginPassword: password)
         probe.tcpHost = values["LINBUILD_E2E_TCP_HOST"]
         probe.podmanConf = values["LINBUILD_E2E_PODMAN_CONF"]
         probe.podmanStorageConf = values["LINBUILD_E2E_PODMAN_STORAGE_CONF"]

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Scenario 7 of issue 3: an engine that is not there, and a build that fails.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Issue 5: registries that cannot be asked are reported as such, never read as "base absent".
@@ -16,9 +16,12 @@ extension EndToEnd {
             Case(name: "never answers", behaviour: .silent, message: "did not answer"),
             Case(name: "HTTP 500", behaviour: .status(500, headers: [:]), message: "HTTP 500"),
             Case(name: "HTTP 429", behaviour: .status(429, headers: [:]), message: "rate limiting"),
-            Case(name: "401 Basic", behaviour: .status(401, headers: ["WWW-Authenticate": "Basic realm=\"fake\""]), message: "docker login"),
-            Case(name: "401 Bearer, token refused", behaviour: .status(401, headers: ["WWW-Authenticate": "Bearer realm=\"http://127.0.0.1:9/token\",service=\"fake\""]),
-                 message: "cannot reach"),
+            Case(
+                name: "401 Basic", behaviour: .status(401, headers: ["WWW-Authenticate": "Basic realm=\"fake\""]), message: "docker login"),
+            Case(
+                name: "401 Bearer, token refused",
+                behaviour: .status(401, headers: ["WWW-Authenticate": "Bearer realm=\"http://127.0.0.1:9/token\",service=\"fake\""]),
+                message: "cannot reach"),
         ]
 
         @Test(arguments: cases)

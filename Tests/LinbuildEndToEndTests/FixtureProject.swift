@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 /// A small project made for one test: a git source repository, a fixture Dockerfile whose base
 /// and runtime stages build on the locally imported busybox, and a presets file with its own
@@ -107,18 +107,23 @@ final class FixtureProject: Sendable {
     }
 
     /// Runs linbuild against this project's presets, engine and (by default) the anonymous registry.
-    func linbuild(_ arguments: [String], registry: String? = nil, extraEnvironment: [String: String] = [:],
-                  started: ((Process) -> Void)? = nil) throws -> Run.Result {
-        let environment = ["DOCKER_HOST": self.environment.dockerHost, "LINBUILD_ENGINE": self.environment.engine,
-                           "LINBUILD_LOG_DIR": logs, "NO_COLOR": "1", "TMPDIR": temporary,
-                           // Upstreams are unreachable from tests; the preflight suite turns it on against stand-ins.
-                           "LINBUILD_NO_PREFLIGHT": "1"].merging(extraEnvironment) { $1 }
+    func linbuild(
+        _ arguments: [String], registry: String? = nil, extraEnvironment: [String: String] = [:],
+        started: ((Process) -> Void)? = nil
+    ) throws -> Run.Result {
+        let environment = [
+            "DOCKER_HOST": self.environment.dockerHost, "LINBUILD_ENGINE": self.environment.engine,
+            "LINBUILD_LOG_DIR": logs, "NO_COLOR": "1", "TMPDIR": temporary,
+            // Upstreams are unreachable from tests; the preflight suite turns it on against stand-ins.
+            "LINBUILD_NO_PREFLIGHT": "1",
+        ].merging(extraEnvironment) { $1 }
         // A subcommand (validate, check, preflight) comes first; the project's options follow it.
         // Those commands refuse options they would ignore, such as --registry.
         let subcommand = ["validate", "check", "preflight"].contains(arguments.first ?? "") ? Array(arguments.prefix(1)) : []
         let registryArguments = subcommand.isEmpty ? ["--registry", registry ?? self.environment.registry] : []
-        return try Run.command(Run.linbuild, subcommand + ["--presets", presets] + registryArguments + arguments.dropFirst(subcommand.count),
-                               environment: environment, directory: root, started: started)
+        return try Run.command(
+            Run.linbuild, subcommand + ["--presets", presets] + registryArguments + arguments.dropFirst(subcommand.count),
+            environment: environment, directory: root, started: started)
     }
 
     func baseReference(arch: String = "alpha", registry: String? = nil) -> String {
@@ -185,8 +190,11 @@ final class FixtureProject: Sendable {
 enum RegistryAPI {
     /// The HTTP status of `HEAD /v2/<name>/manifests/<tag>`, with Basic credentials if given.
     static func manifestStatus(registry: String, name: String, tag: String, user: String? = nil, password: String? = nil) throws -> Int {
-        var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-I",
-                         "-H", "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"]
+        var arguments = [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "-I",
+            "-H",
+            "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+        ]
         if let user, let password { arguments += ["-u", "\(user):\(password)"] }
         arguments.append("http://\(registry)/v2/\(name)/manifests/\(tag)")
         let result = try Run.command("curl", arguments)

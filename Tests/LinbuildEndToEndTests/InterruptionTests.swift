@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -84,7 +85,8 @@ func processes(matching text: String) -> [String] {
     let me = getpid()
     return ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
         guard let pid = Int32(entry), pid != me,
-              let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty else { return nil }
+            let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), !data.isEmpty
+        else { return nil }
         let line = String(decoding: data.map { $0 == 0 ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
         return line.contains(text) ? line : nil
     }

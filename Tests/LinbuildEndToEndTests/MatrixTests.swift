@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Issue 7: several architectures in one run, and output fit for CI logs.
@@ -44,8 +44,10 @@ extension EndToEnd {
             #expect(kept.status == 1, "\(kept.output)")
             #expect(try project.imageID(project.runtimeReference(commit: sha, arch: "alpha")) != nil)
             #expect(!kept.stderr.contains("==> push"))
-            #expect(try RegistryAPI.manifestStatus(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-dev",
-                                                   tag: "\(sha.prefix(12))-alpha") == 404)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-dev",
+                    tag: "\(sha.prefix(12))-alpha") == 404)
         }
 
         @Test func githubActionsGetsFoldedStepsAndErrorAnnotations() throws {
@@ -73,7 +75,9 @@ extension EndToEnd {
             #expect(!quiet.stderr.contains("[base "), "BuildKit's lines reached the terminal")
             #expect(quiet.stdout.isEmpty)
             let logs = FileManager.default.enumerator(atPath: project.logs)?.compactMap { $0 as? String } ?? []
-            let logged = try logs.filter { $0.hasSuffix(".log") }.map { try String(contentsOfFile: project.logs + "/" + $0, encoding: .utf8) }.joined()
+            let logged = try logs.filter { $0.hasSuffix(".log") }.map {
+                try String(contentsOfFile: project.logs + "/" + $0, encoding: .utf8)
+            }.joined()
             #expect(logged.contains("[base "), "the step logs lack the build output: \(logs)")
 
             // --verbose: each command is shown before it runs

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Issue 7, podman: `--engine podman` builds, inspects, asks the registry and pushes, on
@@ -11,11 +11,16 @@ extension EndToEnd {
         static func podman() -> [String: String]? {
             if let environment = EndToEnd.environment.podmanEnvironment { return environment }
             guard FileManager.default.isExecutableFile(atPath: "/usr/bin/podman") else {
-                print("podman scenarios SKIPPED: podman is not installed (apt-get install -y podman, then Tests/support/e2e-services.sh up)")
+                print(
+                    "podman scenarios SKIPPED: podman is not installed (apt-get install -y podman, then Tests/support/e2e-services.sh up)")
                 return nil
             }
             let why = "podman is installed but the services did not prepare its store (restart them: Tests/support/e2e-services.sh up DIR)"
-            if EndToEndEnvironment.required { Issue.record("LINBUILD_E2E=required but \(why)") } else { print("podman scenarios SKIPPED: \(why)") }
+            if EndToEndEnvironment.required {
+                Issue.record("LINBUILD_E2E=required but \(why)")
+            } else {
+                print("podman scenarios SKIPPED: \(why)")
+            }
             return nil
         }
 
@@ -26,7 +31,9 @@ extension EndToEnd {
         /// `podman run` of `command` in `image`. podman as root asks for rlimits above what a
         /// nested kernel grants; lowering them is always allowed.
         static func inside(_ environment: [String: String], _ image: String, _ command: [String]) throws -> Run.Result {
-            try podman(environment, ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", image] + command)
+            try podman(
+                environment,
+                ["run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", image] + command)
         }
 
         /// Removes the project and the images its runs left in podman's store.
@@ -51,17 +58,25 @@ extension EndToEnd {
             #expect(first.status == 0, "\(first.output)")
             #expect(first.stderr.contains("builder: podman build (Buildah)"), "\(first.stderr)")
             #expect(first.stderr.contains("base [alpha]: missing"))
-            let revision = try Self.podman(podmanEnvironment, ["image", "inspect", "--format",
-                                                               "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", runtime])
+            let revision = try Self.podman(
+                podmanEnvironment,
+                [
+                    "image", "inspect", "--format",
+                    "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", runtime,
+                ])
             #expect(revision.stdout == sha + "\n", "\(revision.output)")
             let inside = try Self.inside(podmanEnvironment, runtime, ["cat", "/app/REF"])
             #expect(inside.stdout == sha + "\n", "\(inside.output)")
             #expect(try project.imageID(runtime) == nil)
             // and pushed both to the plain-HTTP loopback registry (podman needs --tls-verify=false there)
-            #expect(try RegistryAPI.manifestStatus(registry: environment.registry, name: "\(project.namespace)/fixture-base",
-                                                   tag: "alpha-cu126-torch2.7.1-fav2") == 200)
-            #expect(try RegistryAPI.manifestStatus(registry: environment.registry, name: "\(project.namespace)/fixture-dev",
-                                                   tag: "\(sha.prefix(12))-alpha") == 200)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: environment.registry, name: "\(project.namespace)/fixture-base",
+                    tag: "alpha-cu126-torch2.7.1-fav2") == 200)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: environment.registry, name: "\(project.namespace)/fixture-dev",
+                    tag: "\(sha.prefix(12))-alpha") == 200)
 
             // WHEN it runs again, THEN podman's `image inspect` finds the base with its recorded
             // inputs, and the registry check sees the base is there already
@@ -106,16 +121,22 @@ extension EndToEnd {
             #expect(!refused.stderr.contains("==> build"))
 
             // WHEN the user logs in with podman login
-            let login = try Run.command("/usr/bin/podman", ["login", "--tls-verify=false", "--username", environment.loginUser,
-                                                            "--password-stdin", registry],
-                                        environment: loggedIn, input: environment.loginPassword)
+            let login = try Run.command(
+                "/usr/bin/podman",
+                [
+                    "login", "--tls-verify=false", "--username", environment.loginUser,
+                    "--password-stdin", registry,
+                ],
+                environment: loggedIn, input: environment.loginPassword)
             #expect(login.status == 0, "\(login.output)")
 
             // THEN linbuild's registry check uses podman's credentials, and podman pushes
             let run = try project.linbuild(["--push"], registry: registry, extraEnvironment: viaPodman)
             #expect(run.status == 0, "\(run.output)")
-            #expect(try RegistryAPI.manifestStatus(registry: registry, name: "\(project.namespace)/fixture-dev", tag: "\(sha.prefix(12))-alpha",
-                                                   user: environment.loginUser, password: environment.loginPassword) == 200)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: registry, name: "\(project.namespace)/fixture-dev", tag: "\(sha.prefix(12))-alpha",
+                    user: environment.loginUser, password: environment.loginPassword) == 200)
             #expect(!run.output.contains(environment.loginPassword))
         }
 
@@ -125,7 +146,8 @@ extension EndToEnd {
             defer { project.remove() }
 
             // WHEN the plan is printed for podman with a loopback registry
-            let run = try project.linbuild(["--dry-run", "--push"], extraEnvironment: podmanEnvironment.merging(["LINBUILD_ENGINE": "podman"]) { $1 })
+            let run = try project.linbuild(
+                ["--dry-run", "--push"], extraEnvironment: podmanEnvironment.merging(["LINBUILD_ENGINE": "podman"]) { $1 })
 
             // THEN builds are `podman build` with the platform, and pushes and pulls skip TLS
             // verification for the loopback registry, as the Docker daemon does by default

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Issue 14: preflight against stand-ins (a loopback package index, the shared registry, a git
@@ -14,15 +14,21 @@ extension EndToEnd {
 
             init(_ project: FixtureProject) throws {
                 index = try IndexStandIn([
-                    "whl/cu126": ["torch": IndexStandIn.torchWheels("torch", ["2.7.0+cu126", "2.7.1+cu126"]),
-                                  "torchvision": IndexStandIn.torchWheels("torchvision", ["0.22.1+cu126"]),
-                                  "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.7.1+cu126"])],
-                    "whl/cu128": ["torch": IndexStandIn.torchWheels("torch", ["2.7.1+cu128", "2.8.0+cu128"]),
-                                  "torchvision": IndexStandIn.torchWheels("torchvision", ["0.23.0+cu128"]),
-                                  "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0+cu128"])],
-                    "whl/nightly/cu128": ["torch": IndexStandIn.torchWheels("torch", ["2.9.0.dev20250801+cu128", "2.9.0.dev20250802+cu128"]),
-                                          "torchvision": IndexStandIn.torchWheels("torchvision", ["0.24.0.dev20250801+cu128"]),
-                                          "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0.dev20250801+cu128"])],
+                    "whl/cu126": [
+                        "torch": IndexStandIn.torchWheels("torch", ["2.7.0+cu126", "2.7.1+cu126"]),
+                        "torchvision": IndexStandIn.torchWheels("torchvision", ["0.22.1+cu126"]),
+                        "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.7.1+cu126"]),
+                    ],
+                    "whl/cu128": [
+                        "torch": IndexStandIn.torchWheels("torch", ["2.7.1+cu128", "2.8.0+cu128"]),
+                        "torchvision": IndexStandIn.torchWheels("torchvision", ["0.23.0+cu128"]),
+                        "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0+cu128"]),
+                    ],
+                    "whl/nightly/cu128": [
+                        "torch": IndexStandIn.torchWheels("torch", ["2.9.0.dev20250801+cu128", "2.9.0.dev20250802+cu128"]),
+                        "torchvision": IndexStandIn.torchWheels("torchvision", ["0.24.0.dev20250801+cu128"]),
+                        "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0.dev20250801+cu128"]),
+                    ],
                     "simple": ["flash-attn": ["flash_attn-2.7.4.post1.tar.gz"]],
                 ])
                 git = project.root + "/flash-attention"
@@ -35,10 +41,12 @@ extension EndToEnd {
                     #expect(push.status == 0, "\(push.output)")
                 }
                 // Issue 11's location variables: the same ones the plan passes as build arguments.
-                environment = ["LINBUILD_NO_PREFLIGHT": "", "LINBUILD_TORCH_INDEX": index.root + "/whl",
-                               "LINBUILD_PYPI_INDEX": index.root + "/simple", "LINBUILD_CUDA_IMAGE": "\(registry)/\(namespace)/cuda",
-                               "LINBUILD_OS_IMAGE": "\(registry)/\(namespace)/os", "LINBUILD_UV_IMAGE": "\(registry)/\(namespace)/uv",
-                               "LINBUILD_FA3_GIT": git]
+                environment = [
+                    "LINBUILD_NO_PREFLIGHT": "", "LINBUILD_TORCH_INDEX": index.root + "/whl",
+                    "LINBUILD_PYPI_INDEX": index.root + "/simple", "LINBUILD_CUDA_IMAGE": "\(registry)/\(namespace)/cuda",
+                    "LINBUILD_OS_IMAGE": "\(registry)/\(namespace)/os", "LINBUILD_UV_IMAGE": "\(registry)/\(namespace)/uv",
+                    "LINBUILD_FA3_GIT": git,
+                ]
             }
         }
 
@@ -57,7 +65,8 @@ extension EndToEnd {
         /// torch 2.8.0 (stable), and a per-job memory figure for flash-attn v2.
         func presetsWithExistingVersions(_ project: FixtureProject) throws {
             var text = try String(contentsOfFile: project.presets, encoding: .utf8)
-            let beta = "\"torchVersion\": \"2.8.0\", \"torchvisionVersion\": \"0.23.0\", \"torchaudioVersion\": \"2.8.0\", \"torchChannel\": \"nightly\""
+            let beta =
+                "\"torchVersion\": \"2.8.0\", \"torchvisionVersion\": \"0.23.0\", \"torchaudioVersion\": \"2.8.0\", \"torchChannel\": \"nightly\""
             #expect(text.contains(beta))
             text = text.replacingOccurrences(of: beta, with: beta.replacingOccurrences(of: "nightly", with: "stable"))
             text = "{ \"flashAttentionJobMemoryGiB\": { \"2\": 16 }," + text.drop { $0 != "{" }.dropFirst()
@@ -78,15 +87,20 @@ extension EndToEnd {
             #expect(lines.count == 2 * 6 + 1, "\(run.stdout)")
             // And what --max-jobs auto would choose on this engine, per architecture.
             #expect(run.stdout.contains("max jobs [alpha] MAX_JOBS="), "\(run.stdout)")
-            #expect(run.stdout.contains("max jobs [beta] MAX_JOBS=") && run.stdout.contains("(no Flash Attention to compile)"), "\(run.stdout)")
+            #expect(
+                run.stdout.contains("max jobs [beta] MAX_JOBS=") && run.stdout.contains("(no Flash Attention to compile)"), "\(run.stdout)")
             #expect(lines.allSatisfy { $0.contains(" present ") }, "\(run.stdout)")
-            for input in ["CUDA image", "OS image", "uv image", "torch 2.7.1+cu126", "torchvision", "torchaudio", "flash-attn 2.7.4.post1"] {
+            for input in ["CUDA image", "OS image", "uv image", "torch 2.7.1+cu126", "torchvision", "torchaudio", "flash-attn 2.7.4.post1"]
+            {
                 #expect(lines.contains { $0.hasPrefix("preflight [alpha] present \(input)") }, "\(input)")
             }
             #expect(lines.contains { $0.hasPrefix("preflight [beta] present torch 2.8.0+cu128") })
             // The exact pairs presets pin, and the images from the locations and the Dockerfile's tags.
-            for input in ["torchvision 0.23.0+cu128", "torchaudio 2.8.0+cu128", "OS image \(project.environment.registry)/\(project.namespace)/os:22.04",
-                          "uv image \(project.environment.registry)/\(project.namespace)/uv:0.7.2"] {
+            for input in [
+                "torchvision 0.23.0+cu128", "torchaudio 2.8.0+cu128",
+                "OS image \(project.environment.registry)/\(project.namespace)/os:22.04",
+                "uv image \(project.environment.registry)/\(project.namespace)/uv:0.7.2",
+            ] {
                 #expect(lines.contains { $0.hasPrefix("preflight [beta] present \(input)") }, "\(input)")
             }
             #expect(run.errorLines.isEmpty)
@@ -125,7 +139,8 @@ extension EndToEnd {
             defer { upstreams.index.stop() }
             try presetsWithExistingVersions(project)
             let info = try project.environment.docker(["info", "--format", "{{.NCPU}} {{.MemTotal}}"]).stdout.split(separator: " ")
-            let cpus = try #require(Int(info.first ?? "")), memory = try #require(Double(info.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
+            let cpus = try #require(Int(info.first ?? "")),
+                memory = try #require(Double(info.last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""))
             let expected = max(1, min(cpus, Int(memory / (16 * 1_073_741_824))))
 
             let first = try project.linbuild(["--arch", "alpha", "--verbose"], extraEnvironment: upstreams.environment)
@@ -154,16 +169,23 @@ extension EndToEnd {
 
         /// The elapsed time is a live line on a terminal only: not in a log, not with --quiet.
         @Test func elapsedTimeIsALiveLineOnlyOnATerminal() throws {
-            let slowBase = FixtureProject.dockerfileText.replacingOccurrences(of: "RUN echo \"torch=", with: "RUN sleep 2.5 && echo \"torch=")
+            let slowBase = FixtureProject.dockerfileText.replacingOccurrences(
+                of: "RUN echo \"torch=", with: "RUN sleep 2.5 && echo \"torch=")
             #expect(slowBase != FixtureProject.dockerfileText)
             let project = try FixtureProject(EndToEnd.environment, dockerfile: slowBase)
             defer { project.remove() }
             func onATerminal(_ extra: [String]) throws -> Run.Result {
-                let variables = ["DOCKER_HOST": project.environment.dockerHost, "LINBUILD_ENGINE": project.environment.engine,
-                                 "LINBUILD_LOG_DIR": project.logs, "TMPDIR": project.temporary, "LINBUILD_NO_PREFLIGHT": "1",
-                                 "NO_COLOR": "1", "TERM": "xterm"]
-                let words = ["env", "-u", "CI", "-u", "GITHUB_ACTIONS"] + variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-                    + [Run.linbuild, "--presets", project.presets, "--registry", project.environment.registry, "--arch", "alpha", "--force-base"] + extra
+                let variables = [
+                    "DOCKER_HOST": project.environment.dockerHost, "LINBUILD_ENGINE": project.environment.engine,
+                    "LINBUILD_LOG_DIR": project.logs, "TMPDIR": project.temporary, "LINBUILD_NO_PREFLIGHT": "1",
+                    "NO_COLOR": "1", "TERM": "xterm",
+                ]
+                let words =
+                    ["env", "-u", "CI", "-u", "GITHUB_ACTIONS"] + variables.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                    + [
+                        Run.linbuild, "--presets", project.presets, "--registry", project.environment.registry, "--arch", "alpha",
+                        "--force-base",
+                    ] + extra
                 let line = words.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
                 return try Run.command("script", ["-qec", line, "/dev/null"], directory: project.root)
             }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Scenarios 5 and 6 of issue 3: pushing, to an anonymous registry and to one with a login.
@@ -16,10 +16,14 @@ extension EndToEnd {
 
             // THEN the registry's HTTP API has both manifests
             #expect(first.status == 0, "\(first.output)")
-            #expect(try RegistryAPI.manifestStatus(registry: environment.registry, name: "\(project.namespace)/fixture-base",
-                                                   tag: "alpha-cu126-torch2.7.1-fav2") == 200)
-            #expect(try RegistryAPI.manifestStatus(registry: environment.registry, name: "\(project.namespace)/fixture-dev",
-                                                   tag: "\(sha.prefix(12))-alpha") == 200)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: environment.registry, name: "\(project.namespace)/fixture-base",
+                    tag: "alpha-cu126-torch2.7.1-fav2") == 200)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: environment.registry, name: "\(project.namespace)/fixture-dev",
+                    tag: "\(sha.prefix(12))-alpha") == 200)
             #expect(first.stderr.contains("push base [alpha]"))
 
             // WHEN it pushes again, THEN the base is not pushed a second time
@@ -43,21 +47,26 @@ extension EndToEnd {
             #expect(refused.status == 69, "\(refused.output)")
             #expect(refused.stderr.contains("docker login"))
             #expect(!refused.stderr.contains("pushed"))
-            #expect(try RegistryAPI.manifestStatus(registry: registry, name: "\(project.namespace)/fixture-dev",
-                                                   tag: "\(try project.git(["rev-parse", "HEAD"]).prefix(12))-alpha",
-                                                   user: environment.loginUser, password: environment.loginPassword) == 404)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: registry, name: "\(project.namespace)/fixture-dev",
+                    tag: "\(try project.git(["rev-parse", "HEAD"]).prefix(12))-alpha",
+                    user: environment.loginUser, password: environment.loginPassword) == 404)
 
             // WHEN the user logs in with docker login
-            let login = try environment.docker(["login", "--username", environment.loginUser, "--password-stdin", registry],
-                                               extraEnvironment: ["DOCKER_CONFIG": config], input: environment.loginPassword)
+            let login = try environment.docker(
+                ["login", "--username", environment.loginUser, "--password-stdin", registry],
+                extraEnvironment: ["DOCKER_CONFIG": config], input: environment.loginPassword)
             #expect(login.status == 0, "\(login.output)")
 
             // THEN linbuild uses those credentials for its registry check and the push works
             let run = try project.linbuild(["--push"], registry: registry, extraEnvironment: ["DOCKER_CONFIG": config])
             #expect(run.status == 0, "\(run.output)")
             let sha = try project.git(["rev-parse", "HEAD"])
-            #expect(try RegistryAPI.manifestStatus(registry: registry, name: "\(project.namespace)/fixture-dev", tag: "\(sha.prefix(12))-alpha",
-                                                   user: environment.loginUser, password: environment.loginPassword) == 200)
+            #expect(
+                try RegistryAPI.manifestStatus(
+                    registry: registry, name: "\(project.namespace)/fixture-dev", tag: "\(sha.prefix(12))-alpha",
+                    user: environment.loginUser, password: environment.loginPassword) == 200)
             // and the password appears nowhere: not in output, not in logs, not in the plan
             let json = try project.linbuild(["--json"], registry: registry, extraEnvironment: ["DOCKER_CONFIG": config])
             let logs = try FileManager.default.subpathsOfDirectory(atPath: project.logs).compactMap {

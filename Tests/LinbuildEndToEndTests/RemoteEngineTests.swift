@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Issue 7, remote builders: builds run where `DOCKER_HOST` points. The engine here is a second
@@ -37,8 +37,9 @@ extension EndToEnd {
             try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
             defer { Self.remove(project, from: host) }
             // GIVEN nothing listens on the default socket, and the TCP engine answers
-            #expect(try Run.command(environment.engine, ["-H", "unix:///var/run/docker.sock", "version"]).status != 0,
-                    "something answers on /var/run/docker.sock: the test would not prove where the build ran")
+            #expect(
+                try Run.command(environment.engine, ["-H", "unix:///var/run/docker.sock", "version"]).status != 0,
+                "something answers on /var/run/docker.sock: the test would not prove where the build ran")
             #expect(host.hasPrefix("tcp://127.0.0.1:"))
             #expect(try Self.docker(host, ["version", "--format", "{{.Server.Version}}"]).status == 0)
             let sha = try project.git(["rev-parse", "HEAD"])
@@ -52,7 +53,8 @@ extension EndToEnd {
             #expect(run.status == 0, "\(run.output)")
             #expect(run.stderr.contains("base [alpha]: missing"))
             #expect(try Self.docker(host, ["image", "inspect", project.baseReference()]).status == 0)
-            let labels = try Self.docker(host, ["image", "inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", runtime])
+            let labels = try Self.docker(
+                host, ["image", "inspect", "--format", "{{index .Config.Labels \"org.opencontainers.image.revision\"}}", runtime])
             #expect(labels.stdout == sha + "\n", "\(labels.output)")
             #expect(try Self.docker(host, ["run", "--rm", "--network", "none", runtime, "cat", "/app/REF"]).stdout == sha + "\n")
             // and not on the main engine, which the rest of the suite uses
@@ -73,8 +75,9 @@ extension EndToEnd {
             // GIVEN a docker context for the TCP engine, while DOCKER_HOST still names the main engine
             let config = project.root + "/docker-config"
             try FileManager.default.createDirectory(atPath: config, withIntermediateDirectories: true)
-            let created = try Run.command(environment.engine, ["context", "create", "lbe2e-remote", "--docker", "host=\(host)"],
-                                          environment: ["DOCKER_CONFIG": config])
+            let created = try Run.command(
+                environment.engine, ["context", "create", "lbe2e-remote", "--docker", "host=\(host)"],
+                environment: ["DOCKER_CONFIG": config])
             #expect(created.status == 0, "\(created.output)")
             let sha = try project.git(["rev-parse", "HEAD"])
 

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 /// A loopback smart-HTTP git server (Tests/support/git-http-server.py) serving bare copies of
 /// repositories; stopped by `stop()`.
@@ -47,7 +47,8 @@ extension EndToEnd {
     @Suite struct SecretSource {
         /// The pushed image's config blob, read over the registry's HTTP API.
         func pushedConfig(registry: String, name: String, tag: String) throws -> String {
-            let accept = "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+            let accept =
+                "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
             func get(_ path: String) throws -> [String: Any] {
                 let result = try Run.command("curl", ["-sf", "-H", accept, "http://\(registry)/v2/\(name)/\(path)"])
                 return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
@@ -89,16 +90,22 @@ extension EndToEnd {
             }
             // THEN both images' labels, locally and as pushed, carry the URL without the token
             let base = project.baseReference(), runtime = project.runtimeReference(commit: sha)
-            #expect(try project.label("org.opencontainers.image.source", of: runtime) == server.url("app", userInfo: "").replacingOccurrences(of: "@", with: ""))
+            #expect(
+                try project.label("org.opencontainers.image.source", of: runtime)
+                    == server.url("app", userInfo: "").replacingOccurrences(of: "@", with: ""))
             for reference in [base, runtime] {
                 let labels = try EndToEnd.environment.docker(["image", "inspect", "--format", "{{json .Config.Labels}}", reference])
                 #expect(labels.status == 0)
                 outputs.append(labels.stdout)
             }
-            let configs = [try pushedConfig(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
-                                            tag: "alpha-cu126-torch2.7.1-fav2"),
-                           try pushedConfig(registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-dev",
-                                            tag: "\(sha.prefix(12))-alpha")]
+            let configs = [
+                try pushedConfig(
+                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
+                    tag: "alpha-cu126-torch2.7.1-fav2"),
+                try pushedConfig(
+                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-dev",
+                    tag: "\(sha.prefix(12))-alpha"),
+            ]
             for config in configs { #expect(config.contains("org.opencontainers.image.source"), "config not read: \(config.prefix(200))") }
             let logs = try FileManager.default.subpathsOfDirectory(atPath: project.logs).compactMap {
                 try? String(contentsOfFile: project.logs + "/" + $0, encoding: .utf8)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 extension EndToEnd {
     /// Issue 4: `linbuild validate` against fixture images, with the fixture presets' busybox checks.

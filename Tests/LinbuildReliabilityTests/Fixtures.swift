@@ -18,8 +18,9 @@ struct Sandbox {
     /// Runs linbuild in the sandbox (so a relative `touch` would land here) against the
     /// shipped presets and Dockerfile and the sandbox's repository.
     func linbuild(_ arguments: [String], environment: [String: String] = [:]) throws -> Run.Result {
-        try Run.command(Run.linbuild, ["--presets", Repository.presets, "--dockerfile", Repository.dockerfile, "--source", source] + arguments,
-                        environment: environment.merging(["NO_COLOR": "1", "TMPDIR": root]) { mine, _ in mine }, directory: root)
+        try Run.command(
+            Run.linbuild, ["--presets", Repository.presets, "--dockerfile", Repository.dockerfile, "--source", source] + arguments,
+            environment: environment.merging(["NO_COLOR": "1", "TMPDIR": root]) { mine, _ in mine }, directory: root)
     }
 
     var injected: Bool { FileManager.default.fileExists(atPath: marker) }

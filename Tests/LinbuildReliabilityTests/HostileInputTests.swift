@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
 
 /// Issue 5: values built to break a shell, git or the parser. Each is rejected with a documented
 /// exit code or handled safely, and no command is ever injected.
@@ -61,8 +61,9 @@ import LinbuildTestSupport
         let sandbox = try Sandbox()
         defer { sandbox.remove() }
         // Foundation's Process takes only strings, so the raw bytes go through sh's printf.
-        let run = try Run.command("/bin/sh", ["-c", "exec \"$0\" --arch \"$(printf '\\377\\376')\" --dry-run", Run.linbuild],
-                                  directory: sandbox.root)
+        let run = try Run.command(
+            "/bin/sh", ["-c", "exec \"$0\" --arch \"$(printf '\\377\\376')\" --dry-run", Run.linbuild],
+            directory: sandbox.root)
         #expect(run.status == 64, "\(run.output)")
         #expect(run.errorLines.count == 1)
     }
@@ -99,8 +100,9 @@ import LinbuildTestSupport
         let recorder = "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '\(record)'; done\nexec /usr/bin/git \"$@\"\n"
         _ = FileManager.default.createFile(atPath: bin + "/git", contents: Data(recorder.utf8), attributes: [.posixPermissions: 0o755])
 
-        let run = try sandbox.linbuild(["--branch", ref, "--dry-run"],
-                                       environment: ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
+        let run = try sandbox.linbuild(
+            ["--branch", ref, "--dry-run"],
+            environment: ["PATH": bin + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")])
 
         #expect([64, 66].contains(run.status), "\(run.output)")
         let seen = (try? String(contentsOfFile: record, encoding: .utf8)) ?? ""

@@ -1,16 +1,19 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// Issue 5: thousands of generated and mutated inputs through the parser and the presets loader.
 /// No crash, no trap, and every outcome is success or a documented error on one line.
 @Suite struct RobustnessSweepTests {
     static let seed: UInt64 = 0x11_4B_75_11D
-    static let nasty = ["", "-", "--", "-x", "--arch", "all", "ampere,hopper", "a b", "$(id)", "`id`", ";", "\n", "\u{0}",
-                        "é", "🙂", "99999999999999999999", "-1", "0", "12", "feat/x", "..", "@{", "x.lock",
-                        String(repeating: "z", count: 300), "127.0.0.1:5000", "Upper/Case", "linux/amd64", "a=b", "=", "\u{FFFD}"]
+    static let nasty = [
+        "", "-", "--", "-x", "--arch", "all", "ampere,hopper", "a b", "$(id)", "`id`", ";", "\n", "\u{0}",
+        "é", "🙂", "99999999999999999999", "-1", "0", "12", "feat/x", "..", "@{", "x.lock",
+        String(repeating: "z", count: 300), "127.0.0.1:5000", "Upper/Case", "linux/amd64", "a=b", "=", "\u{FFFD}",
+    ]
 
     static func randomWord(_ generator: inout SeededGenerator) -> String {
         switch Int.random(in: 0..<4, using: &generator) {
@@ -86,7 +89,8 @@ import LinbuildTestSupport
         var generator = SeededGenerator(seed: Self.seed &+ 2)
         for _ in 0..<5_000 {
             let bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in
-                Bool.random(using: &generator) ? UInt8.random(in: 0...255, using: &generator) : Array("{}[]\",:0-.e\\u tfn".utf8).randomElement(using: &generator)!
+                Bool.random(using: &generator)
+                    ? UInt8.random(in: 0...255, using: &generator) : Array("{}[]\",:0-.e\\u tfn".utf8).randomElement(using: &generator)!
             }
             if let value = try? JSONParser.parse(bytes) {
                 #expect(value.typeName.isEmpty == false)

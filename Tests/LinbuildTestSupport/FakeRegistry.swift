@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -110,7 +111,8 @@ public final class FakeRegistry: @unchecked Sendable {
             switch behaviour {
             case .silent: continue
             case .status(let status, let extra): (code, headers) = (status, extra)
-            case .absentButRefusesPush: (code, headers) = asksForAManifest ? (404, [:]) : (401, ["WWW-Authenticate": "Basic realm=\"fake\""])
+            case .absentButRefusesPush:
+                (code, headers) = asksForAManifest ? (404, [:]) : (401, ["WWW-Authenticate": "Basic realm=\"fake\""])
             case .serving(let answer):
                 let words = requestLine.split(separator: " ").map(String.init)
                 let reply = answer(words.first ?? "", words.count > 1 ? words[1] : "")

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -67,9 +68,11 @@ public final class IndexStandIn: @unchecked Sendable {
     /// Wheel file names as download.pytorch.org lists them, for CPython `python` on x86_64.
     public static func torchWheels(_ project: String, _ versions: [String], python: String = "cp311") -> [String] {
         versions.flatMap { version in
-            ["\(project)-\(version)-\(python)-\(python)-manylinux_2_28_x86_64.whl",
-             "\(project)-\(version)-\(python)-\(python)-manylinux_2_28_aarch64.whl",
-             "\(project)-\(version)-cp310-cp310-manylinux_2_28_x86_64.whl"]
+            [
+                "\(project)-\(version)-\(python)-\(python)-manylinux_2_28_x86_64.whl",
+                "\(project)-\(version)-\(python)-\(python)-manylinux_2_28_aarch64.whl",
+                "\(project)-\(version)-cp310-cp310-manylinux_2_28_x86_64.whl",
+            ]
         }
     }
 }

@@ -24,8 +24,10 @@ public enum Run {
         return FileManager.default.currentDirectoryPath + "/.build/debug/linbuild"
     }()
 
-    public static func command(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                        directory: String? = nil, input: String? = nil, started: ((Process) -> Void)? = nil) throws -> Result {
+    public static func command(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:],
+        directory: String? = nil, input: String? = nil, started: ((Process) -> Void)? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
         process.arguments = executable.contains("/") ? arguments : [executable] + arguments
@@ -35,7 +37,8 @@ public enum Run {
         // machines), the binary under test gets Debian's client, which has BuildKit built in,
         // unless the test chose an engine itself.
         if executable == linbuild, environment["LINBUILD_ENGINE"] == nil, ProcessInfo.processInfo.environment["LINBUILD_ENGINE"] == nil,
-           FileManager.default.isExecutableFile(atPath: "/usr/bin/docker") {
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/docker")
+        {
             environment["LINBUILD_ENGINE"] = "/usr/bin/docker"
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -61,9 +64,10 @@ public enum Run {
         process.waitUntilExit()
         try outHandle.close()
         try errHandle.close()
-        return Result(status: process.terminationStatus,
-                      stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
-                      seconds: Date().timeIntervalSince(start))
+        return Result(
+            status: process.terminationStatus,
+            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
+            seconds: Date().timeIntervalSince(start))
     }
 }

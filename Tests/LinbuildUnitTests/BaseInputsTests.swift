@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
+
 @testable import LinbuildModel
 
 /// The base cache decision's inputs: what changes them, what does not, and how a change is named.
@@ -17,7 +18,10 @@ import LinbuildTestSupport
     @Test(arguments: [
         ("\"cudaArchList\": \"8.0;8.6\"", "\"cudaArchList\": \"8.0;8.6;8.9\"", ["CUDA_ARCH_LIST"]),
         ("\"version\": \"2.7.4.post1\"", "\"version\": \"2.8.0\"", ["FA_VER"]),
-        ("\"nvidiaCudaTag\": \"12.8.0-cudnn-devel-ubuntu22.04\"", "\"nvidiaCudaTag\": \"12.9.0-cudnn-devel-ubuntu22.04\"", ["NVIDIA_CUDA_TAG"]),
+        (
+            "\"nvidiaCudaTag\": \"12.8.0-cudnn-devel-ubuntu22.04\"", "\"nvidiaCudaTag\": \"12.9.0-cudnn-devel-ubuntu22.04\"",
+            ["NVIDIA_CUDA_TAG"]
+        ),
         ("\"rclone\"]", "\"rclone\", \"ffmpeg\"]", ["OS_PACKAGES"]),
         ("\"torchvisionVersion\": \"0.22.1\"", "\"torchvisionVersion\": \"0.22.0\"", ["TORCHVISION_VER"]),
     ])
@@ -49,8 +53,11 @@ import LinbuildTestSupport
         let ampere = try target(["--arch", "ampere"]).baseInputs, hopper = try target(["--arch", "hopper"]).baseInputs
         #expect(try target(["--arch", "ampere"]).baseInputs == ampere)
         #expect(ampere.digest != hopper.digest)
-        #expect(ampere.changes(comparedTo: hopper.labels) == ["CUDA_ARCH_LIST", "FA_COMMIT", "FA_VER", "TORCHAUDIO_VER", "TORCHVISION_VER",
-                                                         "TORCH_CUDA_SUFFIX", "TORCH_VER"])
+        #expect(
+            ampere.changes(comparedTo: hopper.labels) == [
+                "CUDA_ARCH_LIST", "FA_COMMIT", "FA_VER", "TORCHAUDIO_VER", "TORCHVISION_VER",
+                "TORCH_CUDA_SUFFIX", "TORCH_VER",
+            ])
         #expect(ampere.changes(comparedTo: ampere.labels) == [])
         #expect(ampere.changes(comparedTo: [:]) == ["no recorded inputs (not built by linbuild)"])
         #expect(ampere.labels[BaseInputs.digestLabel] == ampere.digest)

@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// Issue 12: the base inputs are a normal form of what BuildKit builds, with the platform; form 1
 /// digests stay readable; tags tell platforms and inputs apart.
@@ -51,7 +52,7 @@ import LinbuildTestSupport
 
     @Test(arguments: [
         ("\"$GREETING   there\"", "\"$GREETING there\""),  // spaces inside quotes are the command's
-        ("RUN echo tools", "RUN echo tool"),              // a stage the base copies from
+        ("RUN echo tools", "RUN echo tool"),  // a stage the base copies from
         ("ARG GREETING CUDA_ARCH_LIST FA_VER\n", "ARG GREETING=x CUDA_ARCH_LIST FA_VER\n"),
     ])
     func editsThatChangeTheBuildChangeTheInputs(original: String, edit: String) throws {
@@ -67,7 +68,9 @@ import LinbuildTestSupport
         #expect(amd64.baseImage == "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2")
         #expect(arm64.baseImage == "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2-arm64")
         #expect(arm64.runtimeImage == "frontierkodiak/linnaeus-dev:abcdef123456-ampere-arm64")
-        #expect(try target(["--platform", "linux/arm/v7", "--tag-suffix", "x"]).runtimeImage == "frontierkodiak/linnaeus-dev:abcdef123456-ampere-armv7-x")
+        #expect(
+            try target(["--platform", "linux/arm/v7", "--tag-suffix", "x"]).runtimeImage
+                == "frontierkodiak/linnaeus-dev:abcdef123456-ampere-armv7-x")
         #expect(ImagePlatform.matches("linux/arm64", found: "linux/arm64/v8"))
         #expect(!ImagePlatform.matches("linux/arm64", found: "linux/amd64"))
         #expect(!ImagePlatform.matches("linux/arm/v7", found: "linux/arm/v6"))
@@ -76,9 +79,10 @@ import LinbuildTestSupport
     @Test func theImmutableTagCarriesTheInputsDigestAndFitsTheGrammar() throws {
         let target = try target([])
         #expect(target.baseImmutableImage == target.baseImage + "-in" + target.baseInputs.digest.prefix(12))
-        let architecture = Presets.Architecture(name: "a", gpus: "", torchVersion: String(repeating: "9", count: 120),
-                                                torchvisionVersion: "1", torchaudioVersion: "1", torchChannel: "stable",
-                                                cudaSuffix: "cu1", cudaArchList: "1", flashAttention: nil, nvidiaCudaTag: nil)
+        let architecture = Presets.Architecture(
+            name: "a", gpus: "", torchVersion: String(repeating: "9", count: 120),
+            torchvisionVersion: "1", torchaudioVersion: "1", torchChannel: "stable",
+            cudaSuffix: "cu1", cudaArchList: "1", flashAttention: nil, nvidiaCudaTag: nil)
         let long = BaseImageTag(repository: ImageRepository(registry: nil, namespace: "n"), image: "i", architecture: architecture)
         let tag = long.immutableTag(inputs: target.baseInputs)
         #expect(tag.count == TagGrammar.maximumLength && tag.hasSuffix("-in" + target.baseInputs.digest.prefix(12)))
@@ -93,7 +97,8 @@ import LinbuildTestSupport
         let torch = try shippedPresetsText(replacing: "\"torchVersion\": \"2.7.1\"", with: "\"torchVersion\": \"2.7.0\"")
         let other = try PresetsLoader.parse(Array(torch.utf8), file: "presets.json")
         #expect(try target([], presets: other, dockerfile: Self.dockerfile).baseInputs.digest == declared.digest)
-        let withTorch = Self.dockerfile.replacingOccurrences(of: "ARG GREETING CUDA_ARCH_LIST FA_VER", with: "ARG GREETING CUDA_ARCH_LIST FA_VER TORCH_VER")
+        let withTorch = Self.dockerfile.replacingOccurrences(
+            of: "ARG GREETING CUDA_ARCH_LIST FA_VER", with: "ARG GREETING CUDA_ARCH_LIST FA_VER TORCH_VER")
         #expect(try target([], presets: other, dockerfile: withTorch).baseInputs.digest != inputs(withTorch).digest)
     }
 
@@ -105,8 +110,10 @@ import LinbuildTestSupport
         let rawBase = [lines[1], lines[2], lines[2]] + Array(lines[4...10])  // first line of each global ARG; tools and base stages
         let dockerfileDigest = SHA256.hex(rawBase.joined(separator: "\n"))
         let arguments = now.arguments.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
-        var form1 = [BaseInputs.digestLabel: SHA256.hex(arguments + "dockerfile=\(dockerfileDigest)\n"),
-                     BaseInputs.dockerfileLabel: dockerfileDigest]
+        var form1 = [
+            BaseInputs.digestLabel: SHA256.hex(arguments + "dockerfile=\(dockerfileDigest)\n"),
+            BaseInputs.dockerfileLabel: dockerfileDigest,
+        ]
         for (name, value) in now.arguments { form1[BaseInputs.argumentLabelPrefix + name] = value }
         // THEN it still matches; with an argument changed it names the argument
         #expect(now.changes(comparedTo: form1) == [])
@@ -124,9 +131,10 @@ import LinbuildTestSupport
         stale[BaseInputs.argumentLabelPrefix + "FA_VER"] = "1"
         let local = LocalImage(id: "sha256:old", labels: stale, platform: "linux/amd64")
         let remote = RegistryImage(labels: inputs.labels, digest: "sha256:abc", platform: "linux/amd64")
-        let found = try BaseFinding.find(inputs: inputs, references: ["r:5000/ns/b:t-in1", "r:5000/ns/b:t"],
-                                         local: { $0 == "r:5000/ns/b:t" ? local : nil },
-                                         registry: { $0 == "r:5000/ns/b:t" ? remote : nil })
+        let found = try BaseFinding.find(
+            inputs: inputs, references: ["r:5000/ns/b:t-in1", "r:5000/ns/b:t"],
+            local: { $0 == "r:5000/ns/b:t" ? local : nil },
+            registry: { $0 == "r:5000/ns/b:t" ? remote : nil })
         #expect(found.decision == .inRegistry)
         #expect(found.pull == "r:5000/ns/b@sha256:abc")
         #expect(found.reason == "in registry; the local copy (FA_VER changed) is stale, the registry's is used")

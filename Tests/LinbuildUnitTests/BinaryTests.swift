@@ -1,15 +1,18 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// The built `linbuild` binary (made by `swift build --build-tests`, next to the test bundle):
 /// help, version, usage errors, and plans for real repositories. Output goes to files, so no
 /// pipe can fill up while the test waits.
 @Suite struct BinaryTests {
     func linbuild(_ arguments: [String], directory: String? = nil, environment: [String: String] = [:]) throws -> Run.Result {
-        try #require(FileManager.default.isExecutableFile(atPath: Run.linbuild), "build it first: swift build --build-tests (looked at \(Run.linbuild))")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Run.linbuild),
+            "build it first: swift build --build-tests (looked at \(Run.linbuild))")
         return try Run.command(Run.linbuild, arguments, environment: ["NO_COLOR": "1"].merging(environment) { $1 }, directory: directory)
     }
 
@@ -72,7 +75,8 @@ import LinbuildTestSupport
     @Test func badAndMissingPresetsAreOneLineWith65And66() throws {
         let scratch = try Scratch("bin")
         defer { scratch.remove() }
-        let broken = try scratch.write("presets.json", try shippedPresetsText(replacing: "\"cudaArchList\": \"9.0\"", with: "\"cudaArchList\": 9"))
+        let broken = try scratch.write(
+            "presets.json", try shippedPresetsText(replacing: "\"cudaArchList\": \"9.0\"", with: "\"cudaArchList\": 9"))
         let bad = try linbuild(["--presets", broken, "--dry-run"])
         #expect(bad.status == 65)
         #expect(bad.stderr == "linbuild: error: \(broken): architectures.hopper.cudaArchList: must be a string, not a number\n")
@@ -94,7 +98,9 @@ import LinbuildTestSupport
         let scratch = try Scratch("bin")
         defer { scratch.remove() }
         let (repo, sha) = try repositoryWithANastyBranch(scratch)
-        let common = ["--presets", Repository.presets, "--source", repo, "--arch", "hopper", "--branch", "feat/it's-$HOME", "--tag-suffix", "-myfeat"]
+        let common = [
+            "--presets", Repository.presets, "--source", repo, "--arch", "hopper", "--branch", "feat/it's-$HOME", "--tag-suffix", "-myfeat",
+        ]
 
         // WHEN the plan is printed as shell lines
         let dryRun = try linbuild(common + ["--dry-run"], directory: scratch.path)
@@ -151,15 +157,19 @@ import LinbuildTestSupport
         // AND --arch all builds all four in file order
         let all = try linbuild(["--presets", presets, "--source", repo, "--arch", "all", "--json"])
         #expect(all.status == 0, "\(all.stderr)")
-        #expect(try JSONDecoder().decode(Plan.self, from: Data(all.stdout.utf8)).targets.map(\.arch) == ["ampere", "turing", "hopper", "blackwell"])
+        #expect(
+            try JSONDecoder().decode(Plan.self, from: Data(all.stdout.utf8)).targets.map(\.arch) == [
+                "ampere", "turing", "hopper", "blackwell",
+            ])
     }
 
     @Test func theEnvironmentReachesTheBinary() throws {
         let scratch = try Scratch("bin")
         defer { scratch.remove() }
         let (repo, _) = try repositoryWithANastyBranch(scratch)
-        let run = try linbuild(["--presets", Repository.presets, "--json"],
-                               environment: ["LINBUILD_SOURCE": repo, "LINBUILD_ARCH": "turing", "LINBUILD_MAX_JOBS": "4"])
+        let run = try linbuild(
+            ["--presets", Repository.presets, "--json"],
+            environment: ["LINBUILD_SOURCE": repo, "LINBUILD_ARCH": "turing", "LINBUILD_MAX_JOBS": "4"])
         #expect(run.status == 0, "\(run.stderr)")
         let plan = try JSONDecoder().decode(Plan.self, from: Data(run.stdout.utf8))
         #expect(plan.targets.map(\.arch) == ["turing"])

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import LinbuildProcess
 
 /// The one line of a child's stderr that becomes linbuild's one-line error.

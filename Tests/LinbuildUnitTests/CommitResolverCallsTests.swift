@@ -1,9 +1,10 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// How many git processes resolving a local ref costs (each is a fork, an exec and git's own
 /// start-up: about as long as linbuild's whole start-up), and that the shortcut keeps tags on
@@ -24,8 +25,12 @@ import LinbuildTestSupport
             let recording = CommitResolverTests.RecordingRunner()
             #expect(try CommitResolver(runner: recording).resolve(ref, in: .path(repo)).commit.sha == sha)
             let verbs = recording.commands.map { $0.arguments.dropFirst(2).prefix(2).joined(separator: " ") }
-            #expect(verbs == ["rev-parse --show-toplevel", "for-each-ref --format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)",
-                              "config --get"], "\(ref)")
+            #expect(
+                verbs == [
+                    "rev-parse --show-toplevel",
+                    "for-each-ref --format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)",
+                    "config --get",
+                ], "\(ref)")
         }
         // A tag on a tag is peeled by git to the commit; a tag on a tree has none.
         let resolver = CommitResolver(runner: SpawnProcessRunner())

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// `--branch` against real git repositories made in temporary folders.
 @Suite struct CommitResolverTests {

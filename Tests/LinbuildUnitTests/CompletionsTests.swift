@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildModel
+import Testing
+
 @testable import LinbuildCLI
+@testable import LinbuildModel
 
 /// Completion scripts, run in the real shells.
 @Suite struct CompletionsTests {
@@ -29,8 +30,9 @@ import LinbuildTestSupport
         let script = Completions.script(for: "bash", presets: Self.presets)
         func complete(_ words: [String]) throws -> [String] {
             let array = words.map { "'\($0)'" }.joined(separator: " ")
-            let result = try run("/bin/bash", script: script,
-                                 "COMP_WORDS=(\(array)); COMP_CWORD=\(words.count - 1); _linbuild; printf '%s\\n' \"${COMPREPLY[@]}\"")
+            let result = try run(
+                "/bin/bash", script: script,
+                "COMP_WORDS=(\(array)); COMP_CWORD=\(words.count - 1); _linbuild; printf '%s\\n' \"${COMPREPLY[@]}\"")
             #expect(result.status == 0, "\(result.stderr)")
             return result.stdout.split(separator: "\n").map(String.init)
         }
@@ -65,8 +67,12 @@ import LinbuildTestSupport
         defer { scratch.remove() }
         let file = try scratch.write("_linbuild", script)
         #expect(try Run.command("/usr/bin/zsh", ["-n", file]).status == 0)
-        let loaded = try Run.command("/usr/bin/zsh", ["-f", "-c",
-            "fpath=('\(scratch.path)' $fpath); autoload -Uz compinit; compinit -u -d '\(scratch.path)/dump'; print -r -- ${_comps[linbuild]}"])
+        let loaded = try Run.command(
+            "/usr/bin/zsh",
+            [
+                "-f", "-c",
+                "fpath=('\(scratch.path)' $fpath); autoload -Uz compinit; compinit -u -d '\(scratch.path)/dump'; print -r -- ${_comps[linbuild]}",
+            ])
         #expect(loaded.stdout == "_linbuild\n", "\(loaded.stderr)")
     }
 
@@ -76,13 +82,18 @@ import LinbuildTestSupport
             print("fish is not installed: the fish script was checked for its structure only (apt-get install fish)")
             // Without fish: one `complete` line per option, archs offered after --arch.
             let lines = script.split(separator: "\n")
-            for spec in OptionTable.all { #expect(lines.contains { $0.hasPrefix("complete -c linbuild") && $0.contains(" -l \(spec.name) ") }, "\(spec.name)") }
+            for spec in OptionTable.all {
+                #expect(lines.contains { $0.hasPrefix("complete -c linbuild") && $0.contains(" -l \(spec.name) ") }, "\(spec.name)")
+            }
             #expect(lines.contains { $0.contains(" -l arch -x -a 'ampere turing hopper blackwell all'") })
             return
         }
         let options = try run("/usr/bin/fish", script: script, "complete -C 'linbuild --ar'")
         #expect(options.stdout.hasPrefix("--arch\t"), "\(options.output)")
         let arches = try run("/usr/bin/fish", script: script, "complete -C 'linbuild --arch '")
-        #expect(Set(arches.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }) == ["ampere", "turing", "hopper", "blackwell", "all"])
+        #expect(
+            Set(arches.stdout.split(separator: "\n").map { String($0.prefix { $0 != "\t" }) }) == [
+                "ampere", "turing", "hopper", "blackwell", "all",
+            ])
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
-@testable import LinbuildSupport
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// The Dockerfile reader follows BuildKit's parser: what BuildKit sees as a stage, an ARG or a
 /// heredoc body, linbuild sees the same way.
@@ -15,7 +16,8 @@ import Testing
     }
 
     @Test func stagesGlobalArgsAndLineNumbers() throws {
-        let dockerfile = try parse("""
+        let dockerfile = try parse(
+            """
             ARG BASE_IMAGE
             ARG TAG=22.04
             FROM --platform=linux/amd64 ubuntu:${TAG} AS builder
@@ -37,7 +39,8 @@ import Testing
 
     @Test func continuationKeepsIndentationAndDropsCommentAndBlankLines() throws {
         // GIVEN a continuation with a comment and a blank line inside, and a name split across lines
-        let dockerfile = try parse("""
+        let dockerfile = try parse(
+            """
             FROM busybox AS base
             ENV A=1 \\
             # a comment inside a continuation
@@ -62,7 +65,8 @@ import Testing
     }
 
     @Test func escapeDirectiveMakesTheBacktickTheContinuation() throws {
-        let dockerfile = try parse("""
+        let dockerfile = try parse(
+            """
             # escape=`
             FROM mcr.microsoft.com/windows AS base
             RUN dir c:\\ `
@@ -93,7 +97,8 @@ import Testing
 
     @Test func heredocBodiesAreNotInstructions() throws {
         // GIVEN heredocs in RUN and COPY, one with <<- and a tab-indented terminator, one quoted
-        let dockerfile = try parse("""
+        let dockerfile = try parse(
+            """
             FROM busybox AS base
             RUN <<EOF
             FROM this is heredoc text, not a stage
@@ -120,7 +125,8 @@ import Testing
     }
 
     @Test func shiftsAndQuotedMarkersAreNotHeredocs() throws {
-        let dockerfile = try parse("""
+        let dockerfile = try parse(
+            """
             FROM busybox AS base
             RUN echo $((1 << 2)) "<<EOF" x<<EOF
             LABEL note=<<EOF
@@ -151,7 +157,8 @@ import Testing
     }
 
     @Test func closureFollowsFromCopyAndMountReferences() throws {
-        let dockerfile = try parse("""
+        let dockerfile = try parse(
+            """
             FROM alpine AS tools
             FROM alpine AS unused
             FROM alpine AS data

@@ -5,15 +5,18 @@ import Testing
 /// The README is a short guide that links into docs/: every relative link in it, in docs/ and in
 /// bench/README.md must name a file that exists and, with `#anchor`, a heading in that file.
 @Suite struct DocsLinksTests {
-    static let pages = ["README.md", "docs/usage.md", "docs/design.md", "docs/testing.md", "docs/upstream.md", "docs/reference.md", "bench/README.md"]
+    static let pages = [
+        "README.md", "docs/usage.md", "docs/design.md", "docs/testing.md", "docs/upstream.md", "docs/reference.md", "bench/README.md",
+    ]
 
     /// GitHub's anchor for a heading: lower case, punctuation dropped, spaces as dashes.
     static func anchor(_ heading: String) -> String {
-        String(heading.lowercased().unicodeScalars.compactMap { scalar -> Character? in
-            if scalar == " " { return "-" }
-            if scalar == "-" || scalar == "_" || CharacterSet.alphanumerics.contains(scalar) { return Character(scalar) }
-            return nil
-        })
+        String(
+            heading.lowercased().unicodeScalars.compactMap { scalar -> Character? in
+                if scalar == " " { return "-" }
+                if scalar == "-" || scalar == "_" || CharacterSet.alphanumerics.contains(scalar) { return Character(scalar) }
+                return nil
+            })
     }
 
     static func anchors(in file: String) throws -> Set<String> {

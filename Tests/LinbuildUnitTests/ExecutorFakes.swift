@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import LinbuildSupport
-@testable import LinbuildProcess
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// An engine CLI for executor tests, in memory: a local store of images by reference and ID,
 /// builds that make an image from their `--label`, `--platform` and `--tag`, pulls from what the
@@ -63,21 +64,29 @@ final class FakeEngine: ProcessRunning, @unchecked Sendable {
         case "version":
             return ok("24.0.7|24.0.7\n")
         case "image" where words.count == 5 && words[1] == "inspect":
-            guard let image = find(words[4]) else { return CapturedOutput(termination: .exited(1), stderr: Array("Error: No such image: \(words[4])\n".utf8)) }
+            guard let image = find(words[4]) else {
+                return CapturedOutput(termination: .exited(1), stderr: Array("Error: No such image: \(words[4])\n".utf8))
+            }
             if words[3] == "{{.Id}}" { return ok(image.id + "\n") }
             let fields = image.platform.split(separator: "/")
             let labels = image.labels.map { "\"\($0.key)\":\"\($0.value)\"" }.joined(separator: ",")
             return ok(#"{"Id":"\#(image.id)","Os":"\#(fields[0])","Architecture":"\#(fields[1])","Config":{"Labels":{\#(labels)}}}"# + "\n")
         case "tag" where words.count == 3:
-            guard let image = find(words[1]) else { return CapturedOutput(termination: .exited(1), stderr: Array("Error: No such image\n".utf8)) }
+            guard let image = find(words[1]) else {
+                return CapturedOutput(termination: .exited(1), stderr: Array("Error: No such image\n".utf8))
+            }
             store[words[2]] = image
             return ok()
         case "pull":
-            guard let image = pullable[words.last ?? ""] else { return CapturedOutput(termination: .exited(1), stderr: Array("manifest unknown\n".utf8)) }
+            guard let image = pullable[words.last ?? ""] else {
+                return CapturedOutput(termination: .exited(1), stderr: Array("manifest unknown\n".utf8))
+            }
             store[words.last ?? ""] = image
             return ok()
         case "push":
-            guard let image = find(words.last ?? "") else { return CapturedOutput(termination: .exited(1), stderr: Array("An image does not exist locally\n".utf8)) }
+            guard let image = find(words.last ?? "") else {
+                return CapturedOutput(termination: .exited(1), stderr: Array("An image does not exist locally\n".utf8))
+            }
             return ok("latest: digest: sha256:\(String(repeating: String(image.id.suffix(1)), count: 64)) size: 1\n")
         case "build":
             built += 1

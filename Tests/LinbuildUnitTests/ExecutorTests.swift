@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import LinbuildSupport
-@testable import LinbuildProcess
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// The executor against a fake engine, a registry that answers only what each test scripts, and
 /// signals that arrive when a test says: which commands it runs, in which order, and the summary.
@@ -25,8 +26,10 @@ import Testing
         }
 
         func execute() throws -> Executor.Outcome {
-            try Executor(plan: plan, runner: engine, console: Console(verbosity: .quiet, environment: ["NO_COLOR": "1"]), registry: registry,
-                         logDirectory: scratch.path + "/logs", interrupts: interrupts).execute()
+            try Executor(
+                plan: plan, runner: engine, console: Console(verbosity: .quiet, environment: ["NO_COLOR": "1"]), registry: registry,
+                logDirectory: scratch.path + "/logs", interrupts: interrupts
+            ).execute()
         }
 
         /// The summary as `row: outcome` lines.
@@ -36,9 +39,12 @@ import Testing
     }
 
     /// The image a base build of `target` makes: its inputs and platform.
-    static func base(_ target: TargetPlan, id: String = "sha256:found", inputs: String? = nil, platform: String = "linux/amd64") -> FakeEngine.Image {
-        FakeEngine.Image(id: id, labels: [BaseInputs.digestLabel: inputs ?? target.baseInputs.digest, BaseInputs.formLabel: "\(BaseInputs.form)"],
-                         platform: platform)
+    static func base(_ target: TargetPlan, id: String = "sha256:found", inputs: String? = nil, platform: String = "linux/amd64")
+        -> FakeEngine.Image
+    {
+        FakeEngine.Image(
+            id: id, labels: [BaseInputs.digestLabel: inputs ?? target.baseInputs.digest, BaseInputs.formLabel: "\(BaseInputs.form)"],
+            platform: platform)
     }
 
     static func registryImage(_ image: FakeEngine.Image, digest: String? = nil) -> ScriptedRegistry.Answer {
@@ -84,8 +90,9 @@ import Testing
         let target = try #require(plan.targets.first)
         let right = Self.base(target, id: "sha256:remote"), digest = "sha256:" + String(repeating: "d", count: 64)
         let byDigest = BaseFinding.repository(of: target.baseImage) + "@" + digest
-        let engine = FakeEngine(local: [target.baseImage: Self.base(target, id: "sha256:stale", inputs: String(repeating: "0", count: 64))],
-                                pullable: [byDigest: right])
+        let engine = FakeEngine(
+            local: [target.baseImage: Self.base(target, id: "sha256:stale", inputs: String(repeating: "0", count: 64))],
+            pullable: [byDigest: right])
         let registry = ScriptedRegistry([target.baseImmutableImage: .absent, target.baseImage: Self.registryImage(right, digest: digest)])
         let bench = try Bench(plan, engine: engine, registry: registry)
         defer { bench.scratch.remove() }
@@ -94,7 +101,10 @@ import Testing
         #expect(outcome.failure == nil)
         #expect(bench.engine.changes == ["pull \(byDigest)", "build runtime \(target.runtimeImage)"])
         #expect(bench.engine.commands.contains { $0.arguments == ["tag", "sha256:remote", target.baseImmutableImage] })
-        #expect(Bench.rows(outcome).map { $0.prefix { $0 != "(" } } == ["base [ampere]: cached ", "pull base [ampere]: pulled ", "runtime [ampere]: built"])
+        #expect(
+            Bench.rows(outcome).map { $0.prefix { $0 != "(" } } == [
+                "base [ampere]: cached ", "pull base [ampere]: pulled ", "runtime [ampere]: built",
+            ])
         #expect(outcome.summary.rows.first?.note?.contains("the local copy") == true)
     }
 
@@ -117,20 +127,26 @@ import Testing
         // GIVEN two architectures with no base anywhere, --keep-going, and ampere's base build failing
         let plan = try plan(["--arch", "ampere,hopper", "--push", "--keep-going"])
         let (ampere, hopper) = (plan.targets[0], plan.targets[1])
-        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map { ($0, ScriptedRegistry.Answer.absent) }
+        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map {
+            ($0, ScriptedRegistry.Answer.absent)
+        }
         let engine = FakeEngine { $0.arguments.contains(ampere.baseImmutableImage) && $0.arguments.contains("--target") }
         let bench = try Bench(plan, engine: engine, registry: ScriptedRegistry(Dictionary(uniqueKeysWithValues: absent)))
         defer { bench.scratch.remove() }
         let outcome = try bench.execute()
         // THEN hopper builds, ampere's runtime does not, nothing is pushed, and the run fails with exit 1
         #expect((outcome.failure as? LinbuildError)?.exitCode == .failure)
-        #expect(engine.changes == ["build base \(ampere.baseImmutableImage)", "build base \(hopper.baseImmutableImage)",
-                                   "build runtime \(hopper.runtimeImage)"])
-        #expect(Bench.rows(outcome).map { $0.replacing(/\s\(log: .*\)/, with: "") } == [
-            "base [ampere]: failed", "runtime [ampere]: not run", "base [hopper]: built (missing)", "runtime [hopper]: built",
-            "push runtime [ampere]: not run (nothing is pushed after a failure)",
-            "push runtime [hopper]: not run (nothing is pushed after a failure)",
-        ])
+        #expect(
+            engine.changes == [
+                "build base \(ampere.baseImmutableImage)", "build base \(hopper.baseImmutableImage)",
+                "build runtime \(hopper.runtimeImage)",
+            ])
+        #expect(
+            Bench.rows(outcome).map { $0.replacing(/\s\(log: .*\)/, with: "") } == [
+                "base [ampere]: failed", "runtime [ampere]: not run", "base [hopper]: built (missing)", "runtime [hopper]: built",
+                "push runtime [ampere]: not run (nothing is pushed after a failure)",
+                "push runtime [hopper]: not run (nothing is pushed after a failure)",
+            ])
         // (pushes were held back without asking the registry what it holds)
         #expect(bench.registry.asked.count == 4)
     }
@@ -139,7 +155,9 @@ import Testing
         // GIVEN two architectures with no base anywhere, and a Ctrl-C that arrives while hopper's base is looked for
         let plan = try plan(["--arch", "ampere,hopper", "--push"])
         let (ampere, hopper) = (plan.targets[0], plan.targets[1])
-        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map { ($0, ScriptedRegistry.Answer.absent) }
+        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map {
+            ($0, ScriptedRegistry.Answer.absent)
+        }
         let registry = ScriptedRegistry(Dictionary(uniqueKeysWithValues: absent))
         let bench = try Bench(plan, engine: FakeEngine(), registry: registry)
         defer { bench.scratch.remove() }
@@ -149,11 +167,12 @@ import Testing
         #expect(outcome.failure as? LinbuildError == .interrupted(signal: 2))
         #expect((outcome.failure as? LinbuildError)?.exitCode == .interrupted)
         #expect(bench.engine.changes == ["build base \(ampere.baseImmutableImage)", "build runtime \(ampere.runtimeImage)"])
-        #expect(Bench.rows(outcome) == [
-            "base [ampere]: built (missing)", "runtime [ampere]: built",
-            "base [hopper]: not run (interrupted)", "runtime [hopper]: not run (interrupted)",
-            "push runtime [ampere]: not run (interrupted)", "push runtime [hopper]: not run (interrupted)",
-        ])
+        #expect(
+            Bench.rows(outcome) == [
+                "base [ampere]: built (missing)", "runtime [ampere]: built",
+                "base [hopper]: not run (interrupted)", "runtime [hopper]: not run (interrupted)",
+                "push runtime [ampere]: not run (interrupted)", "push runtime [hopper]: not run (interrupted)",
+            ])
     }
 
     @Test func aSignalDuringABuildFailsThatStepAndRunsNothingAfter() throws {
@@ -161,36 +180,46 @@ import Testing
         let plan = try plan(["--arch", "ampere", "--push"])
         let target = try #require(plan.targets.first)
         let engine = FakeEngine()
-        let bench = try Bench(plan, engine: engine, registry: ScriptedRegistry([target.baseImmutableImage: .absent, target.baseImage: .absent]))
+        let bench = try Bench(
+            plan, engine: engine, registry: ScriptedRegistry([target.baseImmutableImage: .absent, target.baseImage: .absent]))
         defer { bench.scratch.remove() }
-        engine.afterCommand = { [interrupts = bench.interrupts] command in if command.arguments.contains("--target") { interrupts.arrive(15) } }
+        engine.afterCommand = { [interrupts = bench.interrupts] command in
+            if command.arguments.contains("--target") { interrupts.arrive(15) }
+        }
         let outcome = try bench.execute()
         // THEN that step failed as interrupted (exit 143), and nothing ran after it
         #expect(outcome.failure as? LinbuildError == .interruptedDuring(signal: 15, step: "build base [ampere]"))
         #expect((outcome.failure as? LinbuildError)?.exitCode == .terminated)
         #expect(engine.changes == ["build base \(target.baseImmutableImage)"])
-        #expect(Bench.rows(outcome) == ["base [ampere]: failed (interrupted)", "runtime [ampere]: not run (interrupted)",
-                                        "push runtime [ampere]: not run (interrupted)"])
+        #expect(
+            Bench.rows(outcome) == [
+                "base [ampere]: failed (interrupted)", "runtime [ampere]: not run (interrupted)",
+                "push runtime [ampere]: not run (interrupted)",
+            ])
     }
 
     @Test func pushesComeAfterEveryBuildAndEachBaseBeforeItsRuntime() throws {
         // GIVEN two architectures with no base anywhere, pushed from the presets' branch (both base tags move)
         let plan = try plan(["--arch", "ampere,hopper", "--push"])
         let (ampere, hopper) = (plan.targets[0], plan.targets[1])
-        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map { ($0, ScriptedRegistry.Answer.absent) }
+        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map {
+            ($0, ScriptedRegistry.Answer.absent)
+        }
         let bench = try Bench(plan, engine: FakeEngine(), registry: ScriptedRegistry(Dictionary(uniqueKeysWithValues: absent)))
         defer { bench.scratch.remove() }
         let outcome = try bench.execute()
         #expect(outcome.failure == nil)
-        #expect(bench.engine.changes == [
-            "build base \(ampere.baseImmutableImage)", "build runtime \(ampere.runtimeImage)",
-            "build base \(hopper.baseImmutableImage)", "build runtime \(hopper.runtimeImage)",
-            "push \(ampere.baseImmutableImage)", "push \(ampere.baseImage)", "push \(ampere.runtimeImage)",
-            "push \(hopper.baseImmutableImage)", "push \(hopper.baseImage)", "push \(hopper.runtimeImage)",
-        ])
-        #expect(Bench.rows(outcome).filter { $0.hasPrefix("push") }.map { $0.prefix { $0 != ":" } } == [
-            "push base [ampere]", "push runtime [ampere]", "push base [hopper]", "push runtime [hopper]",
-        ])
+        #expect(
+            bench.engine.changes == [
+                "build base \(ampere.baseImmutableImage)", "build runtime \(ampere.runtimeImage)",
+                "build base \(hopper.baseImmutableImage)", "build runtime \(hopper.runtimeImage)",
+                "push \(ampere.baseImmutableImage)", "push \(ampere.baseImage)", "push \(ampere.runtimeImage)",
+                "push \(hopper.baseImmutableImage)", "push \(hopper.baseImage)", "push \(hopper.runtimeImage)",
+            ])
+        #expect(
+            Bench.rows(outcome).filter { $0.hasPrefix("push") }.map { $0.prefix { $0 != ":" } } == [
+                "push base [ampere]", "push runtime [ampere]", "push base [hopper]", "push runtime [hopper]",
+            ])
     }
 
     @Test func aBaseTheRegistryHoldsWithTheSameInputsIsNotPushedAgain() throws {
@@ -212,13 +241,15 @@ import Testing
         // GIVEN --skip-base with the base under its readable tag locally, which the registry lacks
         let plan = try plan(["--arch", "ampere", "--push", "--skip-base"])
         let target = try #require(plan.targets.first)
-        let bench = try Bench(plan, engine: FakeEngine(local: [target.baseImage: Self.base(target)]),
-                              registry: ScriptedRegistry([target.baseImage: .absent]))
+        let bench = try Bench(
+            plan, engine: FakeEngine(local: [target.baseImage: Self.base(target)]),
+            registry: ScriptedRegistry([target.baseImage: .absent]))
         defer { bench.scratch.remove() }
         let outcome = try bench.execute()
         // THEN the base is not built or pulled, and is pushed under the readable tag only: what the plan prints
         #expect(outcome.failure == nil)
-        #expect(bench.engine.changes == ["build runtime \(target.runtimeImage)", "push \(target.baseImage)", "push \(target.runtimeImage)"])
+        #expect(
+            bench.engine.changes == ["build runtime \(target.runtimeImage)", "push \(target.baseImage)", "push \(target.runtimeImage)"])
         #expect(plan.steps.first { $0.kind == .pushBase }?.commands.map { $0.arguments.last } == [target.baseImage])
         #expect(Bench.rows(outcome).first == "base [ampere]: skipped (not checked (--skip-base))")
     }
@@ -227,7 +258,9 @@ import Testing
         // GIVEN two architectures built, and the registry refusing ampere's base
         let plan = try plan(["--arch", "ampere,hopper", "--push"])
         let (ampere, hopper) = (plan.targets[0], plan.targets[1])
-        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map { ($0, ScriptedRegistry.Answer.absent) }
+        let absent = [ampere.baseImmutableImage, ampere.baseImage, hopper.baseImmutableImage, hopper.baseImage].map {
+            ($0, ScriptedRegistry.Answer.absent)
+        }
         let engine = FakeEngine { $0.arguments.first == "push" && $0.arguments.last == ampere.baseImmutableImage }
         let bench = try Bench(plan, engine: engine, registry: ScriptedRegistry(Dictionary(uniqueKeysWithValues: absent)))
         defer { bench.scratch.remove() }
@@ -235,9 +268,10 @@ import Testing
         // THEN the failed push is the last one tried: no runtime, no other architecture, exit 1
         #expect((outcome.failure as? LinbuildError)?.exitCode == .failure)
         #expect(engine.changes.filter { $0.hasPrefix("push") } == ["push \(ampere.baseImmutableImage)"])
-        #expect(Bench.rows(outcome).filter { $0.hasPrefix("push") }.map { $0.replacing(/\s\(log: .*\)/, with: "") } == [
-            "push base [ampere]: failed", "push runtime [ampere]: not run (nothing is pushed after a failure)",
-            "push runtime [hopper]: not run (nothing is pushed after a failure)",
-        ])
+        #expect(
+            Bench.rows(outcome).filter { $0.hasPrefix("push") }.map { $0.replacing(/\s\(log: .*\)/, with: "") } == [
+                "push base [ampere]: failed", "push runtime [ampere]: not run (nothing is pushed after a failure)",
+                "push runtime [hopper]: not run (nothing is pushed after a failure)",
+            ])
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
+
 @testable import LinbuildModel
 
 /// Time bounds and messages that say what is wrong and what to do (issue 13, item 7).
@@ -13,7 +14,9 @@ import LinbuildTestSupport
         // GIVEN a git server that accepts and never answers
         let silent = try FakeRegistry(.silent)
         defer { silent.stop() }
-        let run = try linbuild(["--presets", Repository.presets, "--source", "http://\(silent.address)/repo.git", "--probe-timeout", "2", "--dry-run"])
+        let run = try linbuild([
+            "--presets", Repository.presets, "--source", "http://\(silent.address)/repo.git", "--probe-timeout", "2", "--dry-run",
+        ])
         // THEN linbuild gives up after the probe timeout, not git's 60 s or more
         #expect(run.status == 66, "\(run.stderr)")
         #expect(run.stderr.contains("did not answer within 2 s"), "\(run.stderr)")
@@ -24,10 +27,12 @@ import LinbuildTestSupport
         let scratch = try Scratch("ssh")
         defer { scratch.remove() }
         // an ssh that fails the way a mistyped host does, without asking any resolver
-        let ssh = try scratch.write("ssh", "#!/bin/sh\necho 'ssh: Could not resolve hostname gitlab.nope: Name or service not known' >&2\nexit 255\n")
+        let ssh = try scratch.write(
+            "ssh", "#!/bin/sh\necho 'ssh: Could not resolve hostname gitlab.nope: Name or service not known' >&2\nexit 255\n")
         #expect(chmod(ssh, 0o755) == 0)
-        let run = try linbuild(["--presets", Repository.presets, "--source", "ssh://git@gitlab.nope/team/repo.git", "--dry-run"],
-                               environment: ["GIT_SSH_COMMAND": ssh])
+        let run = try linbuild(
+            ["--presets", Repository.presets, "--source", "ssh://git@gitlab.nope/team/repo.git", "--dry-run"],
+            environment: ["GIT_SSH_COMMAND": ssh])
         #expect(run.status == 66)
         #expect(run.errorLines.count == 1)
         #expect(run.stderr.contains("Could not resolve hostname gitlab.nope"), "\(run.stderr)")
@@ -85,10 +90,12 @@ import LinbuildTestSupport
         #expect(try Options.parse([], environment: ["LINBUILD_ARCH": "hopper"]).arches == .named(["hopper"]))
     }
 
-    @Test(arguments: [["check", "--source", "/nope"], ["check", "--branch", "x"], ["check", "--tag-suffix", "x"],
-                      ["check", "--max-jobs", "3"], ["check", "--registry", "r.example.com"], ["completions", "bash", "--arch", "x"],
-                      ["completions", "bash", "--dockerfile", "x"], ["validate", "--branch", "x", "image:tag"],
-                      ["validate", "--source", "x", "image:tag"], ["validate", "--platform", "linux/arm64", "image:tag"]])
+    @Test(arguments: [
+        ["check", "--source", "/nope"], ["check", "--branch", "x"], ["check", "--tag-suffix", "x"],
+        ["check", "--max-jobs", "3"], ["check", "--registry", "r.example.com"], ["completions", "bash", "--arch", "x"],
+        ["completions", "bash", "--dockerfile", "x"], ["validate", "--branch", "x", "image:tag"],
+        ["validate", "--source", "x", "image:tag"], ["validate", "--platform", "linux/arm64", "image:tag"],
+    ])
     func commandsRefuseOptionsTheyIgnore(_ arguments: [String]) throws {
         let run = try linbuild(arguments + ["--presets", Repository.presets])
         #expect(run.status == 64, "\(arguments): \(run.output)")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
+
 @testable import LinbuildSupport
 
 /// The strict RFC 8259 parser linbuild reads presets with.
@@ -11,8 +12,12 @@ import LinbuildTestSupport
         let value = try parse(#" {"b": [1, -2.5e3, true, false, null, {}, []], "a": "x", "c": {"a": 1}} "#)
         guard case .object(let members) = value else { Issue.record("not an object"); return }
         #expect(members.map(\.key) == ["b", "a", "c"])
-        #expect(members[0].value == .array([.number(1, literal: "1"), .number(-2500, literal: "-2.5e3"), .bool(true), .bool(false),
-                                           .null, .object([]), .array([])]))
+        #expect(
+            members[0].value
+                == .array([
+                    .number(1, literal: "1"), .number(-2500, literal: "-2.5e3"), .bool(true), .bool(false),
+                    .null, .object([]), .array([]),
+                ]))
         #expect(members[1].value == .string("x"))
         #expect(members[2].value == .object([(key: "a", value: .number(1, literal: "1"))]))
     }
@@ -43,7 +48,8 @@ import LinbuildTestSupport
     }
 
     @Test func theFourWhitespaceCharactersAreAllowedAroundTokens() throws {
-        #expect(try parse(" \t\r\n[ \t\r\n1 \t\r\n, \t\r\n2 \t\r\n] \t\r\n") == .array([.number(1, literal: "1"), .number(2, literal: "2")]))
+        #expect(
+            try parse(" \t\r\n[ \t\r\n1 \t\r\n, \t\r\n2 \t\r\n] \t\r\n") == .array([.number(1, literal: "1"), .number(2, literal: "2")]))
     }
 
     @Test(arguments: [
@@ -65,16 +71,17 @@ import LinbuildTestSupport
         #expect(throws: JSONSyntaxError.self) { try parse(text) }
     }
 
-    @Test(arguments: [
-        [0xC3, 0x28],             // a lead byte without its continuation
-        [0xC0, 0xAF],             // overlong '/'
-        [0xE0, 0x80, 0xAF],       // overlong, three bytes
-        [0xED, 0xA0, 0x80],       // an encoded surrogate
-        [0xE2, 0x82],             // truncated
-        [0x80],                   // a lone continuation byte
-        [0xF5, 0x80, 0x80, 0x80], // beyond U+10FFFF
-        [0xFF],
-    ] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xC3, 0x28],  // a lead byte without its continuation
+            [0xC0, 0xAF],  // overlong '/'
+            [0xE0, 0x80, 0xAF],  // overlong, three bytes
+            [0xED, 0xA0, 0x80],  // an encoded surrogate
+            [0xE2, 0x82],  // truncated
+            [0x80],  // a lone continuation byte
+            [0xF5, 0x80, 0x80, 0x80],  // beyond U+10FFFF
+            [0xFF],
+        ] as [[UInt8]])
     func rejectsInvalidUTF8InStrings(_ bytes: [UInt8]) {
         let document = [UInt8(ascii: "\"")] + bytes + [UInt8(ascii: "\"")]
         #expect(throws: JSONSyntaxError(line: 1, message: "invalid UTF-8 in a string")) { try JSONParser.parse(document) }
@@ -125,13 +132,18 @@ import LinbuildTestSupport
             case .number(let number, _): return "\(number)"
             case .string(let text): return text.debugDescription
             case .array(let items): return "[" + items.map { plain($0) }.joined(separator: ",") + "]"
-            case .object(let members): return "{" + members.sorted { $0.key < $1.key }.map { "\($0.key.debugDescription):\(plain($0.value))" }.joined(separator: ",") + "}"
+            case .object(let members):
+                return "{"
+                    + members.sorted { $0.key < $1.key }.map { "\($0.key.debugDescription):\(plain($0.value))" }.joined(separator: ",")
+                    + "}"
             }
         case is NSNull: return "null"
         case let number as NSNumber: return "\(number.doubleValue)"
         case let text as String: return text.debugDescription
         case let items as [Any]: return "[" + items.map { plain($0) }.joined(separator: ",") + "]"
-        case let object as [String: Any]: return "{" + object.sorted { $0.key < $1.key }.map { "\($0.key.debugDescription):\(plain($0.value))" }.joined(separator: ",") + "}"
+        case let object as [String: Any]:
+            return "{" + object.sorted { $0.key < $1.key }.map { "\($0.key.debugDescription):\(plain($0.value))" }.joined(separator: ",")
+                + "}"
         default: return "?\(value)"
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// Issue 14: `--max-jobs auto` = min(engine CPUs, floor(memory / per-job memory)), at least 1.
 @Suite struct JobSizingTests: PlanMaking {
@@ -31,14 +32,18 @@ import LinbuildTestSupport
     }
 
     @Test func withoutFlashAttentionOrAFigureTheCPUsDecide() {
-        #expect(JobSizing.auto(resources: machine(cpus: 8, gib: 4), flashAttentionMajor: nil, perJobGiB: nil).reason
+        #expect(
+            JobSizing.auto(resources: machine(cpus: 8, gib: 4), flashAttentionMajor: nil, perJobGiB: nil).reason
                 == "MAX_JOBS=8: 8 CPUs (no Flash Attention to compile)")
-        #expect(JobSizing.auto(resources: machine(cpus: 8, gib: 4), flashAttentionMajor: 4, perJobGiB: nil).reason.contains("no per-job memory for flash-attn v4"))
+        #expect(
+            JobSizing.auto(resources: machine(cpus: 8, gib: 4), flashAttentionMajor: 4, perJobGiB: nil).reason.contains(
+                "no per-job memory for flash-attn v4"))
     }
 
     @Test func anExplicitValueWinsAndIsWarnedAboutWhenMemoryCannotHoldIt() throws {
-        let choices = JobSizing.choices(requested: 16, presets: shippedPresets, architectures: shippedPresets.architectures,
-                                        resources: .success(machine(cpus: 64, gib: 48)))
+        let choices = JobSizing.choices(
+            requested: 16, presets: shippedPresets, architectures: shippedPresets.architectures,
+            resources: .success(machine(cpus: 64, gib: 48)))
         #expect(choices.values.allSatisfy { $0.jobs == 16 && $0.reason == "MAX_JOBS=16: --max-jobs 16" })
         let warning = try #require(JobSizing.warning(jobs: 16, resources: machine(cpus: 64, gib: 48), flashAttentionMajor: 2, perJobGiB: 9))
         #expect(warning.hasPrefix("--max-jobs 16 needs about 144 GiB (9 GiB per flash-attn v2 job) but the engine has 48 GiB"))
@@ -49,8 +54,9 @@ import LinbuildTestSupport
 
     @Test func autoUsesThePresetsFigureOfEachArchitecturesFlashAttentionMajor() {
         #expect(shippedPresets.jobMemoryGiB == [2: 9, 3: 18])
-        let choices = JobSizing.choices(requested: nil, presets: shippedPresets, architectures: shippedPresets.architectures,
-                                        resources: .success(machine(cpus: 32, gib: 72)))
+        let choices = JobSizing.choices(
+            requested: nil, presets: shippedPresets, architectures: shippedPresets.architectures,
+            resources: .success(machine(cpus: 32, gib: 72)))
         #expect(choices["ampere"]?.jobs == 8)
         #expect(choices["hopper"]?.jobs == 4)
         #expect(choices["turing"]?.jobs == 32)
@@ -60,15 +66,18 @@ import LinbuildTestSupport
         let dry = JobSizing.choices(requested: nil, presets: shippedPresets, architectures: shippedPresets.architectures, resources: nil)
         #expect(dry["ampere"]?.jobs == shippedPresets.defaults.maxJobs)
         #expect(dry["ampere"]?.reason.contains("resolved from the engine when the build runs") == true)
-        let failed = JobSizing.choices(requested: nil, presets: shippedPresets, architectures: shippedPresets.architectures,
-                                       resources: .failure(JobSizingError("no engine")))
+        let failed = JobSizing.choices(
+            requested: nil, presets: shippedPresets, architectures: shippedPresets.architectures,
+            resources: .failure(JobSizingError("no engine")))
         #expect(failed["ampere"]?.reason.contains("auto not resolved (no engine)") == true)
     }
 
     @Test func dockerAndPodmanInfoAreRead() {
-        #expect(EngineResources.parse(info: #"{"ID":"ABC","NCPU":12,"MemTotal":67108864000,"Name":"x"}"#)
+        #expect(
+            EngineResources.parse(info: #"{"ID":"ABC","NCPU":12,"MemTotal":67108864000,"Name":"x"}"#)
                 == EngineResources(cpus: 12, memoryBytes: 67108864000, id: "ABC"))
-        #expect(EngineResources.parse(info: #"{"host":{"cpus":4,"memTotal":8589934592,"hostname":"h"}}"#)
+        #expect(
+            EngineResources.parse(info: #"{"host":{"cpus":4,"memTotal":8589934592,"hostname":"h"}}"#)
                 == EngineResources(cpus: 4, memoryBytes: 8589934592, id: "h"))
         #expect(EngineResources.parse(info: #"{"NCPU":0,"MemTotal":1}"#) == nil)
         #expect(EngineResources.parse(info: "not json") == nil)
@@ -79,11 +88,14 @@ import LinbuildTestSupport
         #expect(options.maxJobs == nil)
         #expect(try Options.parse(["--max-jobs", "auto"], environment: [:]).maxJobs == nil)
         #expect(try Options.parse([], environment: ["LINBUILD_MAX_JOBS": "7"]).maxJobs == 7)
-        let source = ResolvedSource(location: .path("/src"), ref: "main", refName: "refs/heads/main",
-                                    commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
+        let source = ResolvedSource(
+            location: .path("/src"), ref: "main", refName: "refs/heads/main",
+            commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
         func make(_ jobs: Int) throws -> Plan {
-            var builder = PlanBuilder(options: options, presets: shippedPresets, dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"),
-                                      source: source, engine: EngineCLI(executable: "docker", builder: .buildx), workDirectory: "/tmp/w", createdAt: "t")
+            var builder = PlanBuilder(
+                options: options, presets: shippedPresets,
+                dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"),
+                source: source, engine: EngineCLI(executable: "docker", builder: .buildx), workDirectory: "/tmp/w", createdAt: "t")
             builder.jobChoices = ["ampere": JobChoice(jobs: jobs, reason: "MAX_JOBS=\(jobs): because")]
             return try builder.make()
         }
@@ -104,8 +116,11 @@ import LinbuildTestSupport
 
     @Test func presetsRejectABadJobMemoryEntry() throws {
         let text = try shippedPresetsText(replacing: "\"3\": 18", with: "\"three\": 18")
-        #expect(throws: LinbuildError.invalidPresets(file: "p", entry: "flashAttentionJobMemoryGiB.three",
-                                                     problem: "must be a Flash Attention major version (e.g. \"2\")")) {
+        #expect(
+            throws: LinbuildError.invalidPresets(
+                file: "p", entry: "flashAttentionJobMemoryGiB.three",
+                problem: "must be a Flash Attention major version (e.g. \"2\")")
+        ) {
             try PresetsLoader.parse(Array(text.utf8), file: "p")
         }
         let zero = try shippedPresetsText(replacing: "\"2\": 9", with: "\"2\": 0")

@@ -8,12 +8,16 @@ import Testing
 @Suite struct LayeringTests {
     static let pureTargets = ["LinbuildSupport", "LinbuildModel"]
     /// What running a process or reaching the network looks like in Swift source.
-    static let effects = ["Process(", "posix_spawn", "ProcessRunning", "ChildProcesses", "ProcessRunner",
-                          "URLSession", "FoundationNetworking", "dlopen", "fork(", "execv", "socket("]
+    static let effects = [
+        "Process(", "posix_spawn", "ProcessRunning", "ChildProcesses", "ProcessRunner",
+        "URLSession", "FoundationNetworking", "dlopen", "fork(", "execv", "socket(",
+    ]
 
     static func sources(of target: String) throws -> [(path: String, text: String)] {
         let folder = Repository.root + "/Sources/" + target
-        let files = try #require(FileManager.default.enumerator(atPath: folder)).compactMap { $0 as? String }.filter { $0.hasSuffix(".swift") }
+        let files = try #require(FileManager.default.enumerator(atPath: folder)).compactMap { $0 as? String }.filter {
+            $0.hasSuffix(".swift")
+        }
         return try files.sorted().map { ("\(target)/\($0)", try String(contentsOfFile: folder + "/" + $0, encoding: .utf8)) }
     }
 
@@ -21,7 +25,8 @@ import Testing
         let files = try Self.sources(of: target)
         #expect(files.count > 3)
         for file in files {
-            let code = file.text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(separator: "\n")
+            let code = file.text.split(separator: "\n").filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("//") }.joined(
+                separator: "\n")
             for effect in Self.effects {
                 #expect(!code.contains(effect), "\(file.path) uses \(effect): effects belong in LinbuildRun or LinbuildProcess")
             }

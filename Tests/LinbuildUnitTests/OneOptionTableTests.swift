@@ -1,7 +1,8 @@
 import Testing
-@testable import LinbuildSupport
-@testable import LinbuildModel
+
 @testable import LinbuildCLI
+@testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// Issue 15, item 4: each default, variable and bound is declared once, on the option's spec, and
 /// help, the reference, completions and parsing all read it from there. A test table with one spec
@@ -43,7 +44,8 @@ import Testing
     @Test func boundsComeFromTheSpec() throws {
         // GIVEN a table whose --max-jobs stops at 8
         let table = table(replacing: "max-jobs") {
-            OptionSpec($0.name, value: $0.valueName, env: $0.environment, commands: $0.commands, default: $0.defaultValue, bounds: 1...8, $0.help)
+            OptionSpec(
+                $0.name, value: $0.valueName, env: $0.environment, commands: $0.commands, default: $0.defaultValue, bounds: 1...8, $0.help)
         }
         // THEN 9 is refused with the table's bound in the message, and the shipped table takes it
         #expect(throws: LinbuildError.usage("--max-jobs '9' is not a whole number from 1 to 8")) {
@@ -72,15 +74,19 @@ import Testing
         #expect(try Options.parse(["check"], environment: ["LINBUILD_ARCH": "hopper"]).arches == .named(["hopper"]))
         // and that rule is the spec's: a table without it lets the variable through
         let table = table(replacing: "arch") {
-            OptionSpec($0.name, value: $0.valueName, env: $0.environment, completion: $0.completion, commands: $0.commands,
-                       default: $0.defaultValue, otherDefaults: $0.otherDefaults, $0.help)
+            OptionSpec(
+                $0.name, value: $0.valueName, env: $0.environment, completion: $0.completion, commands: $0.commands,
+                default: $0.defaultValue, otherDefaults: $0.otherDefaults, $0.help)
         }
-        #expect(try Options.parse(["validate", "img"], environment: ["LINBUILD_ARCH": "hopper"], table: table).arches == .named(["hopper"]))
+        #expect(
+            try Options.parse(["validate", "img"], environment: ["LINBUILD_ARCH": "hopper"], table: table).arches == .named(["hopper"]))
     }
 
     @Test func helpShowsWhatTheSubcommandDoesWithoutTheOption() {
         #expect(HelpText.render(for: .check, presets: nil).contains("[default: all; env: LINBUILD_ARCH]"))
-        #expect(HelpText.render(for: .validate, presets: nil).contains("[default: the image's \(ValidateCommand.architectureLabel) label; env: LINBUILD_ARCH]"))
+        #expect(
+            HelpText.render(for: .validate, presets: nil).contains(
+                "[default: the image's \(ValidateCommand.architectureLabel) label; env: LINBUILD_ARCH]"))
     }
 
     @Test func presetsFillExactlyTheOptionsWhoseSpecSaysSo() throws {
@@ -104,8 +110,9 @@ import Testing
     func completionsReadTheTable(_ shell: String) {
         // GIVEN a table whose --progress completes other words, WHEN the script is written with it
         let table = table(replacing: "progress") {
-            OptionSpec($0.name, value: $0.valueName, env: $0.environment, completion: .words(["auto", "rawlog"]), commands: $0.commands,
-                       default: $0.defaultValue, $0.help)
+            OptionSpec(
+                $0.name, value: $0.valueName, env: $0.environment, completion: .words(["auto", "rawlog"]), commands: $0.commands,
+                default: $0.defaultValue, $0.help)
         }
         let script = Completions.script(for: shell, presets: shippedPresets, table: table)
         // THEN the new word is offered, and the shipped table's is not

@@ -1,6 +1,7 @@
 import Testing
-@testable import LinbuildSupport
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// The command line: every option in both spellings, flags, subcommands, `--`, and precedence.
 /// Bad input has its own suite (`UsageErrorTests`).
@@ -148,7 +149,9 @@ import Testing
         #expect(try parse(["--registry", "r.example.com", "--namespace", namespace]).namespace == namespace)
     }
 
-    @Test(arguments: ["main", "feat/x", "feat/it's-$HOME", "release/v1.2", "x;y", "v1.0.0", "abc1234", "refs/heads/main", "HEAD", "ünïcode"])
+    @Test(arguments: [
+        "main", "feat/x", "feat/it's-$HOME", "release/v1.2", "x;y", "v1.0.0", "abc1234", "refs/heads/main", "HEAD", "ünïcode",
+    ])
     func refNamesGitAcceptsAreAccepted(_ ref: String) throws {
         #expect(try parse(["--branch", ref]).branch == ref)
     }
@@ -220,7 +223,10 @@ import Testing
         let options = try parse(["validate", "img:tag"], environment: environment)
         #expect(options.maxJobs == nil && options.tagSuffix == nil)
         // while build validates it like an option
-        #expect(throws: LinbuildError.usage("--max-jobs 'junk' is not a whole number from 1 to 1024 (from the environment variable LINBUILD_MAX_JOBS)")) {
+        #expect(
+            throws: LinbuildError.usage(
+                "--max-jobs 'junk' is not a whole number from 1 to 1024 (from the environment variable LINBUILD_MAX_JOBS)")
+        ) {
             try parse([], environment: environment)
         }
     }

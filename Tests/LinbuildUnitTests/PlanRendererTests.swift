@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
 @testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// The two printed views of a plan.
 @Suite struct PlanRendererTests {
@@ -13,10 +14,12 @@ import LinbuildTestSupport
 
     func plan(_ arguments: [String]) throws -> Plan {
         let options = try Options.parse(arguments + ["--branch", Self.ref], environment: [:])
-        return try PlanBuilder(options: options, presets: shippedPresets,
-                               dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
-                               source: ResolvedSource(location: .path("/src"), ref: Self.ref, refName: nil, commit: Self.commit, sourceLabel: "/src"),
-                               engine: EngineCLI(executable: "docker", builder: .builtinBuildKit), workDirectory: "/tmp/w", createdAt: "t").make()
+        return try PlanBuilder(
+            options: options, presets: shippedPresets,
+            dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
+            source: ResolvedSource(location: .path("/src"), ref: Self.ref, refName: nil, commit: Self.commit, sourceLabel: "/src"),
+            engine: EngineCLI(executable: "docker", builder: .builtinBuildKit), workDirectory: "/tmp/w", createdAt: "t"
+        ).make()
     }
 
     @Test func shellScriptHoldsEveryCommandQuotedAndParses() throws {
@@ -28,7 +31,10 @@ import LinbuildTestSupport
         #expect(script.contains("DOCKER_BUILDKIT=1 docker build "))
         #expect(script.contains("docker push frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper"))
         // The work folder is made before any step and removed however the script ends
-        #expect(script.contains("set -e\n# the work folder, removed however the script ends:\nmkdir -m 700 /tmp/w\ntrap 'rm -rf -- /tmp/w' EXIT\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\nmkdir /tmp/w/source /tmp/w/empty\n"))
+        #expect(
+            script.contains(
+                "set -e\n# the work folder, removed however the script ends:\nmkdir -m 700 /tmp/w\ntrap 'rm -rf -- /tmp/w' EXIT\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\nmkdir /tmp/w/source /tmp/w/empty\n"
+            ))
         #expect(script.hasSuffix("docker push frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper\n"))
         for command in plan.steps.flatMap(\.commands) {
             #expect(script.contains(command.shellLine + "\n"), "\(command.shellLine)")
@@ -57,22 +63,25 @@ import LinbuildTestSupport
         let script = PlanRenderer.shellScript(plan)
         let commandLines = Set(plan.steps.flatMap(\.commands).map(\.shellLine))
         let lines = script.split(separator: "\n").map(String.init)
-        #expect(lines.contains("# linbuild \(LinbuildVersion.current) plan: ampere, turing, hopper at feat/it's-$HOME = \(Self.commit.sha)"))
+        #expect(
+            lines.contains("# linbuild \(LinbuildVersion.current) plan: ampere, turing, hopper at feat/it's-$HOME = \(Self.commit.sha)"))
         // The script encodes linbuild's decisions as shell: beyond the plan's commands it may only
         // test variables, ask the engine read-only questions (image inspect, manifest inspect), tag
         // (as the executor tags the base it found or built), and run the plan's own pulls and pushes
         // with the reference as a function's argument ("$1").
-        let generic = Set(plan.steps.flatMap(\.commands).filter { ["pull", "push"].contains($0.arguments.first) }.map { command in
-            var command = command
-            command.arguments[command.arguments.count - 1] = "LINBUILD_REFERENCE"
-            return command.shellLine.replacingOccurrences(of: "LINBUILD_REFERENCE", with: "\"$1\"")
-        })
+        let generic = Set(
+            plan.steps.flatMap(\.commands).filter { ["pull", "push"].contains($0.arguments.first) }.map { command in
+                var command = command
+                command.arguments[command.arguments.count - 1] = "LINBUILD_REFERENCE"
+                return command.shellLine.replacingOccurrences(of: "LINBUILD_REFERENCE", with: "\"$1\"")
+            })
         let control = ["linbuild_", "if ", "elif ", "else", "fi", "}", "[ ", "for ", "return ", "echo \""]
         let workFolder = Set(PlanRenderer.workFolder(plan))
         for line in lines where !line.hasPrefix("# ") && !workFolder.contains(line) {
             let body = String(line.drop { $0 == " " })
             let generalised = generic.contains { body == $0 || body.hasPrefix($0 + " ") }
-            #expect(line == "set -e" || commandLines.contains(body) || generalised || body.hasPrefix("docker tag ")
+            #expect(
+                line == "set -e" || commandLines.contains(body) || generalised || body.hasPrefix("docker tag ")
                     || control.contains { body.hasPrefix($0) }, "\(line)")
             if !commandLines.contains(body), !generalised, body.contains("docker ") {
                 #expect(["docker image inspect ", "docker manifest inspect ", "docker tag "].contains { body.contains($0) }, "\(line)")
@@ -88,10 +97,12 @@ import LinbuildTestSupport
         let repository = scratch.path + "/source"
         try Git.repository(at: repository)
         let options = try Options.parse(["--arch", "hopper"], environment: [:])
-        let plan = try PlanBuilder(options: options, presets: shippedPresets,
-                                   dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
-                                   source: try CommitResolver(runner: SpawnProcessRunner()).resolve("main", in: .path(repository)),
-                                   engine: EngineCLI(executable: "false", builder: .buildx), workDirectory: scratch.path + "/work", createdAt: "t").make()
+        let plan = try PlanBuilder(
+            options: options, presets: shippedPresets,
+            dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
+            source: try CommitResolver(runner: SpawnProcessRunner()).resolve("main", in: .path(repository)),
+            engine: EngineCLI(executable: "false", builder: .buildx), workDirectory: scratch.path + "/work", createdAt: "t"
+        ).make()
         // WHEN the printed script runs
         let run = try Run.command("/bin/sh", ["-c", PlanRenderer.shellScript(plan)])
         // THEN it stops at the failure, after the source was exported into the work folder, and the folder is gone
@@ -122,10 +133,16 @@ import LinbuildTestSupport
         #expect(json["commit"] as? String == Self.commit.sha)
         #expect(json["ref"] as? String == Self.ref)
         let targets = try #require(json["targets"] as? [[String: Any]])
-        #expect(targets.map { $0["baseImage"] as? String } == ["frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2",
-                                                               "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3"])
-        #expect(targets.map { $0["runtimeImage"] as? String } == ["frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-ampere",
-                                                                  "frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper"])
+        #expect(
+            targets.map { $0["baseImage"] as? String } == [
+                "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2",
+                "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3",
+            ])
+        #expect(
+            targets.map { $0["runtimeImage"] as? String } == [
+                "frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-ampere",
+                "frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper",
+            ])
         #expect((json["steps"] as? [Any])?.count == plan.steps.count)
         // linbuild's own strict parser reads it too, and it decodes back to the same plan
         #expect((try? JSONParser.parse(Array(text.utf8))) != nil)

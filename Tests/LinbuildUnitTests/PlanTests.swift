@@ -1,18 +1,22 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 
 /// The steps of the plan with their exact argument vectors, for each way of reaching BuildKit.
 @Suite struct PlanTests: PlanMaking {
     @Test func stepsRunInOrderAndPushComesAfterEveryBuild() throws {
         let steps = try plan(["--arch", "ampere,hopper", "--push"]).steps
         let kinds = steps.map { "\($0.kind.rawValue)\($0.arch.map { "[\($0)]" } ?? "")" }
-        #expect(kinds == ["exportSource",
-                          "checkBase[ampere]", "buildBase[ampere]", "pullBase[ampere]", "buildRuntime[ampere]",
-                          "checkBase[hopper]", "buildBase[hopper]", "pullBase[hopper]", "buildRuntime[hopper]",
-                          "pushBase[ampere]", "pushRuntime[ampere]", "pushBase[hopper]", "pushRuntime[hopper]"])
+        #expect(
+            kinds == [
+                "exportSource",
+                "checkBase[ampere]", "buildBase[ampere]", "pullBase[ampere]", "buildRuntime[ampere]",
+                "checkBase[hopper]", "buildBase[hopper]", "pullBase[hopper]", "buildRuntime[hopper]",
+                "pushBase[ampere]", "pushRuntime[ampere]", "pushBase[hopper]", "pushRuntime[hopper]",
+            ])
         let lastBuild = try #require(steps.lastIndex { [.buildBase, .buildRuntime].contains($0.kind) })
         let firstPush = try #require(steps.firstIndex { [.pushBase, .pushRuntime].contains($0.kind) })
         #expect(lastBuild < firstPush)
@@ -42,7 +46,10 @@ import LinbuildTestSupport
         let plan = try plan(["--arch", "hopper", "--push", "--registry", "127.0.0.1:5000"])
         let target = try #require(plan.targets.first)
         // main is the presets' branch, so the readable tag moves too, after the immutable one
-        #expect(commands(plan, .pushBase) == [Command("docker", ["push", target.baseImmutableImage]), Command("docker", ["push", target.baseImage])])
+        #expect(
+            commands(plan, .pushBase) == [
+                Command("docker", ["push", target.baseImmutableImage]), Command("docker", ["push", target.baseImage]),
+            ])
         #expect(commands(plan, .pushRuntime) == [Command("docker", ["push", target.runtimeImage])])
         #expect(commands(plan, .pullBase) == [Command("docker", ["pull", "--platform", "linux/amd64", target.baseImmutableImage])])
     }
@@ -52,41 +59,43 @@ import LinbuildTestSupport
         let inputs = try target(["--arch", "ampere"]).baseInputs
         #expect(build.executable == "docker")
         #expect(build.environment == [:])
-        #expect(build.arguments == [
-            "buildx", "build", "--load", "--platform", "linux/amd64", "--file", "/p/Dockerfile", "--target", "base",
-            "--build-arg", "NVIDIA_CUDA_TAG=12.8.0-cudnn-devel-ubuntu22.04", "--build-arg", "TORCH_CHANNEL=stable",
-            "--build-arg", "TORCH_VER=2.7.1+cu126", "--build-arg", "TORCH_CUDA_SUFFIX=cu126",
-            "--build-arg", "TORCHVISION_VER=0.22.1", "--build-arg", "TORCHAUDIO_VER=2.7.1",
-            "--build-arg", "FA_VER=2.7.4.post1", "--build-arg", "FA_COMMIT=",
-            "--build-arg", "CUDA_ARCH_LIST=8.0;8.6",
-            "--build-arg", "OS_PACKAGES=libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone",
-            "--build-arg", "MAX_JOBS=8", "--build-arg", "NVCC_THREADS=4",
-            "--build-arg", "CUDA_IMAGE=nvidia/cuda", "--build-arg", "OS_IMAGE=ubuntu", "--build-arg", "UV_IMAGE=ghcr.io/astral-sh/uv",
-            "--build-arg", "PYTHON_SOURCE=https://github.com/astral-sh/python-build-standalone/releases/download",
-            "--build-arg", "TORCH_INDEX=https://download.pytorch.org/whl", "--build-arg", "PYPI_INDEX=https://pypi.org/simple",
-            "--build-arg", "FA3_GIT=https://github.com/Dao-AILab/flash-attention.git",
-            "--build-arg", "BASE_IMAGE=frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2",
-            "--label", "dev.linbuild.arch=ampere",
-            "--label", "dev.linbuild.base.arg.CUDA_ARCH_LIST=8.0;8.6",
-            "--label", "dev.linbuild.base.arg.FA_COMMIT=",
-            "--label", "dev.linbuild.base.arg.FA_VER=2.7.4.post1",
-            "--label", "dev.linbuild.base.arg.NVIDIA_CUDA_TAG=12.8.0-cudnn-devel-ubuntu22.04",
-            "--label", "dev.linbuild.base.arg.OS_PACKAGES=libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone",
-            "--label", "dev.linbuild.base.arg.TORCHAUDIO_VER=2.7.1",
-            "--label", "dev.linbuild.base.arg.TORCHVISION_VER=0.22.1",
-            "--label", "dev.linbuild.base.arg.TORCH_CHANNEL=stable",
-            "--label", "dev.linbuild.base.arg.TORCH_CUDA_SUFFIX=cu126",
-            "--label", "dev.linbuild.base.arg.TORCH_VER=2.7.1+cu126",
-            "--label", "dev.linbuild.base.dockerfile=\(inputs.dockerfileDigest)",
-            "--label", "dev.linbuild.base.form=2",
-            "--label", "dev.linbuild.base.inputs=\(inputs.digest)",
-            "--label", "dev.linbuild.base.platform=linux/amd64",
-            "--label", "org.opencontainers.image.created=2026-01-01T00:00:00Z",
-            "--label", "org.opencontainers.image.source=https://example.com/linnaeus.git",
-            "--label", "org.opencontainers.image.title=linnaeus-base",
-            "--label", "org.opencontainers.image.version=ampere-cu126-torch2.7.1-fav2",
-            "--tag", "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2-in\(inputs.digest.prefix(12))", "/tmp/linbuild-test/empty",
-        ])
+        #expect(
+            build.arguments == [
+                "buildx", "build", "--load", "--platform", "linux/amd64", "--file", "/p/Dockerfile", "--target", "base",
+                "--build-arg", "NVIDIA_CUDA_TAG=12.8.0-cudnn-devel-ubuntu22.04", "--build-arg", "TORCH_CHANNEL=stable",
+                "--build-arg", "TORCH_VER=2.7.1+cu126", "--build-arg", "TORCH_CUDA_SUFFIX=cu126",
+                "--build-arg", "TORCHVISION_VER=0.22.1", "--build-arg", "TORCHAUDIO_VER=2.7.1",
+                "--build-arg", "FA_VER=2.7.4.post1", "--build-arg", "FA_COMMIT=",
+                "--build-arg", "CUDA_ARCH_LIST=8.0;8.6",
+                "--build-arg", "OS_PACKAGES=libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone",
+                "--build-arg", "MAX_JOBS=8", "--build-arg", "NVCC_THREADS=4",
+                "--build-arg", "CUDA_IMAGE=nvidia/cuda", "--build-arg", "OS_IMAGE=ubuntu", "--build-arg", "UV_IMAGE=ghcr.io/astral-sh/uv",
+                "--build-arg", "PYTHON_SOURCE=https://github.com/astral-sh/python-build-standalone/releases/download",
+                "--build-arg", "TORCH_INDEX=https://download.pytorch.org/whl", "--build-arg", "PYPI_INDEX=https://pypi.org/simple",
+                "--build-arg", "FA3_GIT=https://github.com/Dao-AILab/flash-attention.git",
+                "--build-arg", "BASE_IMAGE=frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2",
+                "--label", "dev.linbuild.arch=ampere",
+                "--label", "dev.linbuild.base.arg.CUDA_ARCH_LIST=8.0;8.6",
+                "--label", "dev.linbuild.base.arg.FA_COMMIT=",
+                "--label", "dev.linbuild.base.arg.FA_VER=2.7.4.post1",
+                "--label", "dev.linbuild.base.arg.NVIDIA_CUDA_TAG=12.8.0-cudnn-devel-ubuntu22.04",
+                "--label", "dev.linbuild.base.arg.OS_PACKAGES=libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone",
+                "--label", "dev.linbuild.base.arg.TORCHAUDIO_VER=2.7.1",
+                "--label", "dev.linbuild.base.arg.TORCHVISION_VER=0.22.1",
+                "--label", "dev.linbuild.base.arg.TORCH_CHANNEL=stable",
+                "--label", "dev.linbuild.base.arg.TORCH_CUDA_SUFFIX=cu126",
+                "--label", "dev.linbuild.base.arg.TORCH_VER=2.7.1+cu126",
+                "--label", "dev.linbuild.base.dockerfile=\(inputs.dockerfileDigest)",
+                "--label", "dev.linbuild.base.form=2",
+                "--label", "dev.linbuild.base.inputs=\(inputs.digest)",
+                "--label", "dev.linbuild.base.platform=linux/amd64",
+                "--label", "org.opencontainers.image.created=2026-01-01T00:00:00Z",
+                "--label", "org.opencontainers.image.source=https://example.com/linnaeus.git",
+                "--label", "org.opencontainers.image.title=linnaeus-base",
+                "--label", "org.opencontainers.image.version=ampere-cu126-torch2.7.1-fav2",
+                "--tag", "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2-in\(inputs.digest.prefix(12))",
+                "/tmp/linbuild-test/empty",
+            ])
     }
 
     @Test func runtimeBuildCommandIsExact() throws {
@@ -95,20 +104,22 @@ import LinbuildTestSupport
         let immutable = "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3-in\(inputs.digest.prefix(12))"
         #expect(build.executable == "docker")
         #expect(build.environment == [:])
-        #expect(build.arguments == [
-            "buildx", "build", "--load", "--platform", "linux/amd64", "--file", "/p/Dockerfile", "--target", "runtime",
-            "--build-arg", "BASE_IMAGE=\(immutable)",
-            "--build-arg", "LINNAEUS_REF=\(PlanFixture.commit.sha)",
-            "--build-arg", "APP_EXTRAS=dev", "--build-arg", "PYPI_INDEX=https://pypi.org/simple",
-            "--label", "dev.linbuild.arch=hopper", "--label", "dev.linbuild.base.inputs=\(inputs.digest)", "--label", "dev.linbuild.ref=main",
-            "--label", "org.opencontainers.image.base.name=\(immutable)",
-            "--label", "org.opencontainers.image.created=2026-01-01T00:00:00Z",
-            "--label", "org.opencontainers.image.revision=\(PlanFixture.commit.sha)",
-            "--label", "org.opencontainers.image.source=https://example.com/linnaeus.git",
-            "--label", "org.opencontainers.image.title=linnaeus-dev",
-            "--label", "org.opencontainers.image.version=abcdef123456-hopper-x",
-            "--tag", "frontierkodiak/linnaeus-dev:abcdef123456-hopper-x", "/tmp/linbuild-test/source",
-        ])
+        #expect(
+            build.arguments == [
+                "buildx", "build", "--load", "--platform", "linux/amd64", "--file", "/p/Dockerfile", "--target", "runtime",
+                "--build-arg", "BASE_IMAGE=\(immutable)",
+                "--build-arg", "LINNAEUS_REF=\(PlanFixture.commit.sha)",
+                "--build-arg", "APP_EXTRAS=dev", "--build-arg", "PYPI_INDEX=https://pypi.org/simple",
+                "--label", "dev.linbuild.arch=hopper", "--label", "dev.linbuild.base.inputs=\(inputs.digest)", "--label",
+                "dev.linbuild.ref=main",
+                "--label", "org.opencontainers.image.base.name=\(immutable)",
+                "--label", "org.opencontainers.image.created=2026-01-01T00:00:00Z",
+                "--label", "org.opencontainers.image.revision=\(PlanFixture.commit.sha)",
+                "--label", "org.opencontainers.image.source=https://example.com/linnaeus.git",
+                "--label", "org.opencontainers.image.title=linnaeus-dev",
+                "--label", "org.opencontainers.image.version=abcdef123456-hopper-x",
+                "--tag", "frontierkodiak/linnaeus-dev:abcdef123456-hopper-x", "/tmp/linbuild-test/source",
+            ])
     }
 
     @Test func eachBuilderSpellsBuildItsOwnWay() throws {
@@ -145,7 +156,10 @@ import LinbuildTestSupport
 
     @Test func engineGlobalOptionsComeBeforeTheSubcommand() {
         let engine = EngineCLI(executable: "docker", builder: .buildx, context: "gpu-box", buildxBuilder: "k8s", progress: "plain")
-        #expect(engine.build(["."]).arguments == ["--context", "gpu-box", "buildx", "build", "--load", "--builder", "k8s", "--progress", "plain", "."])
+        #expect(
+            engine.build(["."]).arguments == [
+                "--context", "gpu-box", "buildx", "build", "--load", "--builder", "k8s", "--progress", "plain", ".",
+            ])
         #expect(engine.command(["push", "x"]).arguments == ["--context", "gpu-box", "push", "x"])
     }
 
@@ -153,16 +167,21 @@ import LinbuildTestSupport
         let plan = try plan([])
         #expect(plan.sourceContext == "/tmp/linbuild-test/source" && plan.emptyContext == "/tmp/linbuild-test/empty")
         // The executor makes it before the first step and removes it on every way out: not steps
-        #expect(!plan.steps.flatMap(\.commands).contains { ["mkdir", "rm"].contains($0.executable) && $0.arguments.last == plan.workDirectory })
+        #expect(
+            !plan.steps.flatMap(\.commands).contains { ["mkdir", "rm"].contains($0.executable) && $0.arguments.last == plan.workDirectory })
         #expect(commands(plan, .buildRuntime).first?.arguments.last == plan.sourceContext)
         #expect(commands(plan, .buildBase).first?.arguments.last == plan.emptyContext)
     }
 
     @Test func builderIsChosenWithoutRunningAnything() throws {
-        func builder(_ executable: String, buildx: String? = nil, environment: [String: String] = [:],
-                     fileExists: (String) -> Bool = { _ in false }) -> EngineCLI.Builder {
-            EngineCLI.choose(executable: executable, buildxBuilder: buildx, context: nil, progress: nil,
-                             environment: environment, fileExists: fileExists).builder
+        func builder(
+            _ executable: String, buildx: String? = nil, environment: [String: String] = [:],
+            fileExists: (String) -> Bool = { _ in false }
+        ) -> EngineCLI.Builder {
+            EngineCLI.choose(
+                executable: executable, buildxBuilder: buildx, context: nil, progress: nil,
+                environment: environment, fileExists: fileExists
+            ).builder
         }
         #expect(builder("docker", environment: ["HOME": "/h"]) == .builtinBuildKit)
         #expect(builder("docker", environment: ["HOME": "/h"], fileExists: { $0 == "/h/.docker/cli-plugins/docker-buildx" }) == .buildx)

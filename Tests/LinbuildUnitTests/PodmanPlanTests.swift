@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// `--engine podman`: how each command is spelled, and how podman's answers are read, without
 /// running podman (the end-to-end suite runs the real one).
@@ -12,8 +13,9 @@ import LinbuildTestSupport
     /// The plan with the engine chosen from the options, as linbuild chooses it.
     func plan(_ arguments: [String]) throws -> Plan {
         let options = try Options.parse(arguments, environment: [:])
-        let engine = EngineCLI.choose(executable: options.engine, buildxBuilder: options.builder, context: options.dockerContext,
-                                      progress: options.progress, environment: [:], fileExists: { _ in false })
+        let engine = EngineCLI.choose(
+            executable: options.engine, buildxBuilder: options.builder, context: options.dockerContext,
+            progress: options.progress, environment: [:], fileExists: { _ in false })
         return try plan(arguments, engine: engine)
     }
 
@@ -39,10 +41,16 @@ import LinbuildTestSupport
         let target = try #require(plan.targets.first)
 
         // THEN push and pull carry --tls-verify=false right before the image
-        #expect(commands(plan, .pushBase).map(\.arguments) == [["push", "--tls-verify=false", target.baseImmutableImage],
-                                                             ["push", "--tls-verify=false", target.baseImage]])
+        #expect(
+            commands(plan, .pushBase).map(\.arguments) == [
+                ["push", "--tls-verify=false", target.baseImmutableImage],
+                ["push", "--tls-verify=false", target.baseImage],
+            ])
         #expect(commands(plan, .pushRuntime).map(\.arguments) == [["push", "--tls-verify=false", target.runtimeImage]])
-        #expect(commands(plan, .pullBase).map(\.arguments) == [["pull", "--platform", "linux/amd64", "--tls-verify=false", target.baseImmutableImage]])
+        #expect(
+            commands(plan, .pullBase).map(\.arguments) == [
+                ["pull", "--platform", "linux/amd64", "--tls-verify=false", target.baseImmutableImage]
+            ])
     }
 
     @Test(arguments: [nil, "registry.example.com:5000", "ghcr.io", "10.0.0.5:5000"] as [String?])
@@ -62,14 +70,16 @@ import LinbuildTestSupport
 
     @Test func contextStillComesFirstForPodmanCommands() {
         let engine = EngineCLI(executable: "podman", builder: .podman, context: "remote")
-        #expect(engine.push("127.0.0.1:5000/a/b:c").arguments == ["--context", "remote", "push", "--tls-verify=false", "127.0.0.1:5000/a/b:c"])
+        #expect(
+            engine.push("127.0.0.1:5000/a/b:c").arguments == ["--context", "remote", "push", "--tls-verify=false", "127.0.0.1:5000/a/b:c"])
     }
 
     @Test func versionProbeAsksOnlyTheClientAndAcceptsItsAnswer() throws {
         // GIVEN podman, which has no server to report (it is daemonless)
         let runner = ScriptedRunner()
-        runner.answer({ @Sendable in $0.arguments == ["version", "--format", "{{.Client.Version}}|{{.Client.Version}}"] },
-                      CapturedOutput(termination: .exited(0), stdout: Array("4.3.1|4.3.1\n".utf8)))
+        runner.answer(
+            { @Sendable in $0.arguments == ["version", "--format", "{{.Client.Version}}|{{.Client.Version}}"] },
+            CapturedOutput(termination: .exited(0), stdout: Array("4.3.1|4.3.1\n".utf8)))
         let probe = EngineProbe(engine: EngineCLI(executable: "podman", builder: .podman), runner: runner)
 
         // THEN the probe passes, with no BuildKit check
@@ -79,12 +89,17 @@ import LinbuildTestSupport
 
     @Test func imageNotKnownIsAbsentButOtherInspectFailuresAreNot() throws {
         let runner = ScriptedRunner()
-        runner.answer({ @Sendable in $0.arguments.last == "127.0.0.1:5000/ns/missing:1" },
-                      CapturedOutput(termination: .exited(125), stderr: Array("Error: inspecting object: 127.0.0.1:5000/ns/missing:1: image not known\n".utf8)))
-        runner.answer({ @Sendable in $0.arguments.last == "127.0.0.1:5000/ns/present:1" },
-                      CapturedOutput(termination: .exited(0), stdout: Array(#"{"dev.linbuild.base.inputs":"abc","io.buildah.version":"1.28.2"}"#.utf8)))
-        runner.answer({ @Sendable in $0.arguments.last == "127.0.0.1:5000/ns/broken:1" },
-                      CapturedOutput(termination: .exited(125), stderr: Array("Error: database is locked\n".utf8)))
+        runner.answer(
+            { @Sendable in $0.arguments.last == "127.0.0.1:5000/ns/missing:1" },
+            CapturedOutput(
+                termination: .exited(125), stderr: Array("Error: inspecting object: 127.0.0.1:5000/ns/missing:1: image not known\n".utf8)))
+        runner.answer(
+            { @Sendable in $0.arguments.last == "127.0.0.1:5000/ns/present:1" },
+            CapturedOutput(
+                termination: .exited(0), stdout: Array(#"{"dev.linbuild.base.inputs":"abc","io.buildah.version":"1.28.2"}"#.utf8)))
+        runner.answer(
+            { @Sendable in $0.arguments.last == "127.0.0.1:5000/ns/broken:1" },
+            CapturedOutput(termination: .exited(125), stderr: Array("Error: database is locked\n".utf8)))
         let probe = EngineProbe(engine: EngineCLI(executable: "podman", builder: .podman), runner: runner)
 
         #expect(try probe.localLabels(of: "127.0.0.1:5000/ns/missing:1") == nil)

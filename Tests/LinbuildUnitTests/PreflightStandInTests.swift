@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
 
 /// Issue 14: preflight against loopback stand-ins: a PEP 503/691 index (with faults), a git
@@ -18,15 +19,21 @@ import LinbuildTestSupport
     }
 
     static let tree: [String: [String: [String]]] = [
-        "whl/cu126": ["torch": IndexStandIn.torchWheels("torch", ["2.6.0+cu126", "2.7.0+cu126", "2.7.1+cu126"]),
-                      "torchvision": IndexStandIn.torchWheels("torchvision", ["0.22.1+cu126"]),
-                      "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.7.1+cu126"])],
-        "whl/cu128": ["torch": IndexStandIn.torchWheels("torch", ["2.7.1+cu128", "2.8.0+cu128"]),
-                      "torchvision": IndexStandIn.torchWheels("torchvision", ["0.23.0+cu128"]),
-                      "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0+cu128"])],
-        "whl/nightly/cu128": ["torch": IndexStandIn.torchWheels("torch", ["2.9.0.dev20250801+cu128", "2.9.0.dev20250802+cu128"]),
-                              "torchvision": IndexStandIn.torchWheels("torchvision", ["0.24.0.dev20250801+cu128"]),
-                              "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0.dev20250801+cu128"])],
+        "whl/cu126": [
+            "torch": IndexStandIn.torchWheels("torch", ["2.6.0+cu126", "2.7.0+cu126", "2.7.1+cu126"]),
+            "torchvision": IndexStandIn.torchWheels("torchvision", ["0.22.1+cu126"]),
+            "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.7.1+cu126"]),
+        ],
+        "whl/cu128": [
+            "torch": IndexStandIn.torchWheels("torch", ["2.7.1+cu128", "2.8.0+cu128"]),
+            "torchvision": IndexStandIn.torchWheels("torchvision", ["0.23.0+cu128"]),
+            "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0+cu128"]),
+        ],
+        "whl/nightly/cu128": [
+            "torch": IndexStandIn.torchWheels("torch", ["2.9.0.dev20250801+cu128", "2.9.0.dev20250802+cu128"]),
+            "torchvision": IndexStandIn.torchWheels("torchvision", ["0.24.0.dev20250801+cu128"]),
+            "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0.dev20250801+cu128"]),
+        ],
         "simple": ["flash-attn": ["flash_attn-2.7.3.tar.gz", "flash_attn-2.7.4.post1.tar.gz"]],
     ]
 
@@ -62,17 +69,22 @@ import LinbuildTestSupport
 
         /// The run's locations (presets' with the stand-ins' overrides), by build argument.
         func locations(indexPrefix: String = "") -> UpstreamLocations {
-            UpstreamLocations(values: ["TORCH_INDEX": index.root + indexPrefix + "/whl", "PYPI_INDEX": index.root + indexPrefix + "/simple",
-                                       "CUDA_IMAGE": "127.0.0.1:1/cuda", "FA3_GIT": gitRepository])
+            UpstreamLocations(values: [
+                "TORCH_INDEX": index.root + indexPrefix + "/whl", "PYPI_INDEX": index.root + indexPrefix + "/simple",
+                "CUDA_IMAGE": "127.0.0.1:1/cuda", "FA3_GIT": gitRepository,
+            ])
         }
 
         var head: String { get throws { try Git.run(gitRepository, "rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines) } }
 
-        func preflight(_ presets: Presets, indexPrefix: String = "", images: RegistryAnswer = .present(digest: "sha256:0123456789abcdef0123"),
-                       timeout: Double = 5) throws -> [PreflightResult] {
+        func preflight(
+            _ presets: Presets, indexPrefix: String = "", images: RegistryAnswer = .present(digest: "sha256:0123456789abcdef0123"),
+            timeout: Double = 5
+        ) throws -> [PreflightResult] {
             let dockerfile = try DockerfileParser.parse(PreflightStandInTests.dockerfile, path: "/p/Dockerfile")
-            let targets = PreflightTargets.make(presets: presets, architectures: presets.architectures, dockerfile: dockerfile,
-                                                platform: "linux/amd64", locations: locations(indexPrefix: indexPrefix))
+            let targets = PreflightTargets.make(
+                presets: presets, architectures: presets.architectures, dockerfile: dockerfile,
+                platform: "linux/amd64", locations: locations(indexPrefix: indexPrefix))
             var table: [String: RegistryAnswer] = [:]
             for architecture in targets.architectures {
                 for image in architecture.images {
@@ -80,19 +92,28 @@ import LinbuildTestSupport
                     table["\(reference.registry)/\(reference.name):\(reference.tag)"] = images
                 }
             }
-            return Preflight(targets: targets, registry: TableRegistry(answers: table), index: PackageIndexClient(timeout: timeout),
-                             runner: FoundationProcessRunner(), timeout: timeout).run()
+            return Preflight(
+                targets: targets, registry: TableRegistry(answers: table), index: PackageIndexClient(timeout: timeout),
+                runner: FoundationProcessRunner(), timeout: timeout
+            ).run()
         }
     }
 
     /// The shipped matrix (its versions are the stand-ins'), hopper's FA3 pinned to a commit of the
     /// stand-in repository (the real SHA is not in it), and whatever a test moves.
-    func presets(_ world: World, hopperTorch: String = "2.8.0", hopperChannel: String = "stable", hopperCommit: String? = nil,
-                 amperFA: String = "2.7.4.post1") throws -> Presets {
-        var text = try shippedPresetsText(replacing: "\"torchVersion\": \"2.8.0\",\n      \"torchvisionVersion\": \"0.23.0\",\n      \"torchaudioVersion\": \"2.8.0\",\n      \"torchChannel\": \"stable\"",
-                                          with: "\"torchVersion\": \"\(hopperTorch)\",\n      \"torchvisionVersion\": \"0.23.0\",\n      \"torchaudioVersion\": \"2.8.0\",\n      \"torchChannel\": \"\(hopperChannel)\"")
+    func presets(
+        _ world: World, hopperTorch: String = "2.8.0", hopperChannel: String = "stable", hopperCommit: String? = nil,
+        amperFA: String = "2.7.4.post1"
+    ) throws -> Presets {
+        var text = try shippedPresetsText(
+            replacing:
+                "\"torchVersion\": \"2.8.0\",\n      \"torchvisionVersion\": \"0.23.0\",\n      \"torchaudioVersion\": \"2.8.0\",\n      \"torchChannel\": \"stable\"",
+            with:
+                "\"torchVersion\": \"\(hopperTorch)\",\n      \"torchvisionVersion\": \"0.23.0\",\n      \"torchaudioVersion\": \"2.8.0\",\n      \"torchChannel\": \"\(hopperChannel)\""
+        )
         #expect(text.contains("\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\""))
-        text = text.replacingOccurrences(of: "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", with: "\"commit\": \"\(try hopperCommit ?? world.head)\"")
+        text = text.replacingOccurrences(
+            of: "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", with: "\"commit\": \"\(try hopperCommit ?? world.head)\"")
         text = text.replacingOccurrences(of: "\"version\": \"2.7.4.post1\"", with: "\"version\": \"\(amperFA)\"")
         return try PresetsLoader.parse(Array(text.utf8), file: "presets.json")
     }
@@ -104,14 +125,23 @@ import LinbuildTestSupport
         let results = try world.preflight(try presets(world))
 
         #expect(results.count == 3 * 6 + 1 + 1, "\(results.map(\.line))")
-        #expect(results.allSatisfy { if case .present = $0.answer { true } else { false } }, "\(results.map(\.line).joined(separator: "\n"))")
+        #expect(
+            results.allSatisfy { if case .present = $0.answer { true } else { false } }, "\(results.map(\.line).joined(separator: "\n"))")
         // FA3 at its pinned commit, fetched alone; the exact torchvision/torchaudio pairs too.
         let head = try world.head.prefix(12)
-        #expect(results.contains { $0.line == "preflight [hopper] present flash-attention \(head): fetched it from \(world.gitRepository)" },
-                "\(results.map(\.line))")
-        #expect(results.contains { $0.line.hasPrefix("preflight [hopper] present torchvision 0.23.0+cu128: wheel for Python 3.11 on linux/amd64") })
-        #expect(results.contains { $0.line.hasPrefix("preflight [ampere] present torchaudio 2.7.1+cu126: wheel for Python 3.11 on linux/amd64") })
-        #expect(results.contains { $0.line.hasPrefix("preflight [ampere] present torch 2.7.1+cu126: wheel for Python 3.11 on linux/amd64") })
+        #expect(
+            results.contains { $0.line == "preflight [hopper] present flash-attention \(head): fetched it from \(world.gitRepository)" },
+            "\(results.map(\.line))")
+        #expect(
+            results.contains {
+                $0.line.hasPrefix("preflight [hopper] present torchvision 0.23.0+cu128: wheel for Python 3.11 on linux/amd64")
+            })
+        #expect(
+            results.contains {
+                $0.line.hasPrefix("preflight [ampere] present torchaudio 2.7.1+cu126: wheel for Python 3.11 on linux/amd64")
+            })
+        #expect(
+            results.contains { $0.line.hasPrefix("preflight [ampere] present torch 2.7.1+cu126: wheel for Python 3.11 on linux/amd64") })
         // ampere and turing share cu126: torch, torchvision, torchaudio on cu126 and cu128, and flash-attn.
         #expect(try world.index.stats().requests == 7)
         #expect(Preflight.failure(results) == nil)
@@ -124,8 +154,11 @@ import LinbuildTestSupport
         let results = try world.preflight(try presets(world, hopperTorch: "2.8.0rc0", hopperChannel: "nightly"))
 
         let torch = try #require(results.first { $0.arch == "hopper" && $0.input == "torch 2.8.0rc0+cu128" })
-        #expect(torch.answer == .absent("torch 2.8.0rc0+cu128 is not on \(world.index.root)/whl/nightly/cu128 for Python 3.11 on linux/amd64; "
-                                        + "it has 2.9.0.dev20250801+cu128, 2.9.0.dev20250802+cu128; stable has 2.8.0+cu128"))
+        #expect(
+            torch.answer
+                == .absent(
+                    "torch 2.8.0rc0+cu128 is not on \(world.index.root)/whl/nightly/cu128 for Python 3.11 on linux/amd64; "
+                        + "it has 2.9.0.dev20250801+cu128, 2.9.0.dev20250802+cu128; stable has 2.8.0+cu128"))
         let failure = try #require(Preflight.failure(results))
         #expect(failure.exitCode == .dataError)
         #expect(failure.description.contains("stable has 2.8.0+cu128"))
@@ -157,9 +190,10 @@ import LinbuildTestSupport
         let world = try World()
         defer { world.remove() }
         let results = try world.preflight(try presets(world), images: .absent)
-        #expect(results.filter { $0.input.hasPrefix("CUDA image") }.allSatisfy {
-            $0.answer == .absent("127.0.0.1:1/cuda:12.8.0-cudnn-devel-ubuntu22.04 is not in its registry (check the tag)")
-        })
+        #expect(
+            results.filter { $0.input.hasPrefix("CUDA image") }.allSatisfy {
+                $0.answer == .absent("127.0.0.1:1/cuda:12.8.0-cudnn-devel-ubuntu22.04 is not in its registry (check the tag)")
+            })
     }
 
     @Test(arguments: [("fault500", "answered HTTP 500"), ("malformed", "sent malformed JSON")])
@@ -190,7 +224,8 @@ import LinbuildTestSupport
         defer { world.remove() }
         let results = try world.preflight(try presets(world), indexPrefix: "/nowhere")
         let torch = try #require(results.first { $0.arch == "ampere" && $0.input.hasPrefix("torch ") })
-        #expect(torch.answer == .absent("\(world.index.root)/nowhere/whl/cu126 has no project torch (check the index URL and the CUDA suffix)"))
+        #expect(
+            torch.answer == .absent("\(world.index.root)/nowhere/whl/cu126 has no project torch (check the index URL and the CUDA suffix)"))
     }
 
     @Test func aHangingIndexAndGitRemoteCostOnlyTheProbeTimeout() throws {
@@ -202,11 +237,14 @@ import LinbuildTestSupport
         var locations = world.locations(indexPrefix: "/hang")
         locations.values["FA3_GIT"] = "http://\(silent.address)/flash-attention.git"
         let presets = try presets(world)
-        let targets = PreflightTargets.make(presets: presets, architectures: presets.architectures, dockerfile: dockerfile,
-                                            platform: "linux/amd64", locations: locations)
+        let targets = PreflightTargets.make(
+            presets: presets, architectures: presets.architectures, dockerfile: dockerfile,
+            platform: "linux/amd64", locations: locations)
         let started = Date()
-        let results = Preflight(targets: targets, registry: TableRegistry(answers: [:]), index: PackageIndexClient(timeout: 2),
-                                runner: FoundationProcessRunner(), timeout: 2).run()
+        let results = Preflight(
+            targets: targets, registry: TableRegistry(answers: [:]), index: PackageIndexClient(timeout: 2),
+            runner: FoundationProcessRunner(), timeout: 2
+        ).run()
         let seconds = Date().timeIntervalSince(started)
 
         #expect(seconds < 4, "took \(seconds) s")
@@ -227,18 +265,28 @@ import LinbuildTestSupport
         defer { standIn.stop() }
         let registry = RegistryClient(timeout: 5) { _ in nil }
         let host = "127.0.0.1:\(standIn.port)"
-        let targets = PreflightTargets(python: "3.11", platform: "linux/amd64", architectures: [
-            .init(name: "a", images: [.init(role: "CUDA image", reference: "\(host)/nvidia/cuda:present"),
-                                      .init(role: "OS image", reference: "\(host)/library/ubuntu:missing")],
-                  packages: [], gitRefs: [])])
+        let targets = PreflightTargets(
+            python: "3.11", platform: "linux/amd64",
+            architectures: [
+                .init(
+                    name: "a",
+                    images: [
+                        .init(role: "CUDA image", reference: "\(host)/nvidia/cuda:present"),
+                        .init(role: "OS image", reference: "\(host)/library/ubuntu:missing"),
+                    ],
+                    packages: [], gitRefs: [])
+            ])
 
-        let results = Preflight(targets: targets, registry: registry, index: PackageIndexClient(timeout: 5),
-                                runner: FoundationProcessRunner(), timeout: 5).run()
+        let results = Preflight(
+            targets: targets, registry: registry, index: PackageIndexClient(timeout: 5),
+            runner: FoundationProcessRunner(), timeout: 5
+        ).run()
 
-        #expect(results.map(\.line) == [
-            "preflight [a] present CUDA image \(host)/nvidia/cuda:present: sha256:abababababab",
-            "preflight [a] absent  OS image \(host)/library/ubuntu:missing: \(host)/library/ubuntu:missing is not in its registry (check the tag)",
-        ])
+        #expect(
+            results.map(\.line) == [
+                "preflight [a] present CUDA image \(host)/nvidia/cuda:present: sha256:abababababab",
+                "preflight [a] absent  OS image \(host)/library/ubuntu:missing: \(host)/library/ubuntu:missing is not in its registry (check the tag)",
+            ])
         // Each image: a challenge, a token, the retried HEAD (the token is cached per repository).
         #expect(try standIn.stats().requests == 6)
     }
@@ -253,18 +301,30 @@ import LinbuildTestSupport
         let old = try Git.repository(at: repository)
         try Git.commit(in: repository, text: "two\n")
         let missing = String(repeating: "1234567890", count: 4)
-        let targets = PreflightTargets(python: "3.11", platform: "linux/amd64", architectures: [
-            .init(name: "a", images: [], packages: [], gitRefs: [.init(project: "flash-attention", url: repository, commit: old),
-                                                                 .init(project: "flash-attention", url: repository, commit: missing)])])
+        let targets = PreflightTargets(
+            python: "3.11", platform: "linux/amd64",
+            architectures: [
+                .init(
+                    name: "a", images: [], packages: [],
+                    gitRefs: [
+                        .init(project: "flash-attention", url: repository, commit: old),
+                        .init(project: "flash-attention", url: repository, commit: missing),
+                    ])
+            ])
 
-        let results = Preflight(targets: targets, registry: PreflightStandInTests.TableRegistry(answers: [:]), index: PackageIndexClient(timeout: 5),
-                                runner: FoundationProcessRunner(), timeout: 10).run()
+        let results = Preflight(
+            targets: targets, registry: PreflightStandInTests.TableRegistry(answers: [:]), index: PackageIndexClient(timeout: 5),
+            runner: FoundationProcessRunner(), timeout: 10
+        ).run()
 
-        #expect(results.map(\.line) == [
-            "preflight [a] present flash-attention \(old.prefix(12)): fetched it from \(repository)",
-            "preflight [a] absent  flash-attention 123456789012: \(repository) has no commit \(missing) (check the pinned commit)",
-        ])
-        let left = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasPrefix("linbuild-fetch-") }
+        #expect(
+            results.map(\.line) == [
+                "preflight [a] present flash-attention \(old.prefix(12)): fetched it from \(repository)",
+                "preflight [a] absent  flash-attention 123456789012: \(repository) has no commit \(missing) (check the pinned commit)",
+            ])
+        let left = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter {
+            $0.hasPrefix("linbuild-fetch-")
+        }
         #expect(left.isEmpty, "\(left)")
     }
 }

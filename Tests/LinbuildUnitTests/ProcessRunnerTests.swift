@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import LinbuildProcess
 
 /// The real process runners, against real programs: each test runs once per runner, so the
@@ -28,11 +29,15 @@ enum Runner: String, CaseIterable, ProcessRunning, CustomTestStringConvertible {
         // Not PATH: sh gives itself a default PATH when it inherits none.
         let shellDefined: Set = ["PATH", "PWD", "OLDPWD", "SHLVL", "_", "IFS", "PS1", "PS2", "PS4", "OPTIND"]
         let environment = ProcessInfo.processInfo.environment
-        let inherited = try #require(environment.keys.sorted().first { name in
-            !shellDefined.contains(name) && !(environment[name] ?? "").isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
-        })
-        let output = try runner.capture(Command("/bin/sh", ["-c", "printf '%s|%s' \"$LINBUILD_TEST_VALUE\" \"$\(inherited)\""],
-                                                environment: ["LINBUILD_TEST_VALUE": "seen by the child"]))
+        let inherited = try #require(
+            environment.keys.sorted().first { name in
+                !shellDefined.contains(name) && !(environment[name] ?? "").isEmpty
+                    && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+            })
+        let output = try runner.capture(
+            Command(
+                "/bin/sh", ["-c", "printf '%s|%s' \"$LINBUILD_TEST_VALUE\" \"$\(inherited)\""],
+                environment: ["LINBUILD_TEST_VALUE": "seen by the child"]))
         #expect(output.termination == .exited(0))
         #expect(output.stdoutText == "seen by the child|" + (environment[inherited] ?? ""))
     }
@@ -44,8 +49,9 @@ enum Runner: String, CaseIterable, ProcessRunning, CustomTestStringConvertible {
 
     @Test(arguments: Runner.allCases) func outputFarBeyondThePipeBufferNeitherDeadlocksNorOverflowsTheLimit(_ runner: Runner) throws {
         // 8 MB on each stream: waiting before draining would hang at 64 KB
-        let output = try runner.capture(Command("/bin/sh", ["-c", "head -c 8000000 /dev/zero; head -c 8000000 /dev/zero >&2"]),
-                                        timeout: 60, limit: 1_000_000)
+        let output = try runner.capture(
+            Command("/bin/sh", ["-c", "head -c 8000000 /dev/zero; head -c 8000000 /dev/zero >&2"]),
+            timeout: 60, limit: 1_000_000)
         #expect(output.termination == .exited(0))
         #expect(output.stdout.count == 1_000_000)
         #expect(output.stderr.count == 1_000_000)
@@ -120,7 +126,8 @@ enum Runner: String, CaseIterable, ProcessRunning, CustomTestStringConvertible {
         let leaked = open("/dev/null", O_RDONLY)
         #expect(leaked > 2)
         defer { close(leaked) }
-        let output = try runner.capture(Command("/bin/sh", ["-c", "[ -e /proc/$$/fd/\(leaked) ] && echo inherited || echo closed; readlink /proc/$$/fd/0"]))
+        let output = try runner.capture(
+            Command("/bin/sh", ["-c", "[ -e /proc/$$/fd/\(leaked) ] && echo inherited || echo closed; readlink /proc/$$/fd/0"]))
         #expect(output.stdoutText == "closed\n/dev/null\n")
     }
 
@@ -132,7 +139,8 @@ enum Runner: String, CaseIterable, ProcessRunning, CustomTestStringConvertible {
         let previous = signal(SIGUSR2, SIG_IGN)
         defer { signal(SIGUSR2, previous) }
         let output = try SpawnProcessRunner().capture(Command("/bin/grep", ["SigIgn", "/proc/self/status"]))
-        let ignored = UInt64(output.stdoutText.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", radix: 16)
+        let ignored = UInt64(
+            output.stdoutText.split(separator: "\t").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "", radix: 16)
         // Signals 1-31 (bit N-1 is signal N); glibc's posix_spawn itself ignores its internal 32 and 33.
         #expect(ignored.map { $0 & 0x7fff_ffff } == 0, "\(output.stdoutText)")
     }

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// The recipe's build arguments beyond DESIGN.md's table: locations (presets, then LINBUILD_*
 /// variables) that never change the base's identity, nvcc's threads, the runtime's extras and
@@ -43,8 +44,12 @@ import LinbuildTestSupport
     }
 
     @Test func presetsLocationsAreUsedAndAnEmptyVariableOverridesNothing() throws {
-        let presets = try PresetsLoader.parse(Array(try shippedPresetsText(replacing: "\"pypiIndex\": \"https://pypi.org/simple\"",
-                                                                          with: "\"pypiIndex\": \"https://mirror.example/simple\"").utf8), file: "p")
+        let presets = try PresetsLoader.parse(
+            Array(
+                try shippedPresetsText(
+                    replacing: "\"pypiIndex\": \"https://pypi.org/simple\"",
+                    with: "\"pypiIndex\": \"https://mirror.example/simple\""
+                ).utf8), file: "p")
         let target = try #require(try plan(["--arch", "turing"], environment: ["LINBUILD_PYPI_INDEX": ""], presets: presets).targets.first)
         #expect(target.baseArguments["PYPI_INDEX"] == "https://mirror.example/simple")
         #expect(target.runtimeArguments["PYPI_INDEX"] == "https://mirror.example/simple")
@@ -59,7 +64,8 @@ import LinbuildTestSupport
     }
 
     @Test func nvccThreadsAndLocationsAreNotBaseInputsButPackagesAndPairedVersionsAre() throws {
-        let more = try PresetsLoader.parse(Array(try shippedPresetsText(replacing: "\"nvccThreads\": 4", with: "\"nvccThreads\": 8").utf8), file: "p")
+        let more = try PresetsLoader.parse(
+            Array(try shippedPresetsText(replacing: "\"nvccThreads\": 4", with: "\"nvccThreads\": 8").utf8), file: "p")
         let reference = try target(["--arch", "ampere"]), threads = try target(["--arch", "ampere"], presets: more)
         #expect(threads.baseArguments["NVCC_THREADS"] == "8")
         #expect(threads.baseInputs == reference.baseInputs)
@@ -74,9 +80,11 @@ import LinbuildTestSupport
     }
 
     @Test func extrasComeFromPresets() throws {
-        let presets = try PresetsLoader.parse(Array(try shippedPresetsText(replacing: "\"extras\": [\"dev\"]", with: "\"extras\": [\"dev\", \"train\"]").utf8), file: "p")
+        let presets = try PresetsLoader.parse(
+            Array(try shippedPresetsText(replacing: "\"extras\": [\"dev\"]", with: "\"extras\": [\"dev\", \"train\"]").utf8), file: "p")
         #expect(try target(["--arch", "ampere"], presets: presets).runtimeArguments["APP_EXTRAS"] == "dev,train")
-        let none = try PresetsLoader.parse(Array(try shippedPresetsText(replacing: "\"extras\": [\"dev\"]", with: "\"extras\": []").utf8), file: "p")
+        let none = try PresetsLoader.parse(
+            Array(try shippedPresetsText(replacing: "\"extras\": [\"dev\"]", with: "\"extras\": []").utf8), file: "p")
         #expect(try target(["--arch", "ampere"], presets: none).runtimeArguments["APP_EXTRAS"] == "")
     }
 
@@ -116,7 +124,9 @@ import LinbuildTestSupport
         #expect(target.baseArguments["NVCC_THREADS"] == nil)
         #expect(UpstreamLocations.keys.allSatisfy { target.baseArguments[$0.argument] == nil })
         #expect(target.baseArguments["OS_PACKAGES"] == "")
-        let mirrored = try #require(try plan(["--arch", "ampere"], environment: ["LINBUILD_PYPI_INDEX": "http://127.0.0.1:1/simple"], presets: presets).targets.first)
+        let mirrored = try #require(
+            try plan(["--arch", "ampere"], environment: ["LINBUILD_PYPI_INDEX": "http://127.0.0.1:1/simple"], presets: presets).targets
+                .first)
         #expect(mirrored.baseArguments["PYPI_INDEX"] == "http://127.0.0.1:1/simple")
         #expect(mirrored.runtimeArguments["PYPI_INDEX"] == "http://127.0.0.1:1/simple")
     }

@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// URL credentials (`https://TOKEN@host`, `user:password@`) never reach a printed plan, a message,
 /// a log line or a label; only the fetch gets the real URL, at run time.
@@ -38,10 +39,12 @@ import LinbuildTestSupport
         let options = try Options.parse(["--source", url, "--push"], environment: [:])
         let resolver = CommitResolver(runner: ScriptedGit())
         let source = try resolver.resolve(PlanFixture.commit.sha, in: SourceLocation(url))
-        return try PlanBuilder(options: options, presets: shippedPresets,
-                               dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"),
-                               source: source, engine: EngineCLI(executable: "docker", builder: .buildx),
-                               workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z").make()
+        return try PlanBuilder(
+            options: options, presets: shippedPresets,
+            dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"),
+            source: source, engine: EngineCLI(executable: "docker", builder: .buildx),
+            workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z"
+        ).make()
     }
 
     /// git must not be asked for a full SHA against a URL.
@@ -94,14 +97,17 @@ import LinbuildTestSupport
         let server = try FakeRegistry(.status(404, headers: [:]))
         defer { server.stop() }
         let closed = try FakeRegistry.closedPort()
-        let environment = ["LINBUILD_ENGINE": "/nonexistent", "NO_COLOR": "1",
-                           "LINBUILD_FA3_GIT": "http://ghp_TOKEN@127.0.0.1:\(closed)/flash-attention.git",
-                           "LINBUILD_TORCH_INDEX": "http://user:SECRET@\(server.address)/whl",
-                           "LINBUILD_PYPI_INDEX": "http://user:SECRET@\(server.address)/simple",
-                           "LINBUILD_CUDA_IMAGE": "\(server.address)/cuda", "LINBUILD_OS_IMAGE": "\(server.address)/os",
-                           "LINBUILD_UV_IMAGE": "\(server.address)/uv"]
-        let result = try Run.command(Run.linbuild, ["preflight", "--presets", Repository.presets, "--arch", "hopper", "--probe-timeout", "5"],
-                                     environment: environment)
+        let environment = [
+            "LINBUILD_ENGINE": "/nonexistent", "NO_COLOR": "1",
+            "LINBUILD_FA3_GIT": "http://ghp_TOKEN@127.0.0.1:\(closed)/flash-attention.git",
+            "LINBUILD_TORCH_INDEX": "http://user:SECRET@\(server.address)/whl",
+            "LINBUILD_PYPI_INDEX": "http://user:SECRET@\(server.address)/simple",
+            "LINBUILD_CUDA_IMAGE": "\(server.address)/cuda", "LINBUILD_OS_IMAGE": "\(server.address)/os",
+            "LINBUILD_UV_IMAGE": "\(server.address)/uv",
+        ]
+        let result = try Run.command(
+            Run.linbuild, ["preflight", "--presets", Repository.presets, "--arch", "hopper", "--probe-timeout", "5"],
+            environment: environment)
         #expect(result.status == 65, "\(result.output)")
         #expect(result.output.contains("flash-attention"), "\(result.output)")
         #expect(result.output.contains("***@127.0.0.1:\(closed)"), "\(result.output)")

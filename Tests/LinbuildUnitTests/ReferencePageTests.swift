@@ -1,9 +1,10 @@
 import Foundation
 import LinbuildTestSupport
 import Testing
-@testable import LinbuildSupport
-@testable import LinbuildModel
+
 @testable import LinbuildCLI
+@testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// `docs/reference.md` is the binary's own `linbuild help reference`, checked in: it must be
 /// exactly what the binary prints (run `make docs` after changing an option or an exit code).

@@ -1,16 +1,19 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
 
 /// How linbuild names registries and reads the engine's logins, without a network.
 @Suite struct RegistryAccessTests {
     @Test(arguments: [
         ("127.0.0.1:5000/ns/base:tag", "127.0.0.1:5000", "ns/base", "tag", "http", "127.0.0.1:5000"),
-        ("frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2", "docker.io", "frontierkodiak/linnaeus-base",
-         "ampere-cu126-torch2.7.1-fav2", "https", "registry-1.docker.io"),
+        (
+            "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2", "docker.io", "frontierkodiak/linnaeus-base",
+            "ampere-cu126-torch2.7.1-fav2", "https", "registry-1.docker.io"
+        ),
         ("busybox:latest", "docker.io", "library/busybox", "latest", "https", "registry-1.docker.io"),
         ("localhost/team/img:1", "localhost", "team/img", "1", "http", "localhost"),
         ("registry.example.com/a/b/c:v", "registry.example.com", "a/b/c", "v", "https", "registry.example.com"),
@@ -25,7 +28,8 @@ import LinbuildTestSupport
     }
 
     @Test func bearerChallengeParametersAreRead() {
-        let challenge = AuthChallenge(#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:a/b:pull""#)
+        let challenge = AuthChallenge(
+            #"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:a/b:pull""#)
         #expect(challenge.scheme == "bearer")
         #expect(challenge.parameters["realm"] == "https://auth.docker.io/token")
         #expect(challenge.parameters["service"] == "registry.docker.io")
@@ -43,8 +47,10 @@ import LinbuildTestSupport
 
         // WHEN linbuild looks up that registry, and another one
         let runner = ScriptedRunner()
-        let found = RegistryCredentials.lookUp(registry: "127.0.0.1:5000", environment: ["DOCKER_CONFIG": folder, "HOME": folder], runner: runner)
-        let other = RegistryCredentials.lookUp(registry: "127.0.0.1:6000", environment: ["DOCKER_CONFIG": folder, "HOME": folder], runner: runner)
+        let found = RegistryCredentials.lookUp(
+            registry: "127.0.0.1:5000", environment: ["DOCKER_CONFIG": folder, "HOME": folder], runner: runner)
+        let other = RegistryCredentials.lookUp(
+            registry: "127.0.0.1:6000", environment: ["DOCKER_CONFIG": folder, "HOME": folder], runner: runner)
 
         // THEN the password (with its colon) is read for the first only, and no helper ran
         #expect(found == RegistryCredentials(username: "user", password: "s3cr:et"))
@@ -58,11 +64,16 @@ import LinbuildTestSupport
         let folder = scratch.path
         try scratch.write("config.json", #"{"auths": {}, "credsStore": "pass"}"#)
         let runner = ScriptedRunner()
-        runner.answer({ @Sendable command in
-            command.executable == "docker-credential-pass" && command.arguments == ["get"] && command.standardInput == "registry.example.com"
-        }, CapturedOutput(termination: .exited(0), stdout: Array(#"{"ServerURL":"registry.example.com","Username":"ci","Secret":"tok"}"#.utf8)))
+        runner.answer(
+            { @Sendable command in
+                command.executable == "docker-credential-pass" && command.arguments == ["get"]
+                    && command.standardInput == "registry.example.com"
+            },
+            CapturedOutput(
+                termination: .exited(0), stdout: Array(#"{"ServerURL":"registry.example.com","Username":"ci","Secret":"tok"}"#.utf8)))
 
-        let found = RegistryCredentials.lookUp(registry: "registry.example.com", environment: ["DOCKER_CONFIG": folder, "HOME": folder], runner: runner)
+        let found = RegistryCredentials.lookUp(
+            registry: "registry.example.com", environment: ["DOCKER_CONFIG": folder, "HOME": folder], runner: runner)
 
         #expect(found == RegistryCredentials(username: "ci", password: "tok"))
         #expect(runner.commands.first?.standardInput == "registry.example.com")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
+import Testing
+
 @testable import LinbuildModel
 @testable import LinbuildRun
 
@@ -10,9 +11,13 @@ import LinbuildTestSupport
     // MARK: challenges
 
     @Test func challengesWithQuotedCommasEscapesAndBareValuesAreRead() {
-        let bearer = AuthChallenge(#"BEARER realm="https://auth.example/token?x=1",service=registry.example,scope="repository:a/b:pull,push""#)
+        let bearer = AuthChallenge(
+            #"BEARER realm="https://auth.example/token?x=1",service=registry.example,scope="repository:a/b:pull,push""#)
         #expect(bearer.scheme == "bearer")
-        #expect(bearer.parameters == ["realm": "https://auth.example/token?x=1", "service": "registry.example", "scope": "repository:a/b:pull,push"])
+        #expect(
+            bearer.parameters == [
+                "realm": "https://auth.example/token?x=1", "service": "registry.example", "scope": "repository:a/b:pull,push",
+            ])
         let escaped = AuthChallenge(#"Basic realm="say \"hi\", then go""#)
         #expect(escaped.scheme == "basic")
         #expect(escaped.parameters == ["realm": #"say "hi", then go"#])
@@ -24,12 +29,12 @@ import LinbuildTestSupport
 
     @Test func anIndexPicksThePlatformsManifestAndSkipsAttestations() throws {
         let json = #"""
-        {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
-          {"digest": "sha256:att", "platform": {"os": "unknown", "architecture": "unknown"}},
-          {"digest": "sha256:nop", "size": 1},
-          {"digest": "sha256:arm", "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
-          {"digest": "sha256:amd", "platform": {"os": "linux", "architecture": "amd64"}, "annotations": {"a": "b"}}]}
-        """#
+            {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json", "manifests": [
+              {"digest": "sha256:att", "platform": {"os": "unknown", "architecture": "unknown"}},
+              {"digest": "sha256:nop", "size": 1},
+              {"digest": "sha256:arm", "platform": {"os": "linux", "architecture": "arm64", "variant": "v8"}},
+              {"digest": "sha256:amd", "platform": {"os": "linux", "architecture": "amd64"}, "annotations": {"a": "b"}}]}
+            """#
         guard case .index(let index) = try JSONDecoder().decode(ManifestDocument.self, from: Data(json.utf8)) else {
             Issue.record("an index was read as a manifest"); return
         }
@@ -41,8 +46,11 @@ import LinbuildTestSupport
 
     @Test func aManifestNamesItsConfigAndAConfigItsPlatformAndLabels() throws {
         let manifest = #"{"schemaVersion": 2, "config": {"mediaType": "x", "digest": "sha256:cfg", "size": 3}, "layers": []}"#
-        #expect(try JSONDecoder().decode(ManifestDocument.self, from: Data(manifest.utf8)) == .manifest(ImageManifest(config: .init(digest: "sha256:cfg"))))
-        let config = #"{"os": "linux", "architecture": "arm", "variant": "v7", "config": {"Env": ["A=1"], "Labels": {"k": "v", "inputs": "abc"}}}"#
+        #expect(
+            try JSONDecoder().decode(ManifestDocument.self, from: Data(manifest.utf8))
+                == .manifest(ImageManifest(config: .init(digest: "sha256:cfg"))))
+        let config =
+            #"{"os": "linux", "architecture": "arm", "variant": "v7", "config": {"Env": ["A=1"], "Labels": {"k": "v", "inputs": "abc"}}}"#
         let decoded = try JSONDecoder().decode(ImageConfig.self, from: Data(config.utf8))
         #expect(decoded.platform == "linux/arm/v7")
         #expect(decoded.config?.labels == ["k": "v", "inputs": "abc"])
@@ -77,7 +85,8 @@ import LinbuildTestSupport
                 return HTTPResponse(status: good ? 200 : 401, headers: [:], body: Array(#"{"token": "T0K"}"#.utf8))
             }
             guard Self.authorization(request) == "Bearer T0K" else {
-                return HTTPResponse(status: 401, headers: ["www-authenticate": #"Bearer realm="http://auth.test/token",service="reg""#], body: [])
+                return HTTPResponse(
+                    status: 401, headers: ["www-authenticate": #"Bearer realm="http://auth.test/token",service="reg""#], body: [])
             }
             return HTTPResponse(status: 200, headers: ["Docker-Content-Digest": "sha256:d"], body: [])
         }
@@ -89,7 +98,8 @@ import LinbuildTestSupport
         #expect(tokenRequests.count == 1)
         #expect(tokenRequests.first?.url == "http://auth.test/token?service=reg&scope=repository:ns/base:pull")
         #expect(transport.requests.map(\.method) == ["HEAD", "GET", "HEAD", "HEAD"])
-        #expect(transport.requests.first?.headers.first { $0.name == "Accept" }?.value == RegistryClient.manifestTypes.joined(separator: ", "))
+        #expect(
+            transport.requests.first?.headers.first { $0.name == "Accept" }?.value == RegistryClient.manifestTypes.joined(separator: ", "))
         #expect(transport.requests.allSatisfy { $0.timeout == 3 })
     }
 
@@ -102,25 +112,29 @@ import LinbuildTestSupport
         }
         let reference = try #require(ImageReference("reg.test:5000/ns/base:tag"))
         #expect(RegistryClient(transport: transport) { _ in login }.manifest(of: reference) == .absent)
-        #expect(RegistryClient(transport: transport) { _ in nil }.manifest(of: reference)
-            == .unknown(RegistryClient.refused("reg.test:5000", status: 401)))
+        #expect(
+            RegistryClient(transport: transport) { _ in nil }.manifest(of: reference)
+                == .unknown(RegistryClient.refused("reg.test:5000", status: 401)))
     }
 
     @Test func anIndexLeadsToThePlatformsConfigLabels() throws {
         let transport = Recording { request in
             let path = URLComponents(string: request.url)?.path ?? ""
-            let body = switch path {
-            case "/v2/ns/base/manifests/tag":
-                #"{"manifests": [{"digest": "sha256:arm", "platform": {"os": "linux", "architecture": "arm64"}}]}"#
-            case "/v2/ns/base/manifests/sha256:arm": #"{"config": {"digest": "sha256:cfg"}}"#
-            case "/v2/ns/base/blobs/sha256:cfg": #"{"os": "linux", "architecture": "arm64", "config": {"Labels": {"inputs": "x"}}}"#
-            default: ""
-            }
+            let body =
+                switch path {
+                case "/v2/ns/base/manifests/tag":
+                    #"{"manifests": [{"digest": "sha256:arm", "platform": {"os": "linux", "architecture": "arm64"}}]}"#
+                case "/v2/ns/base/manifests/sha256:arm": #"{"config": {"digest": "sha256:cfg"}}"#
+                case "/v2/ns/base/blobs/sha256:cfg": #"{"os": "linux", "architecture": "arm64", "config": {"Labels": {"inputs": "x"}}}"#
+                default: ""
+                }
             return HTTPResponse(status: body.isEmpty ? 404 : 200, headers: ["docker-content-digest": "sha256:idx"], body: Array(body.utf8))
         }
         let client = RegistryClient(transport: transport) { _ in nil }
         let reference = try #require(ImageReference("reg.test:5000/ns/base:tag"))
-        #expect(try client.image(of: reference, platform: "linux/arm64") == RegistryImage(labels: ["inputs": "x"], digest: "sha256:idx", platform: "linux/arm64"))
+        #expect(
+            try client.image(of: reference, platform: "linux/arm64")
+                == RegistryImage(labels: ["inputs": "x"], digest: "sha256:idx", platform: "linux/arm64"))
         #expect(throws: RegistryError.self) { try client.image(of: reference, platform: "linux/amd64") }
         #expect(try client.image(of: #require(ImageReference("reg.test:5000/ns/other:tag")), platform: "linux/arm64") == nil)
     }
@@ -129,7 +143,11 @@ import LinbuildTestSupport
 
     @Test func aMissingLibcurlIsOneLineSayingToInstallIt() {
         let transport = CurlTransport(library: "libcurl-linbuild-absent.so.4")
-        #expect(throws: HTTPTransportError("libcurl-linbuild-absent.so.4 is not installed, and linbuild needs it to talk to registries and package indexes: install libcurl4 (apt-get install libcurl4)")) {
+        #expect(
+            throws: HTTPTransportError(
+                "libcurl-linbuild-absent.so.4 is not installed, and linbuild needs it to talk to registries and package indexes: install libcurl4 (apt-get install libcurl4)"
+            )
+        ) {
             try transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1/", headers: [], timeout: 1))
         }
     }
@@ -146,18 +164,22 @@ import LinbuildTestSupport
         #expect(throws: HTTPTransportError("127.0.0.1:\(silent.port) did not answer within 1 s")) {
             try CurlTransport().send(HTTPRequest(method: "GET", url: "http://127.0.0.1:\(silent.port)/v2/", headers: [], timeout: 0.5))
         }
-        #expect(CurlTransport.message(code: 6, detail: "", url: "https://nowhere.invalid/x", timeout: 1, overLimit: false)
-            == "cannot reach nowhere.invalid: unknown host")
-        #expect(CurlTransport.message(code: 60, detail: "SSL certificate problem", url: "https://h:1/x", timeout: 1, overLimit: false)
-            == "cannot reach h:1: TLS failed (SSL certificate problem)")
+        #expect(
+            CurlTransport.message(code: 6, detail: "", url: "https://nowhere.invalid/x", timeout: 1, overLimit: false)
+                == "cannot reach nowhere.invalid: unknown host")
+        #expect(
+            CurlTransport.message(code: 60, detail: "SSL certificate problem", url: "https://h:1/x", timeout: 1, overLimit: false)
+                == "cannot reach h:1: TLS failed (SSL certificate problem)")
     }
 
     @Test func curlReturnsStatusHeadersAndBodyAndIsLoadedOnlyThen() throws {
-        let registry = try FakeRegistry(.serving { method, path in
-            (status: 207, headers: ["X-Seen": "\(method) \(path)"], body: "hello")
-        })
+        let registry = try FakeRegistry(
+            .serving { method, path in
+                (status: 207, headers: ["X-Seen": "\(method) \(path)"], body: "hello")
+            })
         defer { registry.stop() }
-        let response = try CurlTransport().send(HTTPRequest(method: "GET", url: "http://\(registry.address)/v2/x", headers: [("Accept", "a/b")], timeout: 5))
+        let response = try CurlTransport().send(
+            HTTPRequest(method: "GET", url: "http://\(registry.address)/v2/x", headers: [("Accept", "a/b")], timeout: 5))
         #expect(response.status == 207)
         #expect(response.header("x-seen") == "GET /v2/x")
         #expect(response.body == Array("hello".utf8))

@@ -1,18 +1,21 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
+@testable import LinbuildSupport
 
 /// `--dry-run` lines must survive a paste into a real shell, whatever the values hold.
 @Suite struct ShellQuoteTests {
-    static let nastyWords = ["plain", "feat/it's-$HOME", "`touch INJECTED`", "$(touch INJECTED)", "a;touch INJECTED", "a|touch INJECTED",
-                             "a&&touch INJECTED", "line\nbreak", "\n", "", " ", "  two  spaces ", "é 🙂 ünïcode", "'", "''", "\"", "\\", "\\'",
-                             "*", "?", "[a]", "~", "~root", "#comment", "!", "{a,b}", "$HOME", "${HOME}", "%s", "--label=a b", "x=y", "-n",
-                             "tab\there", "a>INJECTED", "<INJECTED",
-                             // A quote with a combining mark is one Character with it: found only scalar by scalar.
-                             "it'\u{301}s $(touch INJECTED)", "'\u{301}", "\u{301}'"]
+    static let nastyWords = [
+        "plain", "feat/it's-$HOME", "`touch INJECTED`", "$(touch INJECTED)", "a;touch INJECTED", "a|touch INJECTED",
+        "a&&touch INJECTED", "line\nbreak", "\n", "", " ", "  two  spaces ", "é 🙂 ünïcode", "'", "''", "\"", "\\", "\\'",
+        "*", "?", "[a]", "~", "~root", "#comment", "!", "{a,b}", "$HOME", "${HOME}", "%s", "--label=a b", "x=y", "-n",
+        "tab\there", "a>INJECTED", "<INJECTED",
+        // A quote with a combining mark is one Character with it: found only scalar by scalar.
+        "it'\u{301}s $(touch INJECTED)", "'\u{301}", "\u{301}'",
+    ]
 
     /// Runs `line` in `/bin/sh` inside a fresh folder; returns stdout and whether anything was created there.
     func runInShell(_ line: String) throws -> (stdout: String, status: Int32, leftovers: [String]) {
@@ -44,8 +47,9 @@ import LinbuildTestSupport
         let scratch = try Scratch("quote dir 'x'")
         defer { scratch.remove() }
         // GIVEN a command with an environment override and a working directory, both with quotes and spaces
-        let command = Command("sh", ["-c", "printf '%s|%s' \"$LINBUILD_TEST_VALUE\" \"$PWD\""],
-                              environment: ["LINBUILD_TEST_VALUE": "it's $HOME `x`"], workingDirectory: scratch.path)
+        let command = Command(
+            "sh", ["-c", "printf '%s|%s' \"$LINBUILD_TEST_VALUE\" \"$PWD\""],
+            environment: ["LINBUILD_TEST_VALUE": "it's $HOME `x`"], workingDirectory: scratch.path)
         // WHEN its shell line runs
         let result = try Run.command("/bin/sh", ["-c", command.shellLine])
         // THEN the child saw both exactly
@@ -71,7 +75,9 @@ import LinbuildTestSupport
     @Test func safeWordsStayReadable() {
         #expect(ShellQuote.quote("--build-arg") == "--build-arg")
         #expect(ShellQuote.quote("TORCH_VER=2.7.1+cu126") == "TORCH_VER=2.7.1+cu126")
-        #expect(ShellQuote.quote("frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2") == "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2")
+        #expect(
+            ShellQuote.quote("frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2")
+                == "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2")
         #expect(ShellQuote.quote("CUDA_ARCH_LIST=8.0;8.6") == "'CUDA_ARCH_LIST=8.0;8.6'")
         #expect(ShellQuote.quote("") == "''")
         #expect(ShellQuote.quote("it's") == #"'it'\''s'"#)

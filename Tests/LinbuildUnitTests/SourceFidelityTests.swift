@@ -1,10 +1,11 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 @testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// The image gets the whole commit `--branch` names, or linbuild refuses, saying why: a subfolder
 /// given as `--source`, submodules, Git LFS files, tags on tags and on trees, short SHAs that are
@@ -157,8 +158,9 @@ import LinbuildTestSupport
         try Git.repository(at: origin)
         let payload = "the real weights\n"
         let oid = SHA256.hex(Array(payload.utf8))
-        try Git.commit(in: origin, file: "weights.bin",
-                       text: "version https://git-lfs.github.com/spec/v1\noid sha256:\(oid)\nsize \(payload.utf8.count)\n")
+        try Git.commit(
+            in: origin, file: "weights.bin",
+            text: "version https://git-lfs.github.com/spec/v1\noid sha256:\(oid)\nsize \(payload.utf8.count)\n")
         let commit = try Git.run(origin, "rev-parse", "HEAD")
         // GIVEN a pointer whose object is not in the local store: refused, naming the file
         let absent = try SourceContents.inspect(repository: origin, commit: commit, runner: runner)

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// Tags and build arguments: the values for each architecture, suffixes, registries,
 /// precedence, and an architecture that exists only in data.
@@ -23,12 +24,18 @@ import LinbuildTestSupport
 
     /// The values, exactly.
     static let expected: [Expected] = [
-        Expected(arch: "ampere", torch: "2.7.1+cu126", flashAttention: "2.7.4.post1", channel: "stable", archList: "8.0;8.6",
-                 cudaSuffix: "cu126", vision: "0.22.1", audio: "2.7.1", faCommit: "", base: "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2"),
-        Expected(arch: "hopper", torch: "2.8.0+cu128", flashAttention: "3.0.0", channel: "stable", archList: "9.0",
-                 cudaSuffix: "cu128", vision: "0.23.0", audio: "2.8.0", faCommit: "c75d019dea9d910312974417bc28f190dfdda6d9", base: "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3"),
-        Expected(arch: "turing", torch: "2.7.1+cu126", flashAttention: "", channel: "stable", archList: "7.5",
-                 cudaSuffix: "cu126", vision: "0.22.1", audio: "2.7.1", faCommit: "", base: "frontierkodiak/linnaeus-base:turing-cu126-torch2.7.1-fanone"),
+        Expected(
+            arch: "ampere", torch: "2.7.1+cu126", flashAttention: "2.7.4.post1", channel: "stable", archList: "8.0;8.6",
+            cudaSuffix: "cu126", vision: "0.22.1", audio: "2.7.1", faCommit: "",
+            base: "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2"),
+        Expected(
+            arch: "hopper", torch: "2.8.0+cu128", flashAttention: "3.0.0", channel: "stable", archList: "9.0",
+            cudaSuffix: "cu128", vision: "0.23.0", audio: "2.8.0", faCommit: "c75d019dea9d910312974417bc28f190dfdda6d9",
+            base: "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3"),
+        Expected(
+            arch: "turing", torch: "2.7.1+cu126", flashAttention: "", channel: "stable", archList: "7.5",
+            cudaSuffix: "cu126", vision: "0.22.1", audio: "2.7.1", faCommit: "",
+            base: "frontierkodiak/linnaeus-base:turing-cu126-torch2.7.1-fanone"),
     ]
 
     /// The real upstream locations: what presets.json ships.
@@ -45,19 +52,25 @@ import LinbuildTestSupport
         let target = try target(["--arch", expected.arch])
         // THEN its base build arguments and tag are exactly the issue's
         #expect(target.arch == expected.arch)
-        #expect(target.baseArguments == [
-            "NVIDIA_CUDA_TAG": "12.8.0-cudnn-devel-ubuntu22.04", "TORCH_CHANNEL": expected.channel, "TORCH_VER": expected.torch,
-            "TORCH_CUDA_SUFFIX": expected.cudaSuffix, "FA_VER": expected.flashAttention, "CUDA_ARCH_LIST": expected.archList, "MAX_JOBS": "12",
-            "TORCHVISION_VER": expected.vision, "TORCHAUDIO_VER": expected.audio, "FA_COMMIT": expected.faCommit,
-            "OS_PACKAGES": "libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone", "NVCC_THREADS": "4",
-        ].merging(Self.realLocations) { $1 })
+        #expect(
+            target.baseArguments
+                == [
+                    "NVIDIA_CUDA_TAG": "12.8.0-cudnn-devel-ubuntu22.04", "TORCH_CHANNEL": expected.channel, "TORCH_VER": expected.torch,
+                    "TORCH_CUDA_SUFFIX": expected.cudaSuffix, "FA_VER": expected.flashAttention, "CUDA_ARCH_LIST": expected.archList,
+                    "MAX_JOBS": "12",
+                    "TORCHVISION_VER": expected.vision, "TORCHAUDIO_VER": expected.audio, "FA_COMMIT": expected.faCommit,
+                    "OS_PACKAGES": "libgl1 libglib2.0-0 libsm6 libxext6 libx11-6 git curl unzip rclone", "NVCC_THREADS": "4",
+                ].merging(Self.realLocations) { $1 })
         #expect(target.baseImage == expected.base)
         #expect(target.runtimeImage == "frontierkodiak/linnaeus-dev:abcdef123456-\(expected.arch)")
         // and the runtime is built FROM the immutable tag: the readable one and the inputs digest
         let immutable = expected.base + "-in" + target.baseInputs.digest.prefix(12)
         #expect(target.baseImmutableImage == immutable)
-        #expect(target.runtimeArguments == ["BASE_IMAGE": immutable, "LINNAEUS_REF": PlanFixture.commit.sha,
-                                            "APP_EXTRAS": "dev", "PYPI_INDEX": "https://pypi.org/simple"])
+        #expect(
+            target.runtimeArguments == [
+                "BASE_IMAGE": immutable, "LINNAEUS_REF": PlanFixture.commit.sha,
+                "APP_EXTRAS": "dev", "PYPI_INDEX": "https://pypi.org/simple",
+            ])
     }
 
     @Test func theDefaultArchitectureComesFromPresets() throws {
@@ -75,8 +88,11 @@ import LinbuildTestSupport
     func runtimeTagCarriesTheCommitArchAndOneDashSuffix(_ suffix: String) throws {
         let target = try target(["--arch", "hopper", "--branch", "feat/x", "--tag-suffix", suffix])
         #expect(target.runtimeImage == "frontierkodiak/linnaeus-dev:abcdef123456-hopper-myfeat")
-        #expect(target.runtimeArguments == ["BASE_IMAGE": "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3-in" + target.baseInputs.digest.prefix(12),
-                                            "LINNAEUS_REF": PlanFixture.commit.sha, "APP_EXTRAS": "dev", "PYPI_INDEX": "https://pypi.org/simple"])
+        #expect(
+            target.runtimeArguments == [
+                "BASE_IMAGE": "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3-in" + target.baseInputs.digest.prefix(12),
+                "LINNAEUS_REF": PlanFixture.commit.sha, "APP_EXTRAS": "dev", "PYPI_INDEX": "https://pypi.org/simple",
+            ])
     }
 
     @Test func everyTagObeysTheOCIGrammarEvenAtTheLongestNames() throws {

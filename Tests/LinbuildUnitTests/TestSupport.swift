@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildProcess
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildProcess
 
 /// A UUID-named folder under the temporary directory. Create it in a test and `remove()` it in
 /// `defer`, so nothing is left behind whether the test passes or fails.
@@ -32,7 +33,9 @@ let shippedPresets: Presets = {
 
 /// The shipped presets file's text with `target` replaced; records an issue if `target` is not in it,
 /// so a fixture edit that silently stopped applying cannot pass for a rejection.
-func shippedPresetsText(replacing target: String, with replacement: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> String {
+func shippedPresetsText(replacing target: String, with replacement: String, sourceLocation: Testing.SourceLocation = #_sourceLocation)
+    throws -> String
+{
     let text = try String(contentsOfFile: Repository.presets, encoding: .utf8)
     #expect(text.contains(target), "fixture edit does not apply: \(target)", sourceLocation: sourceLocation)
     return text.replacingOccurrences(of: target, with: replacement)
@@ -68,16 +71,23 @@ enum PlanFixture {
 protocol PlanMaking {}
 
 extension PlanMaking {
-    func plan(_ arguments: [String], environment: [String: String] = [:], presets: Presets = shippedPresets,
-              dockerfile: String = PlanFixture.dockerfileText, engine: EngineCLI = EngineCLI(executable: "docker", builder: .buildx)) throws -> Plan {
+    func plan(
+        _ arguments: [String], environment: [String: String] = [:], presets: Presets = shippedPresets,
+        dockerfile: String = PlanFixture.dockerfileText, engine: EngineCLI = EngineCLI(executable: "docker", builder: .buildx)
+    ) throws -> Plan {
         let options = try Options.parse(arguments, environment: environment)
-        let source = ResolvedSource(location: .path("/src"), ref: options.branch ?? "main", refName: "refs/heads/main",
-                                    commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
-        return try PlanBuilder(options: options, presets: presets, dockerfile: try DockerfileParser.parse(dockerfile, path: "/p/Dockerfile"),
-                               source: source, engine: engine, workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z").make()
+        let source = ResolvedSource(
+            location: .path("/src"), ref: options.branch ?? "main", refName: "refs/heads/main",
+            commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
+        return try PlanBuilder(
+            options: options, presets: presets, dockerfile: try DockerfileParser.parse(dockerfile, path: "/p/Dockerfile"),
+            source: source, engine: engine, workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z"
+        ).make()
     }
 
-    func target(_ arguments: [String], presets: Presets = shippedPresets, dockerfile: String = PlanFixture.dockerfileText) throws -> TargetPlan {
+    func target(_ arguments: [String], presets: Presets = shippedPresets, dockerfile: String = PlanFixture.dockerfileText) throws
+        -> TargetPlan
+    {
         try #require(try plan(arguments, presets: presets, dockerfile: dockerfile).targets.first)
     }
 

@@ -1,8 +1,9 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
+import Testing
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// The printed plan does what linbuild would do. The dry-run script and a real run of the binary
 /// meet the same recording stand-in for `docker`, with the same scripted answers (local store,
@@ -112,18 +113,25 @@ import LinbuildTestSupport
         let parts = path.split(separator: "/").map(String.init)
         guard parts.count >= 4, parts[0] == "v2" else { return (200, [:], "{}") }
         let name = parts[1..<(parts.count - 2)].joined(separator: "/"), kind = parts[parts.count - 2], reference = parts[parts.count - 1]
-        let file: (name: String, text: String)? = reference.hasPrefix("sha256:")
+        let file: (name: String, text: String)? =
+            reference.hasPrefix("sha256:")
             ? files.first { digest($0.text) == reference }
             : files.first { $0.name.hasSuffix("_" + Bench.key(name + ":" + reference)) }
         guard let file else { return absent }
         let fields = file.text.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         if kind == "manifests" {
-            let body = #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":""# + digest(file.text) + #""},"layers":[]}"#
+            let body =
+                #"{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":1,"digest":""#
+                + digest(file.text) + #""},"layers":[]}"#
             return (200, ["Docker-Content-Digest": digest(file.text)], body)
         }
         let platform = fields[1].split(separator: "/")
         let form = fields.count > 2 && fields[2] != "-" ? #","dev.linbuild.base.form":""# + fields[2] + "\"" : ""
-        return (200, [:], #"{"os":""# + platform[0] + #"","architecture":""# + platform[1] + #"","config":{"Labels":{"dev.linbuild.base.inputs":""# + fields[0] + "\"" + form + "}}}")
+        return (
+            200, [:],
+            #"{"os":""# + platform[0] + #"","architecture":""# + platform[1] + #"","config":{"Labels":{"dev.linbuild.base.inputs":""#
+                + fields[0] + "\"" + form + "}}}"
+        )
     }
 
     struct Bench {
@@ -148,13 +156,18 @@ import LinbuildTestSupport
         }
 
         var environment: [String: String] {
-            ["PATH": bin + ":/usr/bin:/bin", "LINBUILD_ENGINE": "docker", "STATE": state, "TMPDIR": scratch.path + "/tmp", "HOME": scratch.path + "/home",
-             "NO_COLOR": "1", "LINBUILD_NO_PREFLIGHT": "1"]
+            [
+                "PATH": bin + ":/usr/bin:/bin", "LINBUILD_ENGINE": "docker", "STATE": state, "TMPDIR": scratch.path + "/tmp",
+                "HOME": scratch.path + "/home",
+                "NO_COLOR": "1", "LINBUILD_NO_PREFLIGHT": "1",
+            ]
         }
 
         func arguments(_ extra: [String]) -> [String] {
-            ["--presets", Repository.presets, "--dockerfile", dockerfile, "--source", repository, "--arch", "ampere",
-             "--registry", registry.address, "--log-dir", scratch.path + "/logs", "--push"] + extra
+            [
+                "--presets", Repository.presets, "--dockerfile", dockerfile, "--source", repository, "--arch", "ampere",
+                "--registry", registry.address, "--log-dir", scratch.path + "/logs", "--push",
+            ] + extra
         }
 
         static func key(_ reference: String) -> String {
@@ -164,7 +177,9 @@ import LinbuildTestSupport
         /// Puts the local store and the registry in a state (reference → `INPUTS PLATFORM FORM`),
         /// clears the record.
         func reset(local: [String: String], registry: [String: String] = [:]) throws {
-            for item in ["local", "registry", "digests", "calls", "changes"] { try? FileManager.default.removeItem(atPath: state + "/" + item) }
+            for item in ["local", "registry", "digests", "calls", "changes"] {
+                try? FileManager.default.removeItem(atPath: state + "/" + item)
+            }
             for (folder, images) in [("local", local), ("registry", registry)] {
                 try FileManager.default.createDirectory(atPath: state + "/" + folder, withIntermediateDirectories: true)
                 for (reference, image) in images {
@@ -194,7 +209,9 @@ import LinbuildTestSupport
 
         /// Whether the fake docker was asked to pull anything (whether or not the registry had it).
         func triedToPull() -> Bool {
-            ((try? String(contentsOfFile: state + "/calls", encoding: .utf8)) ?? "").split(separator: "\n").contains { $0.hasPrefix("pull ") }
+            ((try? String(contentsOfFile: state + "/calls", encoding: .utf8)) ?? "").split(separator: "\n").contains {
+                $0.hasPrefix("pull ")
+            }
         }
 
         func remove() {

@@ -1,6 +1,7 @@
 import Testing
-@testable import LinbuildSupport
+
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// Every bad command line is one `LinbuildError.usage` line, exit 64, saying what to do.
 @Suite struct UsageErrorTests {
@@ -67,11 +68,17 @@ import Testing
         Bad(arguments: ["--max-jobs", "5.0"], message: "--max-jobs '5.0'"),
         Bad(arguments: ["--max-jobs", "0x10"], message: "--max-jobs '0x10'"),
         Bad(arguments: ["--max-jobs", "１２"], message: "is not a whole number"),
-        Bad(arguments: [], environment: ["LINBUILD_MAX_JOBS": "lots"],
+        Bad(
+            arguments: [], environment: ["LINBUILD_MAX_JOBS": "lots"],
             message: "--max-jobs 'lots' is not a whole number from 1 to 1024 (from the environment variable LINBUILD_MAX_JOBS)"),
-        Bad(arguments: [], environment: ["LINBUILD_REGISTRY": "not a host", "LINBUILD_ARCH": "hopper"],
-            message: "--registry 'not a host' is not a registry host (HOST or HOST:PORT, e.g. registry.example.com:5000) (from the environment variable LINBUILD_REGISTRY)"),
-        Bad(arguments: ["--tag-suffix", "a b"], message: "--tag-suffix 'a b' cannot be part of a tag (letters, digits, . _ - only, e.g. myfeature)"),
+        Bad(
+            arguments: [], environment: ["LINBUILD_REGISTRY": "not a host", "LINBUILD_ARCH": "hopper"],
+            message:
+                "--registry 'not a host' is not a registry host (HOST or HOST:PORT, e.g. registry.example.com:5000) (from the environment variable LINBUILD_REGISTRY)"
+        ),
+        Bad(
+            arguments: ["--tag-suffix", "a b"],
+            message: "--tag-suffix 'a b' cannot be part of a tag (letters, digits, . _ - only, e.g. myfeature)"),
         Bad(arguments: ["--tag-suffix", "--"], message: "--tag-suffix '--' cannot be part of a tag"),
         Bad(arguments: ["--tag-suffix", "--x"], message: "--tag-suffix '--x' cannot be part of a tag"),
         Bad(arguments: ["--tag-suffix=--"], message: "--tag-suffix '--' cannot be part of a tag"),
@@ -82,7 +89,9 @@ import Testing
         Bad(arguments: ["--tag-suffix", "a\nb"], message: "--tag-suffix 'a\\nb' cannot be part of a tag"),
         Bad(arguments: ["--tag-suffix", String(repeating: "a", count: 200)], message: "cannot be part of a tag"),
         // 12 + 1 + a 32-character arch + 1 + 83 would pass Docker's 128
-        Bad(arguments: ["--tag-suffix", String(repeating: "a", count: 83)], message: "is longer than 82 characters; the runtime tag <sha12>-<arch>-<suffix> must fit in 128"),
+        Bad(
+            arguments: ["--tag-suffix", String(repeating: "a", count: 83)],
+            message: "is longer than 82 characters; the runtime tag <sha12>-<arch>-<suffix> must fit in 128"),
         Bad(arguments: ["--namespace", "Team"], message: "--namespace 'Team' is not a valid image namespace"),
         Bad(arguments: ["--namespace", "a b"], message: "--namespace 'a b' is not a valid image namespace"),
         Bad(arguments: ["--namespace", "team/"], message: "is not a valid image namespace"),
@@ -98,9 +107,15 @@ import Testing
         Bad(arguments: ["--registry", "-host.example.com"], message: "is not a registry host"),
         Bad(arguments: ["--registry", "[::1"], message: "is not a registry host"),
         // Docker would push `myhost/ns/image` to Docker Hub's `myhost` account, not to a host
-        Bad(arguments: ["--registry", "myhost"], message: "--registry 'myhost' would be read by Docker as a Docker Hub namespace, not a host; give its port or domain (e.g. myhost:5000)"),
+        Bad(
+            arguments: ["--registry", "myhost"],
+            message:
+                "--registry 'myhost' would be read by Docker as a Docker Hub namespace, not a host; give its port or domain (e.g. myhost:5000)"
+        ),
         // and `my.org/image` to a host called my.org
-        Bad(arguments: ["--namespace", "my.org"], message: "--namespace 'my.org' would be read by Docker as a registry host; pass the host with --registry"),
+        Bad(
+            arguments: ["--namespace", "my.org"],
+            message: "--namespace 'my.org' would be read by Docker as a registry host; pass the host with --registry"),
         Bad(arguments: ["--namespace", "localhost/team"], message: "would be read by Docker as a registry host"),
         Bad(arguments: ["--force-base", "--skip-base"], message: "--force-base and --skip-base contradict each other; pass one of them"),
         Bad(arguments: ["--quiet", "--verbose"], message: "--quiet and --verbose contradict each other"),

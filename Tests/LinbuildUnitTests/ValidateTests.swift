@@ -1,11 +1,12 @@
 import Foundation
-import Testing
 import LinbuildTestSupport
-@testable import LinbuildSupport
-@testable import LinbuildProcess
-@testable import LinbuildModel
-@testable import LinbuildRun
+import Testing
+
 @testable import LinbuildCLI
+@testable import LinbuildModel
+@testable import LinbuildProcess
+@testable import LinbuildRun
+@testable import LinbuildSupport
 
 /// `linbuild validate` against a scripted engine: which commands run (argument vectors), which
 /// architecture's expectations apply, and how output, exit status and timeouts are judged.
@@ -36,15 +37,18 @@ import LinbuildTestSupport
     }
 
     func command(_ arguments: [String], presets: Presets = ValidateTests.presets, runner: ScriptedRunner) throws -> ValidateCommand {
-        ValidateCommand(options: try Options.parse(["validate"] + arguments, environment: [:]), presets: presets,
-                        environment: [:], console: Console(environment: [:]), runner: runner, containerNamePrefix: "v")
+        ValidateCommand(
+            options: try Options.parse(["validate"] + arguments, environment: [:]), presets: presets,
+            environment: [:], console: Console(environment: [:]), runner: runner, containerNamePrefix: "v")
     }
 
     /// What a healthy image of `torch`, with Flash Attention `major`, prints.
     func healthyAnswers(torch: String, flashAttentionMajor: String) -> [(String, CapturedOutput)] {
-        [("torch.__version__", output("\(torch)\n")), ("is_built", output("True\n")), ("cudnn", output("90100\n")),
-         ("is_available", output("1 device(s), CUDA 12.8\n")), ("get_device_name", output("NVIDIA H100 sm_90\n")),
-         ("md.version", output("\(flashAttentionMajor)\n")), ("flash_attn_func", output("ok flash_attn_interface (1, 128, 8, 64)\n"))]
+        [
+            ("torch.__version__", output("\(torch)\n")), ("is_built", output("True\n")), ("cudnn", output("90100\n")),
+            ("is_available", output("1 device(s), CUDA 12.8\n")), ("get_device_name", output("NVIDIA H100 sm_90\n")),
+            ("md.version", output("\(flashAttentionMajor)\n")), ("flash_attn_func", output("ok flash_attn_interface (1, 128, 8, 64)\n")),
+        ]
     }
 
     @Test func shippedChecksExpectEachArchitecturesValues() throws {
@@ -62,8 +66,9 @@ import LinbuildTestSupport
     @Test func architectureComesFromTheLabelNotTheTag() throws {
         // GIVEN an image whose tag says ampere but whose label says hopper
         let image = "ns/linnaeus-dev:abc-ampere"
-        let runner = engine(image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
-                            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
+        let runner = engine(
+            image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
+            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
 
         // WHEN it is validated without --arch or --gpus
         let report = try command([image], runner: runner).validate()
@@ -73,7 +78,8 @@ import LinbuildTestSupport
         #expect(report.failure == nil)
         #expect(report.results.map(\.status) == [.pass, .pass, .pass, .skipped, .skipped, .pass, .skipped])
         #expect(report.results.filter { $0.status == .skipped }.allSatisfy { $0.detail.hasPrefix("skipped: no GPU") })
-        #expect(runner.commands.map { Array($0.arguments.prefix(2)) } == [["version", "--format"], ["image", "inspect"]]
+        #expect(
+            runner.commands.map { Array($0.arguments.prefix(2)) } == [["version", "--format"], ["image", "inspect"]]
                 + Array(repeating: ["run", "--rm"], count: 4))
         #expect(runner.commands[1].arguments == ["image", "inspect", "--format", "{{json .Config.Labels}}", image])
         #expect(Array(runner.commands[2].arguments.prefix(7)) == ["run", "--rm", "--name", "v-1", image, "python", "-c"])
@@ -82,8 +88,9 @@ import LinbuildTestSupport
     @Test func archOptionOverridesTheLabelAndTuringMustNotHaveFlashAttention() throws {
         // GIVEN an image with Flash Attention 2, checked as turing
         let image = "img:1"
-        let runner = engine(image: image, labels: #"{"dev.linbuild.arch":"ampere"}"#,
-                            answers: healthyAnswers(torch: "2.7.1+cu126", flashAttentionMajor: "2"))
+        let runner = engine(
+            image: image, labels: #"{"dev.linbuild.arch":"ampere"}"#,
+            answers: healthyAnswers(torch: "2.7.1+cu126", flashAttentionMajor: "2"))
 
         let report = try command(["--arch", "turing", image], runner: runner).validate()
 
@@ -98,17 +105,19 @@ import LinbuildTestSupport
 
     @Test func gpusArePassedToEveryCheck() throws {
         let image = "img:1"
-        let runner = engine(image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
-                            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
+        let runner = engine(
+            image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
+            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
 
         let report = try command(["--gpus", "all", image], runner: runner).validate()
 
         #expect(report.results.allSatisfy { $0.status == .pass })
         let runs = runner.commands.filter { $0.arguments.first == "run" }
         #expect(runs.count == 7)
-        #expect(runs.enumerated().allSatisfy { index, run in
-            Array(run.arguments.prefix(7)) == ["run", "--rm", "--name", "v-\(index + 1)", "--gpus", "all", image]
-        })
+        #expect(
+            runs.enumerated().allSatisfy { index, run in
+                Array(run.arguments.prefix(7)) == ["run", "--rm", "--name", "v-\(index + 1)", "--gpus", "all", image]
+            })
         #expect(report.results.first { $0.name == "GPU" }?.detail == "NVIDIA H100 sm_90")
     }
 
@@ -131,16 +140,18 @@ import LinbuildTestSupport
 
     @Test func missingImageIsNoInput() throws {
         let runner = engine(image: "other", labels: "{}", answers: [])
-        runner.answer({ @Sendable in $0.arguments.prefix(2) == ["image", "inspect"] },
-                      output("", status: 1, stderr: "Error: No such image: gone:1\n"))
+        runner.answer(
+            { @Sendable in $0.arguments.prefix(2) == ["image", "inspect"] },
+            output("", status: 1, stderr: "Error: No such image: gone:1\n"))
         let error = #expect(throws: LinbuildError.self) { try command(["gone:1"], runner: runner).validate() }
         #expect(error?.exitCode == .noInput)
     }
 
     @Test func engineDownIsUnavailable() throws {
         let runner = ScriptedRunner()
-        runner.answer({ @Sendable in $0.arguments.first == "version" },
-                      output("", status: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n"))
+        runner.answer(
+            { @Sendable in $0.arguments.first == "version" },
+            output("", status: 1, stderr: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock.\n"))
         let error = #expect(throws: LinbuildError.self) { try command(["img:1"], runner: runner).validate() }
         #expect(error?.exitCode == .unavailable)
     }
@@ -149,28 +160,32 @@ import LinbuildTestSupport
     @Test func fixtureChecksFromAPresetsFileOnePassingOneFailing() throws {
         var text = try String(contentsOfFile: Repository.presets, encoding: .utf8)
         let start = try #require(text.range(of: "\"validation\": "))
-        text = String(text[..<start.upperBound]) + #"""
-            {"checks": [
-              {"name": "hostname file", "command": ["sh", "-c", "test -f /etc/hostname"]},
-              {"name": "arch file", "command": ["cat", "/arch"], "expect": "arch={arch} cuda={cudaArchList}"}
-            ]}}
-            """#
+        text =
+            String(text[..<start.upperBound]) + #"""
+                {"checks": [
+                  {"name": "hostname file", "command": ["sh", "-c", "test -f /etc/hostname"]},
+                  {"name": "arch file", "command": ["cat", "/arch"], "expect": "arch={arch} cuda={cudaArchList}"}
+                ]}}
+                """#
         let presets = try PresetsLoader.parse(Array(text.utf8), file: "fixture.json")
-        let runner = engine(image: "fx:1", labels: #"{"dev.linbuild.arch":"ampere"}"#,
-                            answers: [("test -f", output("")), ("/arch", output("arch=turing cuda=7.5\n"))])
+        let runner = engine(
+            image: "fx:1", labels: #"{"dev.linbuild.arch":"ampere"}"#,
+            answers: [("test -f", output("")), ("/arch", output("arch=turing cuda=7.5\n"))])
 
         let report = try command(["fx:1"], presets: presets, runner: runner).validate()
 
-        #expect(report.results == [
-            ValidationResult(name: "hostname file", status: .pass, detail: ""),
-            ValidationResult(name: "arch file", status: .fail, detail: "expected arch=ampere cuda=8.0;8.6, got arch=turing cuda=7.5"),
-        ])
+        #expect(
+            report.results == [
+                ValidationResult(name: "hostname file", status: .pass, detail: ""),
+                ValidationResult(name: "arch file", status: .fail, detail: "expected arch=ampere cuda=8.0;8.6, got arch=turing cuda=7.5"),
+            ])
         #expect(runner.commands.last?.arguments == ["run", "--rm", "--name", "v-2", "fx:1", "cat", "/arch"])
-        #expect(report.text == """
-            validate fx:1 as ampere:
-              pass     hostname file  \n  fail     arch file      expected arch=ampere cuda=8.0;8.6, got arch=turing cuda=7.5
+        #expect(
+            report.text == """
+                validate fx:1 as ampere:
+                  pass     hostname file  \n  fail     arch file      expected arch=ampere cuda=8.0;8.6, got arch=turing cuda=7.5
 
-            """)
+                """)
         let decoded = try JSONSerialization.jsonObject(with: Data(try report.json().utf8)) as? [[String: String]]
         #expect(decoded?.map { $0["status"] } == ["pass", "fail"])
         #expect(report.failure?.description == "1 of 2 checks failed in fx:1: arch file")
@@ -181,12 +196,14 @@ import LinbuildTestSupport
         let gpuCheck = ValidationCheck(name: "gpu", command: ["nvidia-smi"], expect: nil, needsGPU: true)
 
         let without = answering("")
-        let skipped = try Validator(engine: engine, runner: without, gpus: nil, namePrefix: "t").run([gpuCheck], image: "img", architecture: hopper)
+        let skipped = try Validator(engine: engine, runner: without, gpus: nil, namePrefix: "t").run(
+            [gpuCheck], image: "img", architecture: hopper)
         #expect(skipped.map(\.status) == [.skipped])
         #expect(without.commands.isEmpty)
 
         let with = answering("H100\n")
-        let ran = try Validator(engine: engine, runner: with, gpus: "device=0", namePrefix: "t").run([gpuCheck], image: "img", architecture: hopper)
+        let ran = try Validator(engine: engine, runner: with, gpus: "device=0", namePrefix: "t").run(
+            [gpuCheck], image: "img", architecture: hopper)
         #expect(ran.map(\.status) == [.pass])
         #expect(with.commands.map(\.arguments) == [["run", "--rm", "--name", "t-1", "--gpus", "device=0", "img", "nvidia-smi"]])
     }
@@ -203,7 +220,9 @@ import LinbuildTestSupport
     @Test func failingCommandReportsItsLastErrorLine() throws {
         let ampere = try #require(Self.presets.architecture(named: "ampere"))
         let runner = ScriptedRunner()
-        runner.answer({ @Sendable _ in true }, output("", status: 1, stderr: "Traceback (most recent call last):\nModuleNotFoundError: No module named 'torch'\n"))
+        runner.answer(
+            { @Sendable _ in true },
+            output("", status: 1, stderr: "Traceback (most recent call last):\nModuleNotFoundError: No module named 'torch'\n"))
         let check = ValidationCheck(name: "torch", command: ["python", "-c", "import torch"], expect: nil, needsGPU: false)
         let results = try Validator(engine: engine, runner: runner, gpus: nil).run([check], image: "img", architecture: ampere)
         #expect(results == [ValidationResult(name: "torch", status: .fail, detail: "ModuleNotFoundError: No module named 'torch'")])
@@ -216,7 +235,8 @@ import LinbuildTestSupport
         runner.answer({ @Sendable in $0.arguments.first == "rm" }, output(""))
         let check = ValidationCheck(name: "hang", command: ["sleep", "1000"], expect: nil, needsGPU: false)
 
-        let results = try Validator(engine: engine, runner: runner, gpus: nil, timeout: 5, namePrefix: "t").run([check], image: "img", architecture: ampere)
+        let results = try Validator(engine: engine, runner: runner, gpus: nil, timeout: 5, namePrefix: "t").run(
+            [check], image: "img", architecture: ampere)
 
         #expect(results == [ValidationResult(name: "hang", status: .fail, detail: "timed out after 5 s; container t-1 removed")])
         #expect(runner.commands.map(\.arguments) == [["run", "--rm", "--name", "t-1", "img", "sleep", "1000"], ["rm", "--force", "t-1"]])

@@ -42,23 +42,33 @@ public enum ContractCheck {
 
         let baseImage = DockerfileContract.baseImageArgument
         if !dockerfile.globalArgs.contains(where: { $0.name == baseImage }) {
-            report(runtime.fromLine, "\(baseImage) is not declared before the first FROM (add 'ARG \(baseImage)' at the top: only those ARGs reach a FROM line)")
+            report(
+                runtime.fromLine,
+                "\(baseImage) is not declared before the first FROM (add 'ARG \(baseImage)' at the top: only those ARGs reach a FROM line)")
         }
         if runtime.baseImage != "${\(baseImage)}" && runtime.baseImage != "$\(baseImage)" {
-            report(runtime.fromLine, "the runtime stage is FROM '\(runtime.baseImage)', not ${\(baseImage)} (make it 'FROM ${\(baseImage)} AS \(runtime.label)', so the runtime builds on the base linbuild chose)")
+            report(
+                runtime.fromLine,
+                "the runtime stage is FROM '\(runtime.baseImage)', not ${\(baseImage)} (make it 'FROM ${\(baseImage)} AS \(runtime.label)', so the runtime builds on the base linbuild chose)"
+            )
         }
 
         // The plan also passes BASE_IMAGE to the base build (old frontends expand every FROM),
         // so the base may ignore it.
         for architecture in architectures {
             let base = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: presets.defaults.maxJobs)
-            TargetCheck(dockerfile: dockerfile, target: baseStage, passed: base.names + [baseImage],
-                        optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report).run()
+            TargetCheck(
+                dockerfile: dockerfile, target: baseStage, passed: base.names + [baseImage],
+                optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report
+            ).run()
         }
         // The runtime's BASE_IMAGE is checked above, where the fix can be named exactly.
-        let runtimeArguments = BuildArguments.runtime(baseImage: "", commit: CommitID(String(repeating: "0", count: 40))!, defaults: presets.defaults)
-        TargetCheck(dockerfile: dockerfile, target: runtimeStage, passed: runtimeArguments.names,
-                    optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report).run()
+        let runtimeArguments = BuildArguments.runtime(
+            baseImage: "", commit: CommitID(String(repeating: "0", count: 40))!, defaults: presets.defaults)
+        TargetCheck(
+            dockerfile: dockerfile, target: runtimeStage, passed: runtimeArguments.names,
+            optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report
+        ).run()
         ContractRules.check(dockerfile, presets: presets, architectures: architectures, report: report)
         return found.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
     }
@@ -67,8 +77,10 @@ public enum ContractCheck {
 /// The checks for one `--target`, over the stages BuildKit builds for it.
 private struct TargetCheck {
     /// Always declared before the first FROM by BuildKit itself.
-    static let automaticGlobals: Set<String> = ["TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
-                                                "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT"]
+    static let automaticGlobals: Set<String> = [
+        "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT",
+        "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT",
+    ]
     let dockerfile: Dockerfile
     let target: String
     let passed: [String]
@@ -99,14 +111,21 @@ private struct TargetCheck {
         for name in passed where !optional.contains(name) {
             if declared.contains(where: { $0.name == name }) || (globals[name] != nil && usedInFrom.contains(name)) { continue }
             if let global = globals[name] {
-                report(global.line, "ARG \(name) is declared before the first FROM, but no stage of --target \(target) declares it again, so only FROM lines see it (add 'ARG \(name)' to the stage that uses it)")
+                report(
+                    global.line,
+                    "ARG \(name) is declared before the first FROM, but no stage of --target \(target) declares it again, so only FROM lines see it (add 'ARG \(name)' to the stage that uses it)"
+                )
                 continue
             }
             let candidates = (declared + dockerfile.globalArgs).filter { $0.name != name }
-            let hint = EditDistance.nearest(to: name, among: candidates.map(\.name)).flatMap { near in
-                candidates.first { $0.name == near }.map { "line \($0.line) declares \(near): a typo? If not, " }
-            } ?? ""
-            report(targetStage.fromLine, "linbuild passes \(name) to --target \(target), but no stage it builds declares it (\(hint)add 'ARG \(name)' to the stage that uses it)")
+            let hint =
+                EditDistance.nearest(to: name, among: candidates.map(\.name)).flatMap { near in
+                    candidates.first { $0.name == near }.map { "line \($0.line) declares \(near): a typo? If not, " }
+                } ?? ""
+            report(
+                targetStage.fromLine,
+                "linbuild passes \(name) to --target \(target), but no stage it builds declares it (\(hint)add 'ARG \(name)' to the stage that uses it)"
+            )
         }
     }
 
@@ -115,23 +134,33 @@ private struct TargetCheck {
         let passedSet = Set(passed)
         for stage in stages {
             let references = stage.instructions.filter { $0.keyword != "ARG" }.flatMap(Self.references)
-            for argument in stage.args where argument.defaultValue == nil && !passedSet.contains(argument.name)
-                && !Self.automaticGlobals.contains(argument.name) {  // BuildKit fills these in itself
+            for argument in stage.args
+            where argument.defaultValue == nil && !passedSet.contains(argument.name)
+                && !Self.automaticGlobals.contains(argument.name)
+            {  // BuildKit fills these in itself
                 // A bare `ARG X` in a stage takes the global X's default.
                 if globals[argument.name]?.defaultValue != nil { continue }
                 let uses = references.filter { $0.name == argument.name }
                 guard !uses.isEmpty, !uses.allSatisfy(\.hasFallback) else { continue }
-                let hint = EditDistance.nearest(to: argument.name, among: passed).map { "did you mean \($0)?" }
+                let hint =
+                    EditDistance.nearest(to: argument.name, among: passed).map { "did you mean \($0)?" }
                     ?? "give it a default, 'ARG \(argument.name)=…', or write ${\(argument.name):-…} where it is used"
-                report(argument.line, "ARG \(argument.name) has no default and linbuild does not pass it to --target \(target), so it is empty (\(hint))")
+                report(
+                    argument.line,
+                    "ARG \(argument.name) has no default and linbuild does not pass it to --target \(target), so it is empty (\(hint))")
             }
         }
         let fromReferences = stages.flatMap { ArgumentReference.all(in: $0.baseImage) }
-        for argument in dockerfile.globalArgs where argument.defaultValue == nil && !passedSet.contains(argument.name)
-            && !Self.automaticGlobals.contains(argument.name) {
+        for argument in dockerfile.globalArgs
+        where argument.defaultValue == nil && !passedSet.contains(argument.name)
+            && !Self.automaticGlobals.contains(argument.name)
+        {
             let uses = fromReferences.filter { $0.name == argument.name }
             guard !uses.isEmpty, !uses.allSatisfy(\.hasFallback) else { continue }
-            report(argument.line, "ARG \(argument.name) has no default, a FROM of --target \(target) uses it, and linbuild does not pass it (give it a default: 'ARG \(argument.name)=…')")
+            report(
+                argument.line,
+                "ARG \(argument.name) has no default, a FROM of --target \(target) uses it, and linbuild does not pass it (give it a default: 'ARG \(argument.name)=…')"
+            )
         }
     }
 
@@ -139,7 +168,10 @@ private struct TargetCheck {
     private func checkFrom(of stage: Dockerfile.Stage) {
         for reference in ArgumentReference.all(in: stage.baseImage)
         where globals[reference.name] == nil && !Self.automaticGlobals.contains(reference.name) {
-            report(stage.fromLine, "FROM uses ${\(reference.name)}, which is not an ARG before the first FROM, so it is empty there (declare 'ARG \(reference.name)' at the top of the file)")
+            report(
+                stage.fromLine,
+                "FROM uses ${\(reference.name)}, which is not an ARG before the first FROM, so it is empty there (declare 'ARG \(reference.name)' at the top of the file)"
+            )
         }
     }
 
@@ -158,12 +190,19 @@ private struct TargetCheck {
                 let name = reference.name
                 if contract.contains(name) || (argsElsewhere.contains(name) && !envAnywhere.contains(name)) {
                     let later = stage.args.first { $0.name == name && $0.line > instruction.line }
-                    let fix = later.map { "move 'ARG \(name)' from line \($0.line) above line \(instruction.line)" }
+                    let fix =
+                        later.map { "move 'ARG \(name)' from line \($0.line) above line \(instruction.line)" }
                         ?? "add 'ARG \(name)' below the FROM on line \(stage.fromLine): an ARG reaches only the stage that declares it"
-                    report(instruction.line, "the \(stage.quotedLabel) stage uses $\(name) without declaring it there, so it is empty (\(fix))")
-                } else if !argsElsewhere.contains(name), !envAnywhere.contains(name), Self.looksLikeAnArgument(name), !Self.assigns(name, in: stage),
-                          let near = Self.nearest(to: name, contract: contract, others: argsElsewhere.union(envAnywhere)) {
-                    report(instruction.line, "the \(stage.quotedLabel) stage uses $\(name), which no ARG or ENV defines (did you mean $\(near)?)")
+                    report(
+                        instruction.line, "the \(stage.quotedLabel) stage uses $\(name) without declaring it there, so it is empty (\(fix))"
+                    )
+                } else if !argsElsewhere.contains(name), !envAnywhere.contains(name), Self.looksLikeAnArgument(name),
+                    !Self.assigns(name, in: stage),
+                    let near = Self.nearest(to: name, contract: contract, others: argsElsewhere.union(envAnywhere))
+                {
+                    report(
+                        instruction.line,
+                        "the \(stage.quotedLabel) stage uses $\(name), which no ARG or ENV defines (did you mean $\(near)?)")
                 }
             }
             if instruction.keyword == "ARG" { visible.formUnion(Dockerfile.argDeclarations(in: instruction).map(\.name)) }
@@ -192,7 +231,10 @@ private struct TargetCheck {
                 let sources = words.filter { !$0.hasPrefix("--") }.dropLast()
                 let local = sources.filter { !$0.hasPrefix("<<") && !$0.contains("://") && !$0.hasPrefix("git@") }
                 guard let first = local.first else { continue }
-                report(instruction.line, "the \(stage.quotedLabel) stage copies '\(first)' from the build context, but linbuild builds --target \(target) with an empty context (copy from a stage with --from, or fetch it in a RUN)")
+                report(
+                    instruction.line,
+                    "the \(stage.quotedLabel) stage copies '\(first)' from the build context, but linbuild builds --target \(target) with an empty context (copy from a stage with --from, or fetch it in a RUN)"
+                )
             }
         }
     }

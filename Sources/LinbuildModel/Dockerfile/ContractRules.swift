@@ -10,7 +10,10 @@ enum ContractRules {
         let baseImage = DockerfileContract.baseImageArgument
         guard let base = dockerfile.stage(named: DockerfileContract.baseStage) else { return }
         if ArgumentReference.names(in: base.baseImage).contains(baseImage) {
-            report(base.fromLine, "the base stage is FROM '\(base.baseImage)': \(baseImage) is the base's own tag, so the base would be built from itself (build it FROM an OS or CUDA image)")
+            report(
+                base.fromLine,
+                "the base stage is FROM '\(base.baseImage)': \(baseImage) is the base's own tag, so the base would be built from itself (build it FROM an OS or CUDA image)"
+            )
         }
         let runtimeArguments = BuildArguments.runtime(baseImage: "", commit: CommitID(String(repeating: "0", count: 40))!).names
         var baseArguments: [String] = []
@@ -20,7 +23,8 @@ enum ContractRules {
             operatingSystems(dockerfile, base: base, architecture: architecture, arguments: arguments, report: report)
         }
         envOverrides(dockerfile, target: DockerfileContract.baseStage, passed: baseArguments, report: report)
-        envOverrides(dockerfile, target: DockerfileContract.runtimeStage, passed: runtimeArguments.filter { $0 != baseImage }, report: report)
+        envOverrides(
+            dockerfile, target: DockerfileContract.runtimeStage, passed: runtimeArguments.filter { $0 != baseImage }, report: report)
         emptyContextReads(dockerfile, report: report)
     }
 
@@ -30,7 +34,10 @@ enum ContractRules {
         for stage in dockerfile.stages {
             guard let name = stage.name?.lowercased() else { continue }
             if let first = seen[name] {
-                report(stage.fromLine, "a second stage is named '\(stage.name ?? name)' (the first is FROM on line \(first)); --target would pick one of them (rename one)")
+                report(
+                    stage.fromLine,
+                    "a second stage is named '\(stage.name ?? name)' (the first is FROM on line \(first)); --target would pick one of them (rename one)"
+                )
             } else {
                 seen[name] = stage.fromLine
             }
@@ -47,10 +54,15 @@ enum ContractRules {
                 if let first = words.first, !first.contains("=") {
                     pairs = [(first, words.dropFirst().joined(separator: " "))]
                 } else {
-                    pairs = words.compactMap { word in word.firstIndex(of: "=").map { (String(word[..<$0]), String(word[word.index(after: $0)...])) } }
+                    pairs = words.compactMap { word in
+                        word.firstIndex(of: "=").map { (String(word[..<$0]), String(word[word.index(after: $0)...])) }
+                    }
                 }
                 for (name, value) in pairs where passed.contains(name) && !ArgumentReference.names(in: value).contains(name) {
-                    report(instruction.line, "ENV \(name) in the \(stage.quotedLabel) stage overrides the build argument linbuild passes to --target \(target), so the value linbuild chose is lost (remove it, or write ENV \(name)=${\(name)})")
+                    report(
+                        instruction.line,
+                        "ENV \(name) in the \(stage.quotedLabel) stage overrides the build argument linbuild passes to --target \(target), so the value linbuild chose is lost (remove it, or write ENV \(name)=${\(name)})"
+                    )
                 }
             }
         }
@@ -64,21 +76,29 @@ enum ContractRules {
             for instruction in stage.instructions {
                 if instruction.keyword == "RUN" {
                     for word in ShellWords.split(instruction.arguments) where word.hasPrefix("--mount=") {
-                        let options = Dictionary(word.dropFirst("--mount=".count).split(separator: ",").map { option -> (String, String) in
-                            let parts = option.split(separator: "=", maxSplits: 1)
-                            return (String(parts[0]).lowercased(), parts.count > 1 ? String(parts[1]) : "")
-                        }, uniquingKeysWith: { first, _ in first })
+                        let options = Dictionary(
+                            word.dropFirst("--mount=".count).split(separator: ",").map { option -> (String, String) in
+                                let parts = option.split(separator: "=", maxSplits: 1)
+                                return (String(parts[0]).lowercased(), parts.count > 1 ? String(parts[1]) : "")
+                            }, uniquingKeysWith: { first, _ in first })
                         // A mount's type defaults to bind, and a bind's source to the build context.
                         guard (options["type"] ?? "bind") == "bind", options["from"] == nil else { continue }
-                        report(instruction.line, "the \(stage.quotedLabel) stage bind-mounts the build context (\(word)), but linbuild builds --target \(target) with an empty context (add from=<stage>, or fetch the files in the RUN)")
+                        report(
+                            instruction.line,
+                            "the \(stage.quotedLabel) stage bind-mounts the build context (\(word)), but linbuild builds --target \(target) with an empty context (add from=<stage>, or fetch the files in the RUN)"
+                        )
                     }
                 }
                 if ["COPY", "ADD"].contains(instruction.keyword), instruction.arguments.hasPrefix("["),
-                   let data = instruction.arguments.data(using: .utf8),
-                   let words = try? JSONSerialization.jsonObject(with: data) as? [String], words.count >= 2 {
+                    let data = instruction.arguments.data(using: .utf8),
+                    let words = try? JSONSerialization.jsonObject(with: data) as? [String], words.count >= 2
+                {
                     let local = words.dropLast().filter { !$0.contains("://") && !$0.hasPrefix("git@") }
                     if let first = local.first {
-                        report(instruction.line, "the \(stage.quotedLabel) stage copies '\(first)' from the build context, but linbuild builds --target \(target) with an empty context (copy from a stage with --from, or fetch it in a RUN)")
+                        report(
+                            instruction.line,
+                            "the \(stage.quotedLabel) stage copies '\(first)' from the build context, but linbuild builds --target \(target) with an empty context (copy from a stage with --from, or fetch it in a RUN)"
+                        )
                     }
                 }
             }
@@ -87,21 +107,27 @@ enum ContractRules {
 
     /// `12.8.0-cudnn-devel-ubuntu22.04` → `ubuntu22.04`; `ubuntu:22.04` → `ubuntu22.04`.
     static func operatingSystem(ofCudaTag tag: String) -> String? {
-        guard let last = tag.split(separator: "-").last, let letters = last.firstIndex(where: \.isNumber), letters > last.startIndex else { return nil }
+        guard let last = tag.split(separator: "-").last, let letters = last.firstIndex(where: \.isNumber), letters > last.startIndex else {
+            return nil
+        }
         return String(last).lowercased()
     }
 
     static func operatingSystem(ofImage image: String) -> String? {
         let name = image.split(separator: "/").last.map(String.init) ?? image
         let parts = name.split(separator: ":", maxSplits: 1)
-        guard parts.count == 2, ["ubuntu", "rockylinux", "debian", "ubi8", "ubi9"].contains(String(parts[0]).lowercased()) else { return nil }
+        guard parts.count == 2, ["ubuntu", "rockylinux", "debian", "ubi8", "ubi9"].contains(String(parts[0]).lowercased()) else {
+            return nil
+        }
         return (String(parts[0]) + String(parts[1])).lowercased()
     }
 
     /// The builder compiles against the CUDA image's OS; the base runs it on its own OS image.
     /// Compiled extensions need the same glibc, which the build would only find out at the end.
-    static func operatingSystems(_ dockerfile: Dockerfile, base: Dockerfile.Stage, architecture: Presets.Architecture,
-                                 arguments: BuildArguments, report: Report) {
+    static func operatingSystems(
+        _ dockerfile: Dockerfile, base: Dockerfile.Stage, architecture: Presets.Architecture,
+        arguments: BuildArguments, report: Report
+    ) {
         guard let cudaTag = arguments["NVIDIA_CUDA_TAG"], let cudaOS = operatingSystem(ofCudaTag: cudaTag) else { return }
         // The base's FROM: an image, or a global ARG whose value linbuild passes or defaults.
         var image = base.baseImage, source = "the base stage's FROM"
@@ -111,6 +137,9 @@ enum ContractRules {
             source = arguments[name] == nil ? "the default of \(name)" : "\(name)"
         }
         guard let baseOS = operatingSystem(ofImage: image), baseOS != cudaOS else { return }
-        report(base.fromLine, "architecture \(architecture.name) builds on nvidia/cuda:\(cudaTag) (\(cudaOS)) but the base runs on \(image) (\(baseOS), from \(source)); its compiled extensions need the same OS (use an nvidiaCudaTag for \(baseOS), or change \(source))")
+        report(
+            base.fromLine,
+            "architecture \(architecture.name) builds on nvidia/cuda:\(cudaTag) (\(cudaOS)) but the base runs on \(image) (\(baseOS), from \(source)); its compiled extensions need the same OS (use an nvidiaCudaTag for \(baseOS), or change \(source))"
+        )
     }
 }

@@ -105,7 +105,8 @@ public struct Dockerfile: Equatable, Sendable {
     static func argDeclarations(in instruction: Instruction) -> [ArgDeclaration] {
         ShellWords.split(instruction.arguments).map { word in
             if let equals = word.firstIndex(of: "=") {
-                return ArgDeclaration(name: String(word[..<equals]), defaultValue: String(word[word.index(after: equals)...]), line: instruction.line)
+                return ArgDeclaration(
+                    name: String(word[..<equals]), defaultValue: String(word[word.index(after: equals)...]), line: instruction.line)
             }
             return ArgDeclaration(name: word, defaultValue: nil, line: instruction.line)
         }

@@ -9,7 +9,8 @@ public enum DockerfileParser {
     public static func load(path: String) throws -> Dockerfile {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw LinbuildError.wrongKind("Dockerfile \(path) is a folder, not a file (pass the file itself, e.g. \(path)/Dockerfile, with --dockerfile)")
+            throw LinbuildError.wrongKind(
+                "Dockerfile \(path) is a folder, not a file (pass the file itself, e.g. \(path)/Dockerfile, with --dockerfile)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw LinbuildError.missingFile(path, what: "Dockerfile")
@@ -41,11 +42,14 @@ public enum DockerfileParser {
                 }
                 var name: String?
                 if words.count >= 3, words[1].uppercased() == "AS" { name = words[2] }
-                stages.append(.init(index: stages.count, name: name, baseImage: image, fromLine: instruction.line,
-                                    endLine: instruction.endLine, instructions: [], fromArguments: instruction.arguments))
+                stages.append(
+                    .init(
+                        index: stages.count, name: name, baseImage: image, fromLine: instruction.line,
+                        endLine: instruction.endLine, instructions: [], fromArguments: instruction.arguments))
             } else if stages.isEmpty {
                 guard instruction.keyword == "ARG" else {
-                    throw LinbuildError.contract("\(path):\(instruction.line): \(instruction.keyword) before the first FROM (only ARG may come first)")
+                    throw LinbuildError.contract(
+                        "\(path):\(instruction.line): \(instruction.keyword) before the first FROM (only ARG may come first)")
                 }
                 globalArgs += Dockerfile.argDeclarations(in: instruction)
             } else {
@@ -115,7 +119,9 @@ public enum DockerfileParser {
                     body.append(line)
                 }
                 guard closed else {
-                    throw LinbuildError.contract("\(path):\(startLine): the heredoc <<\(heredoc.terminator) is never closed (end it with a line holding only \(heredoc.terminator))")
+                    throw LinbuildError.contract(
+                        "\(path):\(startLine): the heredoc <<\(heredoc.terminator) is never closed (end it with a line holding only \(heredoc.terminator))"
+                    )
                 }
                 bodies.append(body.joined(separator: "\n"))
             }

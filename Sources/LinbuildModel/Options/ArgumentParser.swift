@@ -28,7 +28,9 @@ public enum ArgumentParser {
                 remaining = remaining.dropFirst()
             } else if let word = remaining.first, !word.hasPrefix("-") {
                 guard let subcommand = Subcommand(rawValue: word) else {
-                    throw LinbuildError.usage("no command named \(Sanitized.forMessage(word)) (commands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw LinbuildError.usage(
+                        "no command named \(Sanitized.forMessage(word)) (commands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 result.subcommand = subcommand
                 remaining = remaining.dropFirst()
@@ -51,7 +53,8 @@ public enum ArgumentParser {
             }
             let (spec, inlineValue) = try lookUp(argument, table)
             guard spec.commands.isEmpty || spec.commands.contains(result.subcommand) else {
-                throw LinbuildError.usage("--\(spec.name) does not apply to '\(result.subcommand.rawValue)' (see linbuild \(result.subcommand.rawValue) --help)")
+                throw LinbuildError.usage(
+                    "--\(spec.name) does not apply to '\(result.subcommand.rawValue)' (see linbuild \(result.subcommand.rawValue) --help)")
             }
             guard spec.takesValue else {
                 if inlineValue != nil {

@@ -2,12 +2,17 @@
 /// `--help`. Keyed by option name; a test checks every key names an option of `OptionTable`.
 extension OptionTable {
     public static let details: [String: String] = [
-        "arch": "Several architectures build one after another. `check` checks all of them by default; `validate` reads the image's `dev.linbuild.arch` label, and `LINBUILD_ARCH` does not override it.",
-        "branch": "A branch (also with slashes or remote-tracking), a tag (peeled to its commit) or a full or short SHA, resolved to one commit before anything is built.",
-        "max-jobs": "Absent or `auto`: sized to the engine's CPUs and memory before a base build; the presets' `defaults.maxJobs` when the engine cannot say, and in a dry run. Not a base input.",
+        "arch":
+            "Several architectures build one after another. `check` checks all of them by default; `validate` reads the image's `dev.linbuild.arch` label, and `LINBUILD_ARCH` does not override it.",
+        "branch":
+            "A branch (also with slashes or remote-tracking), a tag (peeled to its commit) or a full or short SHA, resolved to one commit before anything is built.",
+        "max-jobs":
+            "Absent or `auto`: sized to the engine's CPUs and memory before a base build; the presets' `defaults.maxJobs` when the engine cannot say, and in a dry run. Not a base input.",
         "tag-suffix": "`x` and `-x` both give `-x`.",
-        "push": "Pushes the runtime, and the base unless the registry holds it with the same inputs; nothing is pushed until every build of the run succeeded.",
-        "source": "A local clone (or a folder inside one: the top level is built), or a git URL (asked with `git ls-remote`, fetched at depth 1).",
+        "push":
+            "Pushes the runtime, and the base unless the registry holds it with the same inputs; nothing is pushed until every build of the run succeeded.",
+        "source":
+            "A local clone (or a folder inside one: the top level is built), or a git URL (asked with `git ls-remote`, fetched at depth 1).",
         "presets": "Looked for as `./presets.json`, else `PREFIX/share/linbuild/presets.json` beside the installed binary.",
         "dockerfile": "Relative to the presets file unless absolute.",
         "platform": "Passed to every build and pull.",

@@ -39,10 +39,12 @@ public struct OptionSpec: Sendable, Equatable {
 
     public var takesValue: Bool { valueName != nil }
 
-    init(_ name: String, short: Character? = nil, value: String? = nil, env: String? = nil,
-         completion: Completion = .none, commands: Set<Subcommand> = [], default defaultValue: Default? = nil,
-         otherDefaults: [Subcommand: String] = [:], environmentIgnoredBy: Set<Subcommand> = [],
-         bounds: ClosedRange<Int>? = nil, _ help: String) {
+    init(
+        _ name: String, short: Character? = nil, value: String? = nil, env: String? = nil,
+        completion: Completion = .none, commands: Set<Subcommand> = [], default defaultValue: Default? = nil,
+        otherDefaults: [Subcommand: String] = [:], environmentIgnoredBy: Set<Subcommand> = [],
+        bounds: ClosedRange<Int>? = nil, _ help: String
+    ) {
         self.name = name
         self.short = short
         self.valueName = value
@@ -58,8 +60,9 @@ public struct OptionSpec: Sendable, Equatable {
 
     /// The same spec with another default: tests use it to prove that help and parsing read the table.
     public func with(default newDefault: Default?) -> OptionSpec {
-        OptionSpec(name, short: short, value: valueName, env: environment, completion: completion, commands: commands,
-                   default: newDefault, otherDefaults: otherDefaults, environmentIgnoredBy: environmentIgnoredBy, bounds: bounds, help)
+        OptionSpec(
+            name, short: short, value: valueName, env: environment, completion: completion, commands: commands,
+            default: newDefault, otherDefaults: otherDefaults, environmentIgnoredBy: environmentIgnoredBy, bounds: bounds, help)
     }
 
     public func applies(to subcommand: Subcommand) -> Bool { commands.isEmpty || commands.contains(subcommand) }

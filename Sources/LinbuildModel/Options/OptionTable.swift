@@ -6,10 +6,13 @@ public enum OptionTable {
     public static let probeSeconds = 1...600
 
     public static let maxJobs = OptionSpec(
-        "max-jobs", value: "N|auto", env: "LINBUILD_MAX_JOBS", commands: [.build, .preflight], default: .presets(.maxJobs), bounds: jobBounds,
-        "parallel compile jobs for Flash Attention (\(jobBounds.lowerBound)-\(jobBounds.upperBound), or auto: the engine's CPUs and memory)")
+        "max-jobs", value: "N|auto", env: "LINBUILD_MAX_JOBS", commands: [.build, .preflight], default: .presets(.maxJobs),
+        bounds: jobBounds,
+        "parallel compile jobs for Flash Attention (\(jobBounds.lowerBound)-\(jobBounds.upperBound), or auto: the engine's CPUs and memory)"
+    )
     public static let engine = OptionSpec(
-        "engine", value: "CLI", env: "LINBUILD_ENGINE", completion: .words(["docker", "podman"]), commands: [.build, .validate, .preflight],
+        "engine", value: "CLI", env: "LINBUILD_ENGINE", completion: .words(["docker", "podman"]),
+        commands: [.build, .validate, .preflight],
         default: .value("docker"), "container CLI to run")
     public static let logDirectory = OptionSpec(
         "log-dir", value: "DIR", env: "LINBUILD_LOG_DIR", completion: .directory, commands: [.build], default: .value(".linbuild/logs"),
@@ -19,45 +22,60 @@ public enum OptionTable {
         bounds: probeSeconds, "how long engine and registry checks may take (\(probeSeconds.lowerBound)-\(probeSeconds.upperBound))")
 
     public static let all: [OptionSpec] = [
-        OptionSpec("arch", value: "NAME[,NAME…]|all", env: "LINBUILD_ARCH", completion: .arch, commands: [.build, .check, .validate, .preflight],
-                   default: .presets(.arch), otherDefaults: [.check: "all", .validate: "the image's dev.linbuild.arch label"],
-                   environmentIgnoredBy: [.validate],
-                   "GPU architecture(s) from presets; 'all' or a comma list builds a matrix"),
-        OptionSpec("branch", value: "REF", env: "LINBUILD_BRANCH", commands: [.build], default: .presets(.branch),
-                   "branch, tag or commit of the source to build"),
+        OptionSpec(
+            "arch", value: "NAME[,NAME…]|all", env: "LINBUILD_ARCH", completion: .arch, commands: [.build, .check, .validate, .preflight],
+            default: .presets(.arch), otherDefaults: [.check: "all", .validate: "the image's dev.linbuild.arch label"],
+            environmentIgnoredBy: [.validate],
+            "GPU architecture(s) from presets; 'all' or a comma list builds a matrix"),
+        OptionSpec(
+            "branch", value: "REF", env: "LINBUILD_BRANCH", commands: [.build], default: .presets(.branch),
+            "branch, tag or commit of the source to build"),
         maxJobs,
-        OptionSpec("tag-suffix", value: "S", env: "LINBUILD_TAG_SUFFIX", commands: [.build],
-                   "appended to the runtime tag as -S"),
+        OptionSpec(
+            "tag-suffix", value: "S", env: "LINBUILD_TAG_SUFFIX", commands: [.build],
+            "appended to the runtime tag as -S"),
         OptionSpec("push", commands: [.build], "push the images after every build succeeded"),
-        OptionSpec("source", value: "PATH|URL", env: "LINBUILD_SOURCE", completion: .directory, commands: [.build], default: .presets(.source),
-                   "source repository: a local clone or a git URL"),
-        OptionSpec("registry", value: "HOST[:PORT]", env: "LINBUILD_REGISTRY", commands: [.build],
-                   "registry host prefixed to both tags (default: Docker Hub)"),
-        OptionSpec("namespace", value: "NS", env: "LINBUILD_NAMESPACE", commands: [.build], default: .presets(.namespace),
-                   "image namespace"),
-        OptionSpec("presets", value: "FILE", env: "LINBUILD_PRESETS", completion: .file, default: .described("./presets.json"),
-                   "presets file"),
-        OptionSpec("dockerfile", value: "FILE", env: "LINBUILD_DOCKERFILE", completion: .file, commands: [.build, .check, .preflight],
-                   default: .presets(.dockerfile), "Dockerfile with the base and runtime stages"),
-        OptionSpec("platform", value: "OS/ARCH", env: "LINBUILD_PLATFORM",
-                   completion: .words(["linux/amd64", "linux/arm64"]), commands: [.build, .preflight], default: .presets(.platform), "target platform of every build"),
+        OptionSpec(
+            "source", value: "PATH|URL", env: "LINBUILD_SOURCE", completion: .directory, commands: [.build], default: .presets(.source),
+            "source repository: a local clone or a git URL"),
+        OptionSpec(
+            "registry", value: "HOST[:PORT]", env: "LINBUILD_REGISTRY", commands: [.build],
+            "registry host prefixed to both tags (default: Docker Hub)"),
+        OptionSpec(
+            "namespace", value: "NS", env: "LINBUILD_NAMESPACE", commands: [.build], default: .presets(.namespace),
+            "image namespace"),
+        OptionSpec(
+            "presets", value: "FILE", env: "LINBUILD_PRESETS", completion: .file, default: .described("./presets.json"),
+            "presets file"),
+        OptionSpec(
+            "dockerfile", value: "FILE", env: "LINBUILD_DOCKERFILE", completion: .file, commands: [.build, .check, .preflight],
+            default: .presets(.dockerfile), "Dockerfile with the base and runtime stages"),
+        OptionSpec(
+            "platform", value: "OS/ARCH", env: "LINBUILD_PLATFORM",
+            completion: .words(["linux/amd64", "linux/arm64"]), commands: [.build, .preflight], default: .presets(.platform),
+            "target platform of every build"),
         OptionSpec("force-base", commands: [.build], "build the base even when it is cached"),
         OptionSpec("skip-base", commands: [.build], "never build the base; use the existing tag"),
         OptionSpec("no-cache", commands: [.build], "base builds: build every step anew (docker build --no-cache)"),
         OptionSpec("pull", commands: [.build], "base builds: pull newer FROM images (docker build --pull)"),
-        OptionSpec("move-base-tag", commands: [.build],
-                   "move the readable base tag to this run's base even off the presets' branch"),
+        OptionSpec(
+            "move-base-tag", commands: [.build],
+            "move the readable base tag to this run's base even off the presets' branch"),
         OptionSpec("keep-going", commands: [.build], "with several archs, go on after one fails"),
-        OptionSpec("allow-incomplete-source", commands: [.build],
-                   "build even when submodules or Git LFS files of the commit cannot be included (they stay empty or pointers)"),
+        OptionSpec(
+            "allow-incomplete-source", commands: [.build],
+            "build even when submodules or Git LFS files of the commit cannot be included (they stay empty or pointers)"),
         engine,
         OptionSpec("context", value: "NAME", env: "LINBUILD_CONTEXT", commands: [.build, .validate, .preflight], "docker context to use"),
-        OptionSpec("builder", value: "NAME", env: "LINBUILD_BUILDER", commands: [.build],
-                   "buildx builder to use (remote or Kubernetes builders)"),
-        OptionSpec("progress", value: "MODE", env: "LINBUILD_PROGRESS",
-                   completion: .words(["auto", "plain", "tty"]), commands: [.build], default: .described("auto"), "BuildKit progress output"),
-        OptionSpec("network", value: "MODE", env: "LINBUILD_NETWORK", completion: .words(["default", "host", "none"]),
-                   commands: [.build], "network of every build's RUN steps (host: reach a mirror on loopback or a proxy)"),
+        OptionSpec(
+            "builder", value: "NAME", env: "LINBUILD_BUILDER", commands: [.build],
+            "buildx builder to use (remote or Kubernetes builders)"),
+        OptionSpec(
+            "progress", value: "MODE", env: "LINBUILD_PROGRESS",
+            completion: .words(["auto", "plain", "tty"]), commands: [.build], default: .described("auto"), "BuildKit progress output"),
+        OptionSpec(
+            "network", value: "MODE", env: "LINBUILD_NETWORK", completion: .words(["default", "host", "none"]),
+            commands: [.build], "network of every build's RUN steps (host: reach a mirror on loopback or a proxy)"),
         logDirectory,
         OptionSpec("no-preflight", commands: [.build], "skip the upstream checks before a base build (env LINBUILD_NO_PREFLIGHT=1)"),
         probeTimeout,

@@ -68,12 +68,14 @@ public struct Options: Equatable, Sendable {
 
     /// Validates `arguments`, taking absent options from `environment`, then from the defaults of
     /// `table` (option > environment > built-in default; presets come later, in the plan).
-    public static func parse(_ arguments: [String], environment: [String: String], table: [OptionSpec] = OptionTable.all) throws -> Options {
+    public static func parse(_ arguments: [String], environment: [String: String], table: [OptionSpec] = OptionTable.all) throws -> Options
+    {
         var parsed = try ArgumentParser.parse(arguments, table: table)
         var variables: [String: String] = [:]
         for spec in table where spec.takesValue && parsed.values[spec.name] == nil {
             guard let variable = spec.environment, let value = environment[variable], !value.isEmpty,
-                  spec.applies(to: parsed.subcommand), !spec.environmentIgnoredBy.contains(parsed.subcommand) else { continue }
+                spec.applies(to: parsed.subcommand), !spec.environmentIgnoredBy.contains(parsed.subcommand)
+            else { continue }
             parsed.values[spec.name] = value
             variables[spec.name] = variable
         }
@@ -141,15 +143,21 @@ public struct Options: Equatable, Sendable {
         if let value = parsed.value("source") { source = try Self.checked(value, "source", SourceLocation.problem(with:)) }
         if let value = parsed.value("registry") {
             registry = try Self.checked(value, "registry") { host in
-                guard RegistryHost.isValid(host) else { return "is not a registry host (HOST or HOST:PORT, e.g. registry.example.com:5000)" }
-                return RegistryHost.isReadAsHost(host) ? nil
+                guard RegistryHost.isValid(host) else {
+                    return "is not a registry host (HOST or HOST:PORT, e.g. registry.example.com:5000)"
+                }
+                return RegistryHost.isReadAsHost(host)
+                    ? nil
                     : "would be read by Docker as a Docker Hub namespace, not a host; give its port or domain (e.g. \(host):5000)"
             }
         }
         if let value = parsed.value("namespace") {
-            namespace = try Self.checked(value, "namespace") { ImageName.isValidNamespace($0) ? nil : "is not a valid image namespace (lowercase letters, digits, . _ - and /)" }
+            namespace = try Self.checked(value, "namespace") {
+                ImageName.isValidNamespace($0) ? nil : "is not a valid image namespace (lowercase letters, digits, . _ - and /)"
+            }
             if registry == nil, let first = value.split(separator: "/").first, RegistryHost.isReadAsHost(String(first)) {
-                throw LinbuildError.usage("--namespace \(Sanitized.forMessage(value)) would be read by Docker as a registry host; pass the host with --registry")
+                throw LinbuildError.usage(
+                    "--namespace \(Sanitized.forMessage(value)) would be read by Docker as a registry host; pass the host with --registry")
             }
         }
         if let value = parsed.value("presets") { presetsPath = try Self.checked(value, "presets", Self.pathProblem) }
@@ -159,7 +167,9 @@ public struct Options: Equatable, Sendable {
             platform = try Self.checked(value, "platform") { Platform.isValid($0) ? nil : "is not a platform (os/arch, e.g. linux/amd64)" }
         }
         if let value = parsed.value("engine") {
-            engine = try Self.checked(value, "engine") { $0.hasPrefix("-") || $0.contains(where: \.isNewline) ? "is not a command name or path" : nil }
+            engine = try Self.checked(value, "engine") {
+                $0.hasPrefix("-") || $0.contains(where: \.isNewline) ? "is not a command name or path" : nil
+            }
         }
         if let value = parsed.value("context") { dockerContext = try Self.checked(value, "context", Self.wordProblem) }
         if let value = parsed.value("builder") { builder = try Self.checked(value, "builder", Self.wordProblem) }
@@ -167,13 +177,19 @@ public struct Options: Equatable, Sendable {
         if let value = parsed.value("gpus") { gpus = try Self.checked(value, "gpus", Self.wordProblem) }
         if let value = parsed.value("probe-timeout") {
             let bounds = Self.bounds("probe-timeout", table)
-            guard value.count <= String(bounds.upperBound).count, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value), bounds.contains(seconds) else {
-                throw LinbuildError.usage("--probe-timeout \(Sanitized.forMessage(value)) is not a whole number of seconds from \(bounds.lowerBound) to \(bounds.upperBound)")
+            guard value.count <= String(bounds.upperBound).count, value.allSatisfy(\.isASCIIDigit), let seconds = Int(value),
+                bounds.contains(seconds)
+            else {
+                throw LinbuildError.usage(
+                    "--probe-timeout \(Sanitized.forMessage(value)) is not a whole number of seconds from \(bounds.lowerBound) to \(bounds.upperBound)"
+                )
             }
             probeTimeout = Double(seconds)
         }
         if let value = parsed.value("progress") {
-            progress = try Self.checked(value, "progress") { Self.progressModes.contains($0) ? nil : "must be one of \(Self.progressModes.joined(separator: ", "))" }
+            progress = try Self.checked(value, "progress") {
+                Self.progressModes.contains($0) ? nil : "must be one of \(Self.progressModes.joined(separator: ", "))"
+            }
         }
         try checkPositionals()
     }
@@ -182,8 +198,10 @@ public struct Options: Equatable, Sendable {
         switch subcommand {
         case .build, .check, .preflight:
             if let extra = positionals.first {
-                let hint = Subcommand.allCases.map(\.rawValue).contains(where: { EditDistance.between($0, extra) <= 2 })
-                    ? " (subcommands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))" : " (options start with --; see linbuild --help)"
+                let hint =
+                    Subcommand.allCases.map(\.rawValue).contains(where: { EditDistance.between($0, extra) <= 2 })
+                    ? " (subcommands: \(Subcommand.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    : " (options start with --; see linbuild --help)"
                 throw LinbuildError.usage("unexpected argument \(Sanitized.forMessage(extra))\(hint)")
             }
         case .validate:
@@ -216,7 +234,8 @@ public struct Options: Equatable, Sendable {
         if value == "all" { return .all }
         let names = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         for name in names where name.isEmpty || !ArchitectureName.isValid(name) {
-            throw LinbuildError.usage("--arch \(Sanitized.forMessage(value)) is not a list of architecture names (e.g. hopper or ampere,hopper or all)")
+            throw LinbuildError.usage(
+                "--arch \(Sanitized.forMessage(value)) is not a list of architecture names (e.g. hopper or ampere,hopper or all)")
         }
         var unique: [String] = []
         for name in names where !unique.contains(name) { unique.append(name) }
@@ -225,7 +244,8 @@ public struct Options: Equatable, Sendable {
 
     static func jobs(_ value: String, bounds: ClosedRange<Int> = OptionTable.jobBounds) throws -> Int {
         guard value.count <= 10, value.allSatisfy(\.isASCIIDigit), let jobs = Int(value), bounds.contains(jobs) else {
-            throw LinbuildError.usage("--max-jobs \(Sanitized.forMessage(value)) is not a whole number from \(bounds.lowerBound) to \(bounds.upperBound)")
+            throw LinbuildError.usage(
+                "--max-jobs \(Sanitized.forMessage(value)) is not a whole number from \(bounds.lowerBound) to \(bounds.upperBound)")
         }
         return jobs
     }
@@ -239,10 +259,13 @@ public struct Options: Equatable, Sendable {
     static func suffix(_ value: String) throws -> String {
         let body = value.hasPrefix("-") ? String(value.dropFirst()) : value
         guard !body.isEmpty, TagGrammar.isValidTagFragment(body), !body.hasPrefix("-") else {
-            throw LinbuildError.usage("--tag-suffix \(Sanitized.forMessage(value)) cannot be part of a tag (letters, digits, . _ - only, e.g. myfeature)")
+            throw LinbuildError.usage(
+                "--tag-suffix \(Sanitized.forMessage(value)) cannot be part of a tag (letters, digits, . _ - only, e.g. myfeature)")
         }
         guard body.count <= maximumSuffixLength else {
-            throw LinbuildError.usage("--tag-suffix \(Sanitized.forMessage(value)) is longer than \(maximumSuffixLength) characters; the runtime tag <sha12>-<arch>-<suffix> must fit in \(TagGrammar.maximumLength)")
+            throw LinbuildError.usage(
+                "--tag-suffix \(Sanitized.forMessage(value)) is longer than \(maximumSuffixLength) characters; the runtime tag <sha12>-<arch>-<suffix> must fit in \(TagGrammar.maximumLength)"
+            )
         }
         return body
     }

@@ -44,8 +44,10 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public var shortDigest: String { String(digest.prefix(12)) }
 
     public var labels: [String: String] {
-        var labels = [Self.digestLabel: digest, Self.dockerfileLabel: dockerfileDigest, Self.formLabel: String(Self.form),
-                      Self.platformLabel: platform]
+        var labels = [
+            Self.digestLabel: digest, Self.dockerfileLabel: dockerfileDigest, Self.formLabel: String(Self.form),
+            Self.platformLabel: platform,
+        ]
         for (name, value) in arguments { labels[Self.argumentLabelPrefix + name] = value }
         return labels
     }

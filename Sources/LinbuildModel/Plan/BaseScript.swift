@@ -9,7 +9,8 @@ enum BaseScript {
     /// The shell functions the decision lines call, or none when the plan has no base decision.
     static func functions(_ plan: Plan) -> [String] {
         guard plan.baseMode == .auto, let first = plan.targets.first else { return [] }
-        let inspect = withArgument(plan.engine.command(["image", "inspect", "--format", template(plan.platform), first.baseImmutableImage]))
+        let inspect = withArgument(
+            plan.engine.command(["image", "inspect", "--format", template(plan.platform), first.baseImmutableImage]))
         // The registry host decides the engine's flags (podman's loopback TLS flag): rendered with
         // one of the plan's references, whose place "$1" then takes.
         let pull = withArgument(plan.engine.pull(first.baseImmutableImage, platform: plan.platform))
@@ -133,7 +134,8 @@ enum BaseScript {
     /// platform names one, as `ImagePlatform.matches` compares it.
     static func template(_ platform: String) -> String {
         let variant = platform.split(separator: "/").count > 2 ? "/{{.Variant}}" : ""
-        return "{{.Os}}/{{.Architecture}}\(variant) {{index .Config.Labels \"\(BaseInputs.formLabel)\"}}:{{index .Config.Labels \"\(BaseInputs.digestLabel)\"}}"
+        return
+            "{{.Os}}/{{.Architecture}}\(variant) {{index .Config.Labels \"\(BaseInputs.formLabel)\"}}:{{index .Config.Labels \"\(BaseInputs.digestLabel)\"}}"
     }
 
     /// The command with its last argument (a reference) replaced by the function's `"$1"`.

@@ -13,26 +13,31 @@ public struct BuildArguments: Equatable, Sendable {
 
     /// The base stage's arguments: the contract with `docker/Dockerfile`. `locations` are the
     /// presets' with the run's environment applied.
-    public static func base(for architecture: Presets.Architecture, defaults: Presets.Defaults, maxJobs: Int,
-                            locations: UpstreamLocations? = nil) -> BuildArguments {
-        BuildArguments([
-            ("NVIDIA_CUDA_TAG", architecture.nvidiaCudaTag ?? defaults.nvidiaCudaTag),
-            ("TORCH_CHANNEL", architecture.torchChannel),
-            ("TORCH_VER", "\(architecture.torchVersion)+\(architecture.cudaSuffix)"),
-            ("TORCH_CUDA_SUFFIX", architecture.cudaSuffix),
-            ("TORCHVISION_VER", architecture.torchvisionVersion),
-            ("TORCHAUDIO_VER", architecture.torchaudioVersion),
-            ("FA_VER", architecture.flashAttention?.version ?? ""),
-            ("FA_COMMIT", architecture.flashAttention?.commit ?? ""),
-            ("CUDA_ARCH_LIST", architecture.cudaArchList),
-            ("OS_PACKAGES", defaults.osPackages.joined(separator: " ")),
-            ("MAX_JOBS", String(maxJobs)),
-        ] + (defaults.nvccThreads.map { [("NVCC_THREADS", String($0))] } ?? []) + (locations ?? defaults.locations).pairs)
+    public static func base(
+        for architecture: Presets.Architecture, defaults: Presets.Defaults, maxJobs: Int,
+        locations: UpstreamLocations? = nil
+    ) -> BuildArguments {
+        BuildArguments(
+            [
+                ("NVIDIA_CUDA_TAG", architecture.nvidiaCudaTag ?? defaults.nvidiaCudaTag),
+                ("TORCH_CHANNEL", architecture.torchChannel),
+                ("TORCH_VER", "\(architecture.torchVersion)+\(architecture.cudaSuffix)"),
+                ("TORCH_CUDA_SUFFIX", architecture.cudaSuffix),
+                ("TORCHVISION_VER", architecture.torchvisionVersion),
+                ("TORCHAUDIO_VER", architecture.torchaudioVersion),
+                ("FA_VER", architecture.flashAttention?.version ?? ""),
+                ("FA_COMMIT", architecture.flashAttention?.commit ?? ""),
+                ("CUDA_ARCH_LIST", architecture.cudaArchList),
+                ("OS_PACKAGES", defaults.osPackages.joined(separator: " ")),
+                ("MAX_JOBS", String(maxJobs)),
+            ] + (defaults.nvccThreads.map { [("NVCC_THREADS", String($0))] } ?? []) + (locations ?? defaults.locations).pairs)
     }
 
     /// The runtime stage's arguments.
-    public static func runtime(baseImage: String, commit: CommitID, defaults: Presets.Defaults? = nil,
-                               locations: UpstreamLocations? = nil) -> BuildArguments {
+    public static func runtime(
+        baseImage: String, commit: CommitID, defaults: Presets.Defaults? = nil,
+        locations: UpstreamLocations? = nil
+    ) -> BuildArguments {
         var pairs: [(name: String, value: String)] = [("BASE_IMAGE", baseImage), ("LINNAEUS_REF", commit.sha)]
         if let defaults {
             pairs.append(("APP_EXTRAS", defaults.extras.joined(separator: ",")))

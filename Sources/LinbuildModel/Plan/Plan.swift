@@ -101,17 +101,18 @@ public struct Step: Equatable, Sendable, Codable {
 
     /// The step's one name, in the form `use` needs.
     public func name(_ use: NameUse) -> String {
-        let what: String = switch (kind, use) {
-        case (.checkBase, .summaryRow), (.buildBase, .summaryRow): "base"
-        case (.buildRuntime, .summaryRow): "runtime"
-        case (.exportSource, _): "export source"
-        case (.checkBase, _): "check base"
-        case (.buildBase, _): "build base"
-        case (.pullBase, _): "pull base"
-        case (.buildRuntime, _): "build runtime"
-        case (.pushBase, _): "push base"
-        case (.pushRuntime, _): "push runtime"
-        }
+        let what: String =
+            switch (kind, use) {
+            case (.checkBase, .summaryRow), (.buildBase, .summaryRow): "base"
+            case (.buildRuntime, .summaryRow): "runtime"
+            case (.exportSource, _): "export source"
+            case (.checkBase, _): "check base"
+            case (.buildBase, _): "build base"
+            case (.pullBase, _): "pull base"
+            case (.buildRuntime, _): "build runtime"
+            case (.pushBase, _): "push base"
+            case (.pushRuntime, _): "push runtime"
+            }
         guard use == .logFile else { return arch.map { "\(what) [\($0)]" } ?? what }
         return ([what] + (arch.map { [$0] } ?? [])).joined(separator: " ").split(separator: " ").joined(separator: "-") + ".log"
     }

@@ -1,5 +1,5 @@
-import LinbuildSupport
 import LinbuildProcess
+import LinbuildSupport
 
 /// Turns options, presets, the parsed Dockerfile and the resolved commit into a `Plan`.
 /// Pure: every input that came from the outside world is a parameter.
@@ -15,8 +15,10 @@ public struct PlanBuilder: Sendable {
     /// `MAX_JOBS` per architecture and why (`JobSizing.choices`); absent: options or presets.
     public var jobChoices: [String: JobChoice] = [:]
 
-    public init(options: Options, presets: Presets, dockerfile: Dockerfile, source: ResolvedSource,
-                engine: EngineCLI, workDirectory: String, createdAt: String) {
+    public init(
+        options: Options, presets: Presets, dockerfile: Dockerfile, source: ResolvedSource,
+        engine: EngineCLI, workDirectory: String, createdAt: String
+    ) {
         self.options = options
         self.presets = presets
         self.dockerfile = dockerfile
@@ -34,7 +36,8 @@ public struct PlanBuilder: Sendable {
         case .named(let names):
             return try names.map { name in
                 guard let architecture = presets.architecture(named: name) else {
-                    throw LinbuildError.usage("unknown --arch '\(name)'; presets define \(presets.architectureNames.joined(separator: ", ")) (or all)")
+                    throw LinbuildError.usage(
+                        "unknown --arch '\(name)'; presets define \(presets.architectureNames.joined(separator: ", ")) (or all)")
                 }
                 return architecture
             }
@@ -49,10 +52,11 @@ public struct PlanBuilder: Sendable {
         let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
         let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
         let baseArgumentsUsed = dockerfile.argumentsUsed(by: DockerfileContract.baseStage)
-        var plan = Plan(source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
-                        dockerfile: dockerfile.path, push: options.push,
-                        baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
-                        keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
+        var plan = Plan(
+            source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
+            dockerfile: dockerfile.path, push: options.push,
+            baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
+            keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
         // The readable base tag moves only from the presets' branch, or when asked: a feature branch
         // that changes the base must not evict the default branch's.
         plan.movesBaseTag = options.moveBaseTag || source.ref == presets.defaults.branch
@@ -65,33 +69,41 @@ public struct PlanBuilder: Sendable {
         var buildSteps: [Step] = []
         var pushSteps: [Step] = []
         for architecture in architectures {
-            let base = BaseImageTag(repository: repository, image: presets.defaults.baseImage, architecture: architecture, platform: platform)
+            let base = BaseImageTag(
+                repository: repository, image: presets.defaults.baseImage, architecture: architecture, platform: platform)
             guard TagGrammar.isValidTag(base.tag) else {
-                throw LinbuildError.usage("--platform \(platform) makes the base tag longer than \(TagGrammar.maximumLength) characters (\(base.tag.prefix(40))…)")
+                throw LinbuildError.usage(
+                    "--platform \(platform) makes the base tag longer than \(TagGrammar.maximumLength) characters (\(base.tag.prefix(40))…)"
+                )
             }
-            let runtime = RuntimeImageTag(repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
-                                          architecture: architecture.name, suffix: options.tagSuffix, platform: platform)
+            let runtime = RuntimeImageTag(
+                repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
+                architecture: architecture.name, suffix: options.tagSuffix, platform: platform)
             let jobs = jobChoices[architecture.name]
-            let baseArguments = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs, locations: locations)
+            let baseArguments = BuildArguments.base(
+                for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs, locations: locations)
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
             // An argument the base's stages never declare cannot change the image (BuildKit drops it).
             let shaping = BuildArguments(baseArguments.pairs.filter { baseArgumentsUsed.contains($0.name) })
-            let inputs = BaseInputs(arguments: shaping, platform: platform,
-                                    normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
-                                    legacyText: legacyBaseText)
+            let inputs = BaseInputs(
+                arguments: shaping, platform: platform,
+                normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
+                legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
             // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
             // as it is, unchecked, as asked.
             let immutable = base.immutableReference(inputs: inputs)
             let runtimeBase = options.skipBase ? base.reference : immutable
-            let runtimeArguments = BuildArguments.runtime(baseImage: runtimeBase, commit: source.commit, defaults: presets.defaults,
-                                                          locations: locations)
-            var targetPlan = TargetPlan(arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
-                                        baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
-                                        runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
-                                        baseInputs: inputs, maxJobsReason: jobs?.reason)
+            let runtimeArguments = BuildArguments.runtime(
+                baseImage: runtimeBase, commit: source.commit, defaults: presets.defaults,
+                locations: locations)
+            var targetPlan = TargetPlan(
+                arch: architecture.name, baseImage: base.reference, runtimeImage: runtime.reference,
+                baseArguments: Dictionary(uniqueKeysWithValues: baseArguments.pairs.map { ($0.name, $0.value) }),
+                runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
+                baseInputs: inputs, maxJobsReason: jobs?.reason)
             targetPlan.baseImmutableImage = immutable
             targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
             targets.append(targetPlan)
@@ -107,25 +119,41 @@ public struct PlanBuilder: Sendable {
 
             buildSteps.append(Step(kind: .checkBase, arch: arch, commands: [], image: base.reference))
             if options.skipBase == false {
-                buildSteps.append(Step(kind: .buildBase, arch: arch,
-                                       commands: [build(target: DockerfileContract.baseStage, arguments: baseBuildArguments, labels: baseLabels,
-                                                        tag: immutable, platform: platform, context: emptyContext,
-                                                        fresh: options.noCache, pull: options.pull)],
-                                       condition: options.forceBase ? nil : .baseNeedsBuild, image: immutable))
+                buildSteps.append(
+                    Step(
+                        kind: .buildBase, arch: arch,
+                        commands: [
+                            build(
+                                target: DockerfileContract.baseStage, arguments: baseBuildArguments, labels: baseLabels,
+                                tag: immutable, platform: platform, context: emptyContext,
+                                fresh: options.noCache, pull: options.pull)
+                        ],
+                        condition: options.forceBase ? nil : .baseNeedsBuild, image: immutable))
             }
-            buildSteps.append(Step(kind: .pullBase, arch: arch, commands: [engine.pull(options.skipBase ? base.reference : immutable, platform: platform)],
-                                   condition: .baseOnlyInRegistry, image: base.reference))
-            buildSteps.append(Step(kind: .buildRuntime, arch: arch,
-                                   commands: [build(target: DockerfileContract.runtimeStage, arguments: runtimeArguments, labels: runtimeLabels,
-                                                    tag: runtime.reference, platform: platform, context: sourceContext)],
-                                   image: runtime.reference))
+            buildSteps.append(
+                Step(
+                    kind: .pullBase, arch: arch, commands: [engine.pull(options.skipBase ? base.reference : immutable, platform: platform)],
+                    condition: .baseOnlyInRegistry, image: base.reference))
+            buildSteps.append(
+                Step(
+                    kind: .buildRuntime, arch: arch,
+                    commands: [
+                        build(
+                            target: DockerfileContract.runtimeStage, arguments: runtimeArguments, labels: runtimeLabels,
+                            tag: runtime.reference, platform: platform, context: sourceContext)
+                    ],
+                    image: runtime.reference))
             if options.push {
                 // --skip-base pushes the image it used, as it is: the readable tag (no immutable tag is made).
                 let baseTags = options.skipBase ? [base.reference] : [immutable] + (plan.movesBaseTag ? [base.reference] : [])
-                pushSteps.append(Step(kind: .pushBase, arch: arch, commands: baseTags.map(engine.push),
-                                      condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
-                pushSteps.append(Step(kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
-                                      image: runtime.reference))
+                pushSteps.append(
+                    Step(
+                        kind: .pushBase, arch: arch, commands: baseTags.map(engine.push),
+                        condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
+                pushSteps.append(
+                    Step(
+                        kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
+                        image: runtime.reference))
             }
         }
 
@@ -137,8 +165,10 @@ public struct PlanBuilder: Sendable {
 
     private func platformFlag(_ platform: String) -> [String] { ["--platform", platform] }
 
-    private func build(target: String, arguments: BuildArguments, labels: [String: String], tag: String,
-                       platform: String, context: String, fresh: Bool = false, pull: Bool = false) -> Command {
+    private func build(
+        target: String, arguments: BuildArguments, labels: [String: String], tag: String,
+        platform: String, context: String, fresh: Bool = false, pull: Bool = false
+    ) -> Command {
         var words = platformFlag(platform) + ["--file", dockerfile.path, "--target", target]
         if fresh { words.append("--no-cache") }
         if pull { words.append("--pull") }

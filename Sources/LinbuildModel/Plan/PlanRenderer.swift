@@ -1,6 +1,6 @@
 import Foundation
-import LinbuildSupport
 import LinbuildProcess
+import LinbuildSupport
 
 /// The two printed views of a plan: shell lines for people (`--dry-run`) and JSON for scripts.
 public enum PlanRenderer {
@@ -18,7 +18,9 @@ public enum PlanRenderer {
             "# engine: \(Sanitized.forComment(plan.engine.executable)), \(plan.engine.builder.description)",
         ]
         for target in plan.targets {
-            lines.append("# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)")
+            lines.append(
+                "# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)"
+            )
             if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
         }
         lines.append("set -e")
@@ -92,10 +94,15 @@ public enum PlanRenderer {
     /// depends on what the local store holds.
     static func pull(_ step: Step, plan: Plan, decision: String) -> [String] {
         let body = step.commands.map(\.shellLine)
-        guard let condition = step.condition, plan.baseMode != .force else { return guarded(step, plan: plan, decision: decision, body: body) }
+        guard let condition = step.condition, plan.baseMode != .force else {
+            return guarded(step, plan: plan, decision: decision, body: body)
+        }
         if plan.baseMode == .auto {
-            guard BaseScript.words(where: condition) == [BaseScript.pulled] else { return guarded(step, plan: plan, decision: decision, body: body) }
-            return ["# \(step.title): done by the check above (linbuild_registry), only when no local copy matches:"] + body.map { "#   " + $0 }
+            guard BaseScript.words(where: condition) == [BaseScript.pulled] else {
+                return guarded(step, plan: plan, decision: decision, body: body)
+            }
+            return ["# \(step.title): done by the check above (linbuild_registry), only when no local copy matches:"]
+                + body.map { "#   " + $0 }
         }
         let whenMissing = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: true))
         let whenPresent = condition.holds(given: BaseFacts(decision: .skipped, localCopyMissing: false))
@@ -103,8 +110,13 @@ public enum PlanRenderer {
         switch (whenMissing, whenPresent) {
         case (true, true): return ["# \(step.title):"] + body
         case (false, false): return ["# \(step.title): not run (--skip-base):"] + body.map { "# " + $0 }
-        case (true, false): return ["# \(step.title), only if the local store lacks it (--skip-base):", "if ! \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
-        case (false, true): return ["# \(step.title), only if the local store holds it (--skip-base):", "if \(inspect); then"] + body.map { "  " + $0 } + ["fi"]
+        case (true, false):
+            return ["# \(step.title), only if the local store lacks it (--skip-base):", "if ! \(inspect); then"] + body.map { "  " + $0 }
+                + ["fi"]
+        case (false, true):
+            return ["# \(step.title), only if the local store holds it (--skip-base):", "if \(inspect); then"] + body.map { "  " + $0 } + [
+                "fi"
+            ]
         default: return undecidable(step)
         }
     }
@@ -113,9 +125,10 @@ public enum PlanRenderer {
     /// shell form that can tell them apart (pulling and comparing inputs; or, with --skip-base, presence).
     static func pushBase(_ step: Step, plan: Plan, target: TargetPlan?) -> [String] {
         guard let condition = step.condition else { return step.commands.map(\.shellLine) }
-        let pushedOver = Set(BaseDecision.possible(in: plan.baseMode).map { decision in
-            Set(RegistryCopy.allCases.filter { condition.holds(given: BaseFacts(decision: decision, registryCopy: $0)) == true })
-        })
+        let pushedOver = Set(
+            BaseDecision.possible(in: plan.baseMode).map { decision in
+                Set(RegistryCopy.allCases.filter { condition.holds(given: BaseFacts(decision: decision, registryCopy: $0)) == true })
+            })
         guard pushedOver.count == 1, let copies = pushedOver.first else { return undecidable(step) }
         let header = "# \(step.title), only if \(conditionText(condition)):"
         if copies == Set(RegistryCopy.allCases) { return [header] + step.commands.map(\.shellLine) }
@@ -138,7 +151,8 @@ public enum PlanRenderer {
 
     private static func baseDecisionText(_ mode: Plan.BaseMode) -> String {
         switch mode {
-        case .auto: "the immutable tag, then the readable one; the local store, then the registry (the script pulls; linbuild reads the registry's labels); compare recorded inputs and platform"
+        case .auto:
+            "the immutable tag, then the readable one; the local store, then the registry (the script pulls; linbuild reads the registry's labels); compare recorded inputs and platform"
         case .force: "skipped (--force-base: always build)"
         case .skip: "skipped (--skip-base: use the existing image)"
         }

@@ -18,14 +18,17 @@ public struct EngineResources: Equatable, Sendable {
     /// `host.cpus`, `host.memTotal`, `host.hostname`.
     public static func parse(info json: String) -> EngineResources? {
         guard let value = try? JSONParser.parse(Array(json.trimmingCharacters(in: .whitespacesAndNewlines).utf8)),
-              case .object(let top) = value else { return nil }
+            case .object(let top) = value
+        else { return nil }
         func field(_ members: [(key: String, value: JSONValue)], _ name: String) -> JSONValue? { members.first { $0.key == name }?.value }
         func number(_ value: JSONValue?) -> Double? { if case .number(let n, _)? = value { n } else { nil } }
         func text(_ value: JSONValue?) -> String? { if case .string(let s)? = value { s } else { nil } }
         if let cpus = number(field(top, "NCPU")), let memory = number(field(top, "MemTotal")), cpus >= 1, memory > 0 {
             return EngineResources(cpus: Int(cpus), memoryBytes: memory, id: text(field(top, "ID")) ?? "")
         }
-        if case .object(let host)? = field(top, "host"), let cpus = number(field(host, "cpus")), let memory = number(field(host, "memTotal")), cpus >= 1, memory > 0 {
+        if case .object(let host)? = field(top, "host"), let cpus = number(field(host, "cpus")),
+            let memory = number(field(host, "memTotal")), cpus >= 1, memory > 0
+        {
             return EngineResources(cpus: Int(cpus), memoryBytes: memory, id: text(field(host, "hostname")) ?? "")
         }
         return nil
@@ -66,7 +69,10 @@ public enum JobSizing {
         let memory = "\(gib(resources.memoryBytes)) / \(perJob) GiB per job"
         if byMemory < cpus {
             let jobs = max(1, byMemory)
-            return JobChoice(jobs: jobs, reason: "MAX_JOBS=\(jobs): \(memory)" + (byMemory < 1 ? " (less than one job's worth: expect swapping or an out-of-memory kill)" : " (\(cpus) CPUs)"))
+            return JobChoice(
+                jobs: jobs,
+                reason: "MAX_JOBS=\(jobs): \(memory)"
+                    + (byMemory < 1 ? " (less than one job's worth: expect swapping or an out-of-memory kill)" : " (\(cpus) CPUs)"))
         }
         return JobChoice(jobs: cpus, reason: "MAX_JOBS=\(cpus): \(cpus) CPUs (\(memory) would allow \(byMemory))")
     }
@@ -76,13 +82,16 @@ public enum JobSizing {
         guard let major = flashAttentionMajor, let perJob = perJobGiB, perJob > 0 else { return nil }
         let needed = Double(jobs * perJob) * gibibyte
         guard needed > resources.memoryBytes else { return nil }
-        return "--max-jobs \(jobs) needs about \(jobs * perJob) GiB (\(perJob) GiB per flash-attn v\(major) job) but the engine has \(gib(resources.memoryBytes)); the compile may run out of memory (--max-jobs auto would use \(auto(resources: resources, flashAttentionMajor: major, perJobGiB: perJob).jobs))"
+        return
+            "--max-jobs \(jobs) needs about \(jobs * perJob) GiB (\(perJob) GiB per flash-attn v\(major) job) but the engine has \(gib(resources.memoryBytes)); the compile may run out of memory (--max-jobs auto would use \(auto(resources: resources, flashAttentionMajor: major, perJobGiB: perJob).jobs))"
     }
 
     /// One choice per architecture. `resources` is nil when the engine was not asked (dry run)
     /// or did not answer: then presets' `maxJobs` is used and the reason says so.
-    public static func choices(requested: Int?, presets: Presets, architectures: [Presets.Architecture],
-                               resources: Result<EngineResources, JobSizingError>?) -> [String: JobChoice] {
+    public static func choices(
+        requested: Int?, presets: Presets, architectures: [Presets.Architecture],
+        resources: Result<EngineResources, JobSizingError>?
+    ) -> [String: JobChoice] {
         var choices: [String: JobChoice] = [:]
         for architecture in architectures {
             let major = architecture.flashAttention?.major
@@ -92,13 +101,18 @@ public enum JobSizing {
             }
             switch resources {
             case .success(let machine)?:
-                choices[architecture.name] = auto(resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] })
+                choices[architecture.name] = auto(
+                    resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] })
             case .failure(let error)?:
-                choices[architecture.name] = JobChoice(jobs: presets.defaults.maxJobs,
+                choices[architecture.name] = JobChoice(
+                    jobs: presets.defaults.maxJobs,
                     reason: "MAX_JOBS=\(presets.defaults.maxJobs): --max-jobs auto not resolved (\(error)); presets maxJobs")
             case nil:
-                choices[architecture.name] = JobChoice(jobs: presets.defaults.maxJobs,
-                    reason: "MAX_JOBS=\(presets.defaults.maxJobs): --max-jobs auto is resolved from the engine when the build runs; presets maxJobs shown")
+                choices[architecture.name] = JobChoice(
+                    jobs: presets.defaults.maxJobs,
+                    reason:
+                        "MAX_JOBS=\(presets.defaults.maxJobs): --max-jobs auto is resolved from the engine when the build runs; presets maxJobs shown"
+                )
             }
         }
         return choices

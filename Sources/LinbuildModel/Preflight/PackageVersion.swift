@@ -32,12 +32,19 @@ public struct PackageVersion: Comparable, Hashable, Sendable, CustomStringConver
         }
         while !rest.isEmpty {
             if rest.first == "." || rest.first == "-" || rest.first == "_" { rest = rest.dropFirst(); continue }
-            if rest.hasPrefix("rc") { rest = rest.dropFirst(2); stage = 2; stageNumber = number() }
-            else if rest.hasPrefix("post") { rest = rest.dropFirst(4); post = number() }
-            else if rest.hasPrefix("dev") { rest = rest.dropFirst(3); dev = number() }
-            else if rest.hasPrefix("a") { rest = rest.dropFirst(1); stage = 0; stageNumber = number() }
-            else if rest.hasPrefix("b") { rest = rest.dropFirst(1); stage = 1; stageNumber = number() }
-            else { return nil }
+            if rest.hasPrefix("rc") {
+                rest = rest.dropFirst(2); stage = 2; stageNumber = number()
+            } else if rest.hasPrefix("post") {
+                rest = rest.dropFirst(4); post = number()
+            } else if rest.hasPrefix("dev") {
+                rest = rest.dropFirst(3); dev = number()
+            } else if rest.hasPrefix("a") {
+                rest = rest.dropFirst(1); stage = 0; stageNumber = number()
+            } else if rest.hasPrefix("b") {
+                rest = rest.dropFirst(1); stage = 1; stageNumber = number()
+            } else {
+                return nil
+            }
         }
         if dev != Int.max, stage == 3, post == -1 { stage = -1 }
     }
@@ -69,8 +76,11 @@ public struct PackageVersion: Comparable, Hashable, Sendable, CustomStringConver
         guard !versions.isEmpty else { return [] }
         var groups: [(release: [Int], versions: [PackageVersion])] = []
         for version in versions {
-            if let last = groups.last, last.release == version.release { groups[groups.count - 1].versions.append(version) }
-            else { groups.append((version.release, [version])) }
+            if let last = groups.last, last.release == version.release {
+                groups[groups.count - 1].versions.append(version)
+            } else {
+                groups.append((version.release, [version]))
+            }
         }
         let target = PackageVersion(wanted)
         var chosen: [Int] = []
@@ -78,7 +88,9 @@ public struct PackageVersion: Comparable, Hashable, Sendable, CustomStringConver
             chosen = [same]
             if let above = groups.indices.first(where: { $0 > same }) { chosen.append(above) }
         } else if let target {
-            let below = groups.indices.last { !target.release.lexicographicallyPrecedes(groups[$0].release) && groups[$0].release != target.release }
+            let below = groups.indices.last {
+                !target.release.lexicographicallyPrecedes(groups[$0].release) && groups[$0].release != target.release
+            }
             let above = groups.indices.first { target.release.lexicographicallyPrecedes(groups[$0].release) }
             chosen = [below, above].compactMap { $0 }
         }

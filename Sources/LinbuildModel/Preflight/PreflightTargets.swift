@@ -60,8 +60,10 @@ public struct PreflightTargets: Equatable, Sendable {
     /// with the index's local `+<suffix>` label, FA 2 on the package index, FA 3 at its pinned
     /// commit of `FA3_GIT`. The Python is the Dockerfile's `PYTHON_VERSION` default (linbuild
     /// never passes it; both `PYTHON_SOURCE` ways install that version).
-    public static func make(presets: Presets, architectures: [Presets.Architecture], dockerfile: Dockerfile,
-                            platform: String, locations: UpstreamLocations) -> PreflightTargets {
+    public static func make(
+        presets: Presets, architectures: [Presets.Architecture], dockerfile: Dockerfile,
+        platform: String, locations: UpstreamLocations
+    ) -> PreflightTargets {
         /// What the build gets for `name`: the passed location, else the Dockerfile's default.
         func argument(_ name: String) -> String? {
             if let value = locations.values[name], !value.isEmpty { return value }
@@ -80,7 +82,9 @@ public struct PreflightTargets: Equatable, Sendable {
             channel == "nightly" ? "\(pytorchRoot)/nightly/\(suffix)" : "\(pytorchRoot)/\(suffix)"
         }
         let result = architectures.map { architecture -> Architecture in
-            var images = [Image(role: "CUDA image", reference: "\(cudaRepository):\(architecture.nvidiaCudaTag ?? presets.defaults.nvidiaCudaTag)")]
+            var images = [
+                Image(role: "CUDA image", reference: "\(cudaRepository):\(architecture.nvidiaCudaTag ?? presets.defaults.nvidiaCudaTag)")
+            ]
             if let osImage { images.append(Image(role: "OS image", reference: osImage)) }
             if let uvImage { images.append(Image(role: "uv image", reference: uvImage)) }
 
@@ -90,10 +94,15 @@ public struct PreflightTargets: Equatable, Sendable {
             let alternative = Alternative(label: otherChannel, index: torchIndex(channel: otherChannel, suffix: suffix))
             // The PyTorch index serves all three with the CUDA suffix as local label; the
             // Dockerfile asks for torchvision==X and torchaudio==Y, which those wheels satisfy.
-            var packages = [Package(project: "torch", versions: ["\(architecture.torchVersion)+\(suffix)"], index: index,
-                                    needsWheel: true, alternative: alternative)]
+            var packages = [
+                Package(
+                    project: "torch", versions: ["\(architecture.torchVersion)+\(suffix)"], index: index,
+                    needsWheel: true, alternative: alternative)
+            ]
             for (companion, version) in [("torchvision", architecture.torchvisionVersion), ("torchaudio", architecture.torchaudioVersion)] {
-                packages.append(Package(project: companion, versions: ["\(version)+\(suffix)"], index: index, needsWheel: true, alternative: alternative))
+                packages.append(
+                    Package(
+                        project: companion, versions: ["\(version)+\(suffix)"], index: index, needsWheel: true, alternative: alternative))
             }
             var gitRefs: [GitRef] = []
             if let fa = architecture.flashAttention {
@@ -101,13 +110,15 @@ public struct PreflightTargets: Equatable, Sendable {
                     // The Dockerfile clones FA3_GIT and checks out FA_COMMIT (presets require it for major 3).
                     gitRefs.append(GitRef(project: "flash-attention", url: faGit, commit: commit))
                 } else {
-                    packages.append(Package(project: "flash-attn", versions: [fa.version], index: packageIndex, needsWheel: false, alternative: nil))
+                    packages.append(
+                        Package(project: "flash-attn", versions: [fa.version], index: packageIndex, needsWheel: false, alternative: nil))
                 }
             }
             return Architecture(name: architecture.name, images: images, packages: packages, gitRefs: gitRefs)
         }
-        return PreflightTargets(python: defaultValue(of: "PYTHON_VERSION", in: dockerfile) ?? defaultPython, platform: platform,
-                                architectures: result)
+        return PreflightTargets(
+            python: defaultValue(of: "PYTHON_VERSION", in: dockerfile) ?? defaultPython, platform: platform,
+            architectures: result)
     }
 
     private static func trimmed(_ url: String) -> String {
@@ -116,6 +127,7 @@ public struct PreflightTargets: Equatable, Sendable {
 
     /// The first non-empty default of `ARG name` in the Dockerfile (global, then stages in order).
     static func defaultValue(of name: String, in dockerfile: Dockerfile) -> String? {
-        (dockerfile.globalArgs + dockerfile.stages.flatMap(\.args)).first { $0.name == name && !($0.defaultValue ?? "").isEmpty }?.defaultValue
+        (dockerfile.globalArgs + dockerfile.stages.flatMap(\.args)).first { $0.name == name && !($0.defaultValue ?? "").isEmpty }?
+            .defaultValue
     }
 }

@@ -26,7 +26,10 @@ public struct DistributionFile: Equatable, Sendable {
         guard let suffix = [".tar.gz", ".zip", ".tar.bz2"].first(where: filename.hasSuffix) else { return nil }
         let stem = filename.dropLast(suffix.count)
         // The version starts after the last dash that is followed by a digit (names may hold dashes).
-        guard let dash = stem.indices.last(where: { stem[$0] == "-" && stem.index(after: $0) < stem.endIndex && stem[stem.index(after: $0)].isASCIIDigit })
+        guard
+            let dash = stem.indices.last(where: {
+                stem[$0] == "-" && stem.index(after: $0) < stem.endIndex && stem[stem.index(after: $0)].isASCIIDigit
+            })
         else { return nil }
         project = String(stem[..<dash])
         version = String(stem[stem.index(after: dash)...])
@@ -54,7 +57,9 @@ public struct DistributionFile: Equatable, Sendable {
         guard isWheel else { return true }
         let digits = python.split(separator: ".").prefix(2).joined()
         let major = String(python.prefix { $0 != "." })
-        let pythonOK = pythonTags.contains { ["cp\(digits)", "py\(digits)", "py\(major)", "py2.py3"].contains($0) || ($0.hasPrefix("cp\(major)") && abiTags.contains("abi3")) }
+        let pythonOK = pythonTags.contains {
+            ["cp\(digits)", "py\(digits)", "py\(major)", "py2.py3"].contains($0) || ($0.hasPrefix("cp\(major)") && abiTags.contains("abi3"))
+        }
         let abiOK = abiTags.contains { ["cp\(digits)", "abi3", "none"].contains($0) }
         let machine = Self.machine(of: platform)
         let platformOK = platformTags.contains { $0 == "any" || ($0.contains("linux") && $0.hasSuffix("_" + machine)) }

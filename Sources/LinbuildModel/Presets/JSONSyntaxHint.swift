@@ -12,15 +12,21 @@ enum JSONSyntaxHint {
                 if byte == UInt8(ascii: "\"") { inString = false }
             } else if byte == UInt8(ascii: "\"") {
                 inString = true
-            } else if byte == UInt8(ascii: "/"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "/") || bytes[index + 1] == UInt8(ascii: "*") {
-                return (line, "a comment: JSON has no comments (remove it, or put the note in a \"notes\" string where the schema allows one)")
+            } else if byte == UInt8(ascii: "/"), index + 1 < bytes.count,
+                bytes[index + 1] == UInt8(ascii: "/") || bytes[index + 1] == UInt8(ascii: "*")
+            {
+                return (
+                    line, "a comment: JSON has no comments (remove it, or put the note in a \"notes\" string where the schema allows one)"
+                )
             } else if byte == UInt8(ascii: "#") {
                 return (line, "a '#' comment: JSON has no comments (remove it)")
             } else if byte == UInt8(ascii: ",") {
                 var next = index + 1
                 while next < bytes.count, [9, 10, 13, 32].contains(bytes[next]) { next += 1 }
                 if next < bytes.count, bytes[next] == UInt8(ascii: "}") || bytes[next] == UInt8(ascii: "]") {
-                    return (line, "a trailing comma before '\(Character(Unicode.Scalar(bytes[next])))': JSON allows none (remove the comma)")
+                    return (
+                        line, "a trailing comma before '\(Character(Unicode.Scalar(bytes[next])))': JSON allows none (remove the comma)"
+                    )
                 }
             }
             index += 1

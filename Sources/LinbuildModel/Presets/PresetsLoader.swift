@@ -17,7 +17,8 @@ public enum PresetsLoader {
             throw LinbuildError.missingFile(path, what: "presets file (a folder was given)")
         }
         guard data.count <= maximumSize else {
-            throw LinbuildError.invalidPresets(file: path, entry: "(file)", problem: "larger than 1 MiB; a presets file holds a small matrix")
+            throw LinbuildError.invalidPresets(
+                file: path, entry: "(file)", problem: "larger than 1 MiB; a presets file holds a small matrix")
         }
         return try parse(Array(data), file: path)
     }
@@ -39,21 +40,31 @@ public enum PresetsLoader {
         try reader.allowOnly(["defaults", "architectures", "validation", jobMemoryKey], in: root, at: "(top level)")
 
         let defaultsObject = try reader.object(reader.required("defaults", in: root, at: "(top level)"), at: "defaults")
-        try reader.allowOnly(["namespace", "baseImage", "runtimeImage", "arch", "branch", "maxJobs",
-                              "dockerfile", "platform", "source", "nvidiaCudaTag", "nvccThreads", "osPackages", "extras",
-                              "locations"], in: defaultsObject, at: "defaults")
+        try reader.allowOnly(
+            [
+                "namespace", "baseImage", "runtimeImage", "arch", "branch", "maxJobs",
+                "dockerfile", "platform", "source", "nvidiaCudaTag", "nvccThreads", "osPackages", "extras",
+                "locations",
+            ], in: defaultsObject, at: "defaults")
         func text(_ key: String) throws -> String {
             try reader.string(reader.required(key, in: defaultsObject, at: "defaults"), at: "defaults.\(key)")
         }
         var defaults = Presets.Defaults(
             namespace: try text("namespace"), baseImage: try text("baseImage"), runtimeImage: try text("runtimeImage"),
             arch: try text("arch"), branch: try text("branch"),
-            maxJobs: try reader.integer(reader.required("maxJobs", in: defaultsObject, at: "defaults"), at: "defaults.maxJobs", in: OptionTable.jobBounds),
+            maxJobs: try reader.integer(
+                reader.required("maxJobs", in: defaultsObject, at: "defaults"), at: "defaults.maxJobs", in: OptionTable.jobBounds),
             dockerfile: try text("dockerfile"), platform: try text("platform"), source: try text("source"),
             nvidiaCudaTag: try text("nvidiaCudaTag"))
-        try reader.check(ImageName.isValidNamespace(defaults.namespace), at: "defaults.namespace", "must be a valid image namespace (lowercase letters, digits, separators)")
-        try reader.check(ImageName.isValidRepositoryComponent(defaults.baseImage), at: "defaults.baseImage", "must be a valid image name (lowercase letters, digits, . _ -)")
-        try reader.check(ImageName.isValidRepositoryComponent(defaults.runtimeImage), at: "defaults.runtimeImage", "must be a valid image name (lowercase letters, digits, . _ -)")
+        try reader.check(
+            ImageName.isValidNamespace(defaults.namespace), at: "defaults.namespace",
+            "must be a valid image namespace (lowercase letters, digits, separators)")
+        try reader.check(
+            ImageName.isValidRepositoryComponent(defaults.baseImage), at: "defaults.baseImage",
+            "must be a valid image name (lowercase letters, digits, . _ -)")
+        try reader.check(
+            ImageName.isValidRepositoryComponent(defaults.runtimeImage), at: "defaults.runtimeImage",
+            "must be a valid image name (lowercase letters, digits, . _ -)")
         try reader.check(TagGrammar.isValidTag(defaults.nvidiaCudaTag), at: "defaults.nvidiaCudaTag", "must be a valid image tag")
         try reader.check(Platform.isValid(defaults.platform), at: "defaults.platform", "must look like os/arch, e.g. linux/amd64")
         if let problem = GitRefName.problem(with: defaults.branch) { throw reader.fail("defaults.branch", problem) }
@@ -69,8 +80,11 @@ public enum PresetsLoader {
             architectures.append(try architecture(name: name, value: value, reader: &reader))
         }
         guard architectures.contains(where: { $0.name == defaults.arch }) else {
-            throw LinbuildError.invalidPresets(file: file, entry: "defaults.arch",
-                problem: "names '\(defaults.arch)', which is not under architectures (known: \(architectures.map(\.name).joined(separator: ", ")))")
+            throw LinbuildError.invalidPresets(
+                file: file, entry: "defaults.arch",
+                problem:
+                    "names '\(defaults.arch)', which is not under architectures (known: \(architectures.map(\.name).joined(separator: ", ")))"
+            )
         }
         var presets = Presets(defaults: defaults, architectures: architectures)
         if let validation = root.first(where: { $0.key == "validation" })?.value {
@@ -110,13 +124,17 @@ public enum PresetsLoader {
             if let value = fields.first(where: { $0.key == "expect" })?.value {
                 guard case .string(let text) = value else { throw reader.fail("\(at).expect", "must be a string, not \(value.typeName)") }
                 if let unknown = ValidationCheck.placeholderNames(in: text).first(where: { !known.contains($0) }) {
-                    throw reader.fail("\(at).expect", "uses {\(unknown)}, which is not one of \(known.sorted().map { "{\($0)}" }.joined(separator: ", "))")
+                    throw reader.fail(
+                        "\(at).expect", "uses {\(unknown)}, which is not one of \(known.sorted().map { "{\($0)}" }.joined(separator: ", "))"
+                    )
                 }
                 expect = text
             }
             var needsGPU = false
             if let value = fields.first(where: { $0.key == "needsGPU" })?.value {
-                guard case .bool(let flag) = value else { throw reader.fail("\(at).needsGPU", "must be true or false, not \(value.typeName)") }
+                guard case .bool(let flag) = value else {
+                    throw reader.fail("\(at).needsGPU", "must be true or false, not \(value.typeName)")
+                }
                 needsGPU = flag
             }
             return ValidationCheck(name: name, command: command, expect: expect, needsGPU: needsGPU)
@@ -125,11 +143,15 @@ public enum PresetsLoader {
 
     private static func architecture(name: String, value: JSONValue, reader: inout ObjectReader) throws -> Presets.Architecture {
         let at = "architectures.\(name)"
-        try reader.check(ArchitectureName.isValid(name), at: at,
-                         "is not a usable architecture name (lowercase letters, digits, . _ -; not 'all')")
+        try reader.check(
+            ArchitectureName.isValid(name), at: at,
+            "is not a usable architecture name (lowercase letters, digits, . _ -; not 'all')")
         let entry = try reader.object(value, at: at)
-        try reader.allowOnly(["gpus", "torchVersion", "torchvisionVersion", "torchaudioVersion", "torchChannel", "cudaSuffix",
-                              "cudaArchList", "flashAttention", "nvidiaCudaTag"], in: entry, at: at)
+        try reader.allowOnly(
+            [
+                "gpus", "torchVersion", "torchvisionVersion", "torchaudioVersion", "torchChannel", "cudaSuffix",
+                "cudaArchList", "flashAttention", "nvidiaCudaTag",
+            ], in: entry, at: at)
         func text(_ key: String) throws -> String {
             try reader.string(reader.required(key, in: entry, at: at), at: "\(at).\(key)")
         }
@@ -137,14 +159,17 @@ public enum PresetsLoader {
         let cudaSuffix = try text("cudaSuffix")
         let channel = try text("torchChannel")
         let archList = try text("cudaArchList")
-        try reader.check(TagGrammar.isValidTagFragment(torchVersion), at: "\(at).torchVersion", "must be a version usable in a tag, e.g. 2.7.1")
+        try reader.check(
+            TagGrammar.isValidTagFragment(torchVersion), at: "\(at).torchVersion", "must be a version usable in a tag, e.g. 2.7.1")
         let torchvisionVersion = try text("torchvisionVersion"), torchaudioVersion = try text("torchaudioVersion")
         try reader.check(PipVersion.isValid(torchvisionVersion), at: "\(at).torchvisionVersion", "must be a pip version, e.g. 0.22.1")
         try reader.check(PipVersion.isValid(torchaudioVersion), at: "\(at).torchaudioVersion", "must be a pip version, e.g. 2.7.1")
         try reader.check(TagGrammar.isValidTagFragment(cudaSuffix), at: "\(at).cudaSuffix", "must be usable in a tag, e.g. cu126")
-        try reader.check(Presets.torchChannels.contains(channel), at: "\(at).torchChannel",
-                         "must be one of \(Presets.torchChannels.joined(separator: ", ")), not '\(channel)'")
-        try reader.check(CudaArchList.isValid(archList), at: "\(at).cudaArchList", "must be compute capabilities separated by ';', e.g. 8.0;8.6")
+        try reader.check(
+            Presets.torchChannels.contains(channel), at: "\(at).torchChannel",
+            "must be one of \(Presets.torchChannels.joined(separator: ", ")), not '\(channel)'")
+        try reader.check(
+            CudaArchList.isValid(archList), at: "\(at).cudaArchList", "must be compute capabilities separated by ';', e.g. 8.0;8.6")
 
         var flashAttention: Presets.FlashAttention?
         if let faValue = entry.first(where: { $0.key == "flashAttention" })?.value, faValue != .null {
@@ -152,21 +177,26 @@ public enum PresetsLoader {
             let fa = try reader.object(faValue, at: faAt)
             try reader.allowOnly(["version", "major", "commit"], in: fa, at: faAt)
             let version = try reader.string(reader.required("version", in: fa, at: faAt), at: "\(faAt).version")
-            try reader.check(PipVersion.isValid(version), at: "\(faAt).version", "must be a pip version, e.g. 2.7.4.post1 (use null for no Flash Attention)")
+            try reader.check(
+                PipVersion.isValid(version), at: "\(faAt).version",
+                "must be a pip version, e.g. 2.7.4.post1 (use null for no Flash Attention)")
             let major = try reader.integer(reader.required("major", in: fa, at: faAt), at: "\(faAt).major", in: 1...99)
             var commit: String?
             if let commitValue = fa.first(where: { $0.key == "commit" })?.value {
                 let text = try reader.string(commitValue, at: "\(faAt).commit")
-                try reader.check(CommitID(text) != nil && text == text.lowercased(), at: "\(faAt).commit",
-                                 "must be a full 40-hex commit of the Flash Attention git source (lower case)")
+                try reader.check(
+                    CommitID(text) != nil && text == text.lowercased(), at: "\(faAt).commit",
+                    "must be a full 40-hex commit of the Flash Attention git source (lower case)")
                 commit = text
             } else if major >= 3 {
-                throw reader.fail("\(faAt).commit", "is missing: Flash Attention \(major) is not published as a package; pin a commit of its git source")
+                throw reader.fail(
+                    "\(faAt).commit", "is missing: Flash Attention \(major) is not published as a package; pin a commit of its git source")
             }
             flashAttention = .init(version: version, major: major, commit: commit)
         } else if !entry.contains(where: { $0.key == "flashAttention" }) {
-            throw LinbuildError.invalidPresets(file: reader.file, entry: "\(at).flashAttention",
-                                               problem: "is missing (an object with version and major, or null for none)")
+            throw LinbuildError.invalidPresets(
+                file: reader.file, entry: "\(at).flashAttention",
+                problem: "is missing (an object with version and major, or null for none)")
         }
         var nvidiaCudaTag: String?
         if let tagValue = entry.first(where: { $0.key == "nvidiaCudaTag" })?.value {
@@ -175,13 +205,16 @@ public enum PresetsLoader {
             nvidiaCudaTag = tag
         }
         let gpus = try entry.first(where: { $0.key == "gpus" }).map { try reader.string($0.value, at: "\(at).gpus") } ?? ""
-        let architecture = Presets.Architecture(name: name, gpus: gpus, torchVersion: torchVersion, torchvisionVersion: torchvisionVersion,
-                                                torchaudioVersion: torchaudioVersion, torchChannel: channel,
-                                                cudaSuffix: cudaSuffix, cudaArchList: archList,
-                                                flashAttention: flashAttention, nvidiaCudaTag: nvidiaCudaTag)
+        let architecture = Presets.Architecture(
+            name: name, gpus: gpus, torchVersion: torchVersion, torchvisionVersion: torchvisionVersion,
+            torchaudioVersion: torchaudioVersion, torchChannel: channel,
+            cudaSuffix: cudaSuffix, cudaArchList: archList,
+            flashAttention: flashAttention, nvidiaCudaTag: nvidiaCudaTag)
         let baseTag = BaseImageTag(repository: ImageRepository(registry: nil, namespace: "n"), image: "i", architecture: architecture).tag
-        try reader.check(TagGrammar.isValidTag(baseTag), at: at,
-                         "makes a base tag longer than \(TagGrammar.maximumLength) characters (\(baseTag.prefix(40))…); shorten cudaSuffix or torchVersion")
+        try reader.check(
+            TagGrammar.isValidTag(baseTag), at: at,
+            "makes a base tag longer than \(TagGrammar.maximumLength) characters (\(baseTag.prefix(40))…); shorten cudaSuffix or torchVersion"
+        )
         return architecture
     }
 
@@ -232,7 +265,8 @@ struct ObjectReader {
 
     func integer(_ value: JSONValue, at: String, in range: ClosedRange<Int>) throws -> Int {
         guard case .number(let number, let literal) = value, !literal.contains("."), !literal.lowercased().contains("e"),
-              let integer = Int(literal) else {
+            let integer = Int(literal)
+        else {
             throw fail(at, "must be a whole number, not \(value.typeName == "a number" ? "a fraction" : value.typeName)")
         }
         _ = number

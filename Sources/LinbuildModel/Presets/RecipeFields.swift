@@ -10,10 +10,16 @@ enum RecipeFields {
         if let value = defaults.first(where: { $0.key == "nvccThreads" })?.value {
             result.nvccThreads = try reader.integer(value, at: "defaults.nvccThreads", in: 1...64)
         }
-        result.osPackages = try words(defaults, "osPackages", reader: reader) { DebianPackageName.isValid($0) ? nil
-            : "is not a distribution package name (lowercase letters, digits, + - . ; e.g. libgl1)" }
-        result.extras = try words(defaults, "extras", reader: reader) { ExtraName.isValid($0) ? nil
-            : "is not a Python extra name (letters, digits, - _ .; e.g. dev)" }
+        result.osPackages = try words(defaults, "osPackages", reader: reader) {
+            DebianPackageName.isValid($0)
+                ? nil
+                : "is not a distribution package name (lowercase letters, digits, + - . ; e.g. libgl1)"
+        }
+        result.extras = try words(defaults, "extras", reader: reader) {
+            ExtraName.isValid($0)
+                ? nil
+                : "is not a Python extra name (letters, digits, - _ .; e.g. dev)"
+        }
 
         let at = "defaults.locations"
         guard let locations = defaults.first(where: { $0.key == "locations" })?.value else { return }
@@ -29,8 +35,10 @@ enum RecipeFields {
         result.locations = UpstreamLocations(values: values)
     }
 
-    private static func words(_ defaults: ObjectReader.Members, _ key: String, reader: ObjectReader,
-                              _ problem: (String) -> String?) throws -> [String] {
+    private static func words(
+        _ defaults: ObjectReader.Members, _ key: String, reader: ObjectReader,
+        _ problem: (String) -> String?
+    ) throws -> [String] {
         let at = "defaults.\(key)"
         guard let value = defaults.first(where: { $0.key == key })?.value else { return [] }
         guard case .array(let items) = value else { throw reader.fail(at, "must be an array of strings, not \(value.typeName)") }
@@ -50,7 +58,8 @@ enum RecipeFields {
 enum DebianPackageName {
     static func isValid(_ name: String) -> Bool {
         guard name.count >= 2, name.count <= 128, let first = name.unicodeScalars.first,
-              ("a"..."z").contains(first) || ("0"..."9").contains(first) else { return false }
+            ("a"..."z").contains(first) || ("0"..."9").contains(first)
+        else { return false }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0) }
     }
 }
@@ -60,7 +69,8 @@ enum DebianPackageName {
 enum ExtraName {
     static func isValid(_ name: String) -> Bool {
         guard name.count <= 64, let first = name.unicodeScalars.first, let last = name.unicodeScalars.last,
-              TagGrammar.isAlphanumeric(first), TagGrammar.isAlphanumeric(last) else { return false }
+            TagGrammar.isAlphanumeric(first), TagGrammar.isAlphanumeric(last)
+        else { return false }
         return name.unicodeScalars.allSatisfy { TagGrammar.isAlphanumeric($0) || "-_.".unicodeScalars.contains($0) }
     }
 }

@@ -11,8 +11,10 @@ public struct ResolvedSource: Equatable, Sendable {
     /// Submodules and LFS files found locally, which the export adds to `git archive`'s output.
     public var contents: SourceContents
 
-    public init(location: SourceLocation, ref: String, refName: String?, commit: CommitID, sourceLabel: String,
-                contents: SourceContents = SourceContents()) {
+    public init(
+        location: SourceLocation, ref: String, refName: String?, commit: CommitID, sourceLabel: String,
+        contents: SourceContents = SourceContents()
+    ) {
         self.location = location
         self.ref = ref
         self.refName = refName

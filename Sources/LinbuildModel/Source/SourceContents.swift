@@ -41,7 +41,9 @@ public struct SourceContents: Equatable, Sendable {
     public func refusal(source: String) -> LinbuildError? {
         guard !missing.isEmpty else { return nil }
         let shown = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? " and \(missing.count - 5) more" : "")
-        return .incompleteSource("the commit in \(source) has contents linbuild cannot put in the image offline: \(shown); "
-            + "fetch them into the clone (git submodule update --init --recursive, git lfs fetch), or pass --allow-incomplete-source to build without them")
+        return .incompleteSource(
+            "the commit in \(source) has contents linbuild cannot put in the image offline: \(shown); "
+                + "fetch them into the clone (git submodule update --init --recursive, git lfs fetch), or pass --allow-incomplete-source to build without them"
+        )
     }
 }

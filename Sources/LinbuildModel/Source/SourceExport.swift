@@ -1,6 +1,6 @@
 import Foundation
-import LinbuildSupport
 import LinbuildProcess
+import LinbuildSupport
 
 /// The commands that put exactly the resolved commit's tracked tree into the runtime's build
 /// context, on the host: no credentials or network are needed inside the build, and nothing
@@ -24,19 +24,30 @@ public enum SourceExport {
             // A URL with credentials is passed at run time only: the plan, the dry-run and the
             // logs show `"$LINBUILD_SOURCE_URL"` in its place.
             let secret = Redaction.hasCredentials(url)
-            var fetch = Command("git", ["-C", repository, "fetch", "--quiet", "--depth", "1", "--no-tags", "--",
-                                        secret ? "$" + urlVariable : url, source.refName ?? source.commit.sha], environment: environment)
+            var fetch = Command(
+                "git",
+                [
+                    "-C", repository, "fetch", "--quiet", "--depth", "1", "--no-tags", "--",
+                    secret ? "$" + urlVariable : url, source.refName ?? source.commit.sha,
+                ], environment: environment)
             if secret { fetch.secrets = [urlVariable: url] }
             commands.append(fetch)
         }
-        commands.append(Command("git", ["-C", repository, "archive", "--format=tar", "--output", archive, source.commit.sha],
-                                environment: environment))
+        commands.append(
+            Command(
+                "git", ["-C", repository, "archive", "--format=tar", "--output", archive, source.commit.sha],
+                environment: environment))
         commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
         commands.append(Command("rm", ["-f", "--", archive]))
         // git archive leaves submodules empty and LFS files as pointers: fill them in.
         for submodule in source.contents.submodules {
-            commands.append(Command("git", ["-C", submodule.repository, "archive", "--format=tar", "--prefix=\(submodule.path)/",
-                                            "--output", archive, submodule.commit], environment: environment))
+            commands.append(
+                Command(
+                    "git",
+                    [
+                        "-C", submodule.repository, "archive", "--format=tar", "--prefix=\(submodule.path)/",
+                        "--output", archive, submodule.commit,
+                    ], environment: environment))
             commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
             commands.append(Command("rm", ["-f", "--", archive]))
         }

@@ -27,9 +27,13 @@ public struct ValidationCheck: Equatable, Sendable {
     }
 
     /// The placeholder names `expect` may use: the keys of `placeholders(for:)`, whatever the values.
-    static let placeholderKeys = Set(placeholders(for: Presets.Architecture(
-        name: "", gpus: "", torchVersion: "", torchvisionVersion: "", torchaudioVersion: "", torchChannel: "", cudaSuffix: "", cudaArchList: "",
-        flashAttention: nil, nvidiaCudaTag: nil)).keys)
+    static let placeholderKeys = Set(
+        placeholders(
+            for: Presets.Architecture(
+                name: "", gpus: "", torchVersion: "", torchvisionVersion: "", torchaudioVersion: "", torchChannel: "", cudaSuffix: "",
+                cudaArchList: "",
+                flashAttention: nil, nvidiaCudaTag: nil)
+        ).keys)
 
     /// The expectation for one architecture; unknown placeholders are left as written (the
     /// presets loader refuses them, so this never happens with a loaded file).

@@ -32,7 +32,8 @@ public struct ValidationReport: Equatable, Sendable {
     public var failure: LinbuildError? {
         let failed = results.filter { $0.status == .fail }
         guard !failed.isEmpty else { return nil }
-        return .validationFailed("\(failed.count) of \(results.count) checks failed in \(image): \(failed.map(\.name).joined(separator: ", "))")
+        return .validationFailed(
+            "\(failed.count) of \(results.count) checks failed in \(image): \(failed.map(\.name).joined(separator: ", "))")
     }
 }
 

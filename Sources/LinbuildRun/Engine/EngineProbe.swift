@@ -1,6 +1,6 @@
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// Questions to the engine that must answer quickly: is it there, which BuildKit path works,
 /// and what does the local store hold. Each has a timeout, so a dead daemon is an error in
@@ -26,16 +26,19 @@ public struct EngineProbe: Sendable {
     public func verify(forBuilds: Bool = true) throws -> Versions {
         let format = engine.isPodman ? "{{.Client.Version}}|{{.Client.Version}}" : "{{.Client.Version}}|{{.Server.Version}}"
         let output = try captureOrUnavailable(engine.command(["version", "--format", format]))
-        let fields = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "|", omittingEmptySubsequences: false)
+        let fields = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines).split(
+            separator: "|", omittingEmptySubsequences: false)
         guard output.termination.succeeded, fields.count == 2, !fields[1].isEmpty else {
             let why = output.termination == .timedOut ? "no answer within \(Int(timeout)) s" : output.stderrSummary
             throw LinbuildError.engineUnavailable(
-                "cannot reach the engine through '\(engine.executable)'\(why.isEmpty ? "" : ": \(why)") (start the daemon, or point DOCKER_HOST or --context at one)")
+                "cannot reach the engine through '\(engine.executable)'\(why.isEmpty ? "" : ": \(why)") (start the daemon, or point DOCKER_HOST or --context at one)"
+            )
         }
         let versions = Versions(client: String(fields[0]), server: String(fields[1]))
         if forBuilds, engine.builder == .builtinBuildKit, let major = Int(versions.client.prefix { $0.isASCIIDigit }), major >= 23 {
             throw LinbuildError.engineUnavailable(
-                "docker client \(versions.client) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)")
+                "docker client \(versions.client) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)"
+            )
         }
         return versions
     }
@@ -56,7 +59,8 @@ public struct EngineProbe: Sendable {
     /// The image ID the local store gives `image` (for the summary).
     public func imageID(of image: String) -> String? {
         guard let output = try? runner.capture(engine.command(["image", "inspect", "--format", "{{.Id}}", image]), timeout: timeout),
-              output.termination.succeeded else { return nil }
+            output.termination.succeeded
+        else { return nil }
         let id = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         return id.isEmpty ? nil : id
     }

@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// Resolves `--branch` to one commit before anything is built: a branch (with slashes, or
 /// remote-tracking), a tag, a full or short SHA. A URL is asked with `git ls-remote`, without
@@ -37,7 +37,8 @@ public struct CommitResolver: Sendable {
             throw LinbuildError.missingFile(repository, what: "source repository")
         }
         guard isDirectory.boolValue else {
-            throw LinbuildError.wrongKind("source repository \(repository) is a file, not a folder (pass the clone's folder or a git URL with --source)")
+            throw LinbuildError.wrongKind(
+                "source repository \(repository) is a file, not a folder (pass the clone's folder or a git URL with --source)")
         }
         // `git -C sub/folder archive` would export only that folder while the tag names the whole
         // commit: the repository's top level is what gets built.
@@ -46,7 +47,9 @@ public struct CommitResolver: Sendable {
         if topLevel.termination.succeeded, !top.isEmpty, top != repository {
             return try resolveLocal(ref, repository: top, location: .path(top))
         }
-        let listing = try git(["-C", repository, "for-each-ref", "--format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)"], timeout: 30)
+        let listing = try git(
+            ["-C", repository, "for-each-ref", "--format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)"], timeout: 30
+        )
         guard listing.termination.succeeded else {
             if listing.stderrSummary.contains("not a git repository") { throw LinbuildError.notARepository(repository) }
             throw LinbuildError.gitFailed(repository: repository, detail: listing.stderrSummary)
@@ -94,7 +97,8 @@ public struct CommitResolver: Sendable {
         for other in others {
             let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(other)^{commit}"], timeout: 30)
             guard parsed.termination.succeeded, let found = CommitID(parsed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)),
-                  found != commit else { continue }
+                found != commit
+            else { continue }
             throw LinbuildError.ambiguousRef(repository: repository, ref: ref, candidates: [name, "commit \(found.sha)"])
         }
     }
@@ -117,7 +121,8 @@ public struct CommitResolver: Sendable {
         let listing = try git(["ls-remote", "--", url], timeout: remoteTimeout)
         switch listing.termination {
         case .timedOut:
-            throw LinbuildError.gitFailed(repository: label, detail: "git ls-remote did not answer within \(Int(remoteTimeout)) s; check the network or the URL")
+            throw LinbuildError.gitFailed(
+                repository: label, detail: "git ls-remote did not answer within \(Int(remoteTimeout)) s; check the network or the URL")
         case .exited(0):
             break
         default:
@@ -131,7 +136,9 @@ public struct CommitResolver: Sendable {
             return ResolvedSource(location: location, ref: ref, refName: match.name, commit: match.commit, sourceLabel: label)
         }
         if Self.looksLikeSHA(ref) {
-            throw LinbuildError.usage("--branch \(ref): a short SHA cannot be resolved against a URL without cloning; pass the full 40-hex SHA, a branch or a tag")
+            throw LinbuildError.usage(
+                "--branch \(ref): a short SHA cannot be resolved against a URL without cloning; pass the full 40-hex SHA, a branch or a tag"
+            )
         }
         throw LinbuildError.unknownRef(repository: label, ref: ref)
     }
@@ -142,12 +149,14 @@ public struct CommitResolver: Sendable {
         switch location {
         case .path(let path):
             guard let head = try? git(["-C", Paths.absolute(path), "symbolic-ref", "--quiet", "--short", "HEAD"], timeout: 30),
-                  head.termination.succeeded else { return nil }
+                head.termination.succeeded
+            else { return nil }
             let branch = head.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
             return branch.isEmpty ? nil : branch
         case .url(let url):
             guard let listing = try? git(["ls-remote", "--symref", "--", url, "HEAD"], timeout: remoteTimeout),
-                  listing.termination.succeeded else { return nil }
+                listing.termination.succeeded
+            else { return nil }
             // `ref: refs/heads/master<TAB>HEAD`
             return listing.stdoutText.split(separator: "\n").first { $0.hasPrefix("ref: refs/heads/") && $0.hasSuffix("\tHEAD") }
                 .map { String($0.dropFirst("ref: refs/heads/".count).dropLast("\tHEAD".count)) }
@@ -159,7 +168,8 @@ public struct CommitResolver: Sendable {
         String(decoding: stderr, as: UTF8.self).split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
             .first { line in
                 line.hasPrefix("ssh:") || line.contains("Could not resolve hostname") || line.contains("Permission denied (")
-                    || line.contains("Host key verification failed") || line.contains("Connection refused") || line.contains("Connection timed out")
+                    || line.contains("Host key verification failed") || line.contains("Connection refused")
+                    || line.contains("Connection timed out")
             }
     }
 
@@ -200,13 +210,17 @@ public struct CommitResolver: Sendable {
     /// different commits. When nothing matches, a branch that exists only on one remote
     /// (`origin/feat/x` for `feat/x`, as in a CI clone) is taken, as `git checkout` would.
     static func match(_ ref: String, in refs: [Ref], repository: String, remoteTracking: Bool) throws -> Ref? {
-        let exact = ["refs/\(ref)", "refs/tags/\(ref)", "refs/heads/\(ref)"] + (remoteTracking ? ["refs/remotes/\(ref)", "refs/remotes/\(ref)/HEAD"] : [])
+        let exact =
+            ["refs/\(ref)", "refs/tags/\(ref)", "refs/heads/\(ref)"]
+            + (remoteTracking ? ["refs/remotes/\(ref)", "refs/remotes/\(ref)/HEAD"] : [])
         // ls-remote lists the remote's default branch as a bare `HEAD`
         let candidates = ref.hasPrefix("refs/") ? [ref] : ref == "HEAD" ? ["HEAD"] : exact
         var matches = refs.filter { candidates.contains($0.name) }
         if matches.isEmpty, remoteTracking {
-            matches = refs.filter { $0.name.hasPrefix("refs/remotes/") && $0.name.hasSuffix("/\(ref)")
-                && $0.name.dropFirst("refs/remotes/".count).split(separator: "/").count == ref.split(separator: "/").count + 1 }
+            matches = refs.filter {
+                $0.name.hasPrefix("refs/remotes/") && $0.name.hasSuffix("/\(ref)")
+                    && $0.name.dropFirst("refs/remotes/".count).split(separator: "/").count == ref.split(separator: "/").count + 1
+            }
         }
         guard let first = matches.first else { return nil }
         if matches.contains(where: { $0.commit != first.commit }) {

@@ -1,6 +1,6 @@
 import Foundation
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
 
 extension SourceExport {
     /// A URL's commit is seen only once fetched: its submodules and LFS files cannot be had

@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// Finding what a commit holds besides its tracked files, by asking git in the local clone.
 extension SourceContents {
@@ -12,12 +12,17 @@ extension SourceContents {
         return contents
     }
 
-    private static func git(_ runner: ProcessRunning, _ arguments: [String], input: String? = nil, limit: Int = 64 << 20) throws -> CapturedOutput {
-        try runner.capture(Command("git", arguments, environment: GitSettings.environment, standardInput: input), timeout: 120, limit: limit)
+    private static func git(_ runner: ProcessRunning, _ arguments: [String], input: String? = nil, limit: Int = 64 << 20) throws
+        -> CapturedOutput
+    {
+        try runner.capture(
+            Command("git", arguments, environment: GitSettings.environment, standardInput: input), timeout: 120, limit: limit)
     }
 
-    private static func inspect(repository: String, commit: String, prefix: String, runner: ProcessRunning,
-                                into contents: inout SourceContents) throws {
+    private static func inspect(
+        repository: String, commit: String, prefix: String, runner: ProcessRunning,
+        into contents: inout SourceContents
+    ) throws {
         let tree = try git(runner, ["-C", repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit])
         guard tree.termination.succeeded else {
             throw LinbuildError.gitFailed(repository: repository, detail: "cannot list \(commit): \(tree.stderrSummary)")
@@ -61,7 +66,8 @@ extension SourceContents {
 
     /// `.gitmodules` at the commit maps paths to names (`.git/modules/<name>`).
     private static func submoduleNames(repository: String, commit: String, runner: ProcessRunning) throws -> [String: String] {
-        let listed = try git(runner, ["-C", repository, "config", "--blob", "\(commit):.gitmodules", "--get-regexp", #"^submodule\..*\.path$"#])
+        let listed = try git(
+            runner, ["-C", repository, "config", "--blob", "\(commit):.gitmodules", "--get-regexp", #"^submodule\..*\.path$"#])
         var names: [String: String] = [:]
         for line in listed.stdoutText.split(whereSeparator: \.isNewline) {
             guard let space = line.lastIndex(of: " ") else { continue }
@@ -73,10 +79,13 @@ extension SourceContents {
 
     static let pointerHeader = "version https://git-lfs.github.com/spec/v1\n"
 
-    private static func findPointers(_ blobs: [(path: String, sha: String)], repository: String, prefix: String, runner: ProcessRunning,
-                                     into contents: inout SourceContents) throws {
-        let batch = try git(runner, ["-C", repository, "cat-file", "--batch"], input: blobs.map(\.sha).joined(separator: "\n") + "\n",
-                            limit: blobs.count * 1200 + 4096)
+    private static func findPointers(
+        _ blobs: [(path: String, sha: String)], repository: String, prefix: String, runner: ProcessRunning,
+        into contents: inout SourceContents
+    ) throws {
+        let batch = try git(
+            runner, ["-C", repository, "cat-file", "--batch"], input: blobs.map(\.sha).joined(separator: "\n") + "\n",
+            limit: blobs.count * 1200 + 4096)
         guard batch.termination.succeeded else { return }
         var bodies: [String: String] = [:]
         var rest = batch.stdout[...]
@@ -91,9 +100,10 @@ extension SourceContents {
             .trimmingCharacters(in: .newlines)
         for blob in blobs {
             guard let body = bodies[blob.sha], body.hasPrefix(pointerHeader) else { continue }
-            let fields = Dictionary(body.split(separator: "\n").compactMap { line -> (String, String)? in
-                line.firstIndex(of: " ").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
-            }, uniquingKeysWith: { first, _ in first })
+            let fields = Dictionary(
+                body.split(separator: "\n").compactMap { line -> (String, String)? in
+                    line.firstIndex(of: " ").map { (String(line[..<$0]), String(line[line.index(after: $0)...])) }
+                }, uniquingKeysWith: { first, _ in first })
             guard let oid = fields["oid"], oid.hasPrefix("sha256:"), let size = fields["size"].flatMap(Int.init) else { continue }
             let hex = String(oid.dropFirst("sha256:".count))
             guard hex.count == 64, hex.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else { continue }
@@ -102,7 +112,8 @@ extension SourceContents {
             if let found = attributes?[.size] as? NSNumber, found.intValue == size {
                 contents.largeFiles.append(LargeFile(path: prefix + blob.path, object: object))
             } else {
-                contents.missing.append("\(prefix)\(blob.path) (Git LFS object \(hex.prefix(12)) not in the local store; run 'git lfs fetch')")
+                contents.missing.append(
+                    "\(prefix)\(blob.path) (Git LFS object \(hex.prefix(12)) not in the local store; run 'git lfs fetch')")
             }
         }
     }

@@ -11,15 +11,18 @@ enum GitRemoteCheck {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let environment = ["GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/false"]
         do {
-            let initialised = try runner.capture(Command("git", ["init", "-q", "--bare", scratch], environment: environment), timeout: timeout)
+            let initialised = try runner.capture(
+                Command("git", ["init", "-q", "--bare", scratch], environment: environment), timeout: timeout)
             guard initialised.termination.succeeded else { return .unknown("git init failed: \(initialised.stderrSummary)") }
-            let fetch = Command("git", ["-C", scratch, "fetch", "-q", "--depth=1", "--filter=tree:0", "--", url, sha], environment: environment)
+            let fetch = Command(
+                "git", ["-C", scratch, "fetch", "-q", "--depth=1", "--filter=tree:0", "--", url, sha], environment: environment)
             let output = try runner.capture(fetch, timeout: timeout, limit: 64 * 1024)
             if output.termination.succeeded { return .present("fetched it from \(url)") }
             if output.termination == .timedOut { return .unknown("git fetch \(url) did not answer within \(Int(timeout)) s") }
             let message = String(decoding: output.stderr, as: UTF8.self).lowercased()
             if message.contains("not our ref") || message.contains("couldn't find remote ref") || message.contains("no such remote ref")
-                || message.contains("unadvertised object") {
+                || message.contains("unadvertised object")
+            {
                 return .absent("\(url) has no commit \(sha) (check the pinned commit)")
             }
             return .unknown("git fetch \(url): \(output.stderrSummary)")

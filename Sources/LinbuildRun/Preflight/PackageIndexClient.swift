@@ -1,6 +1,6 @@
 import Foundation
-import LinbuildSupport
 import LinbuildModel
+import LinbuildSupport
 
 /// What a package index said about one project.
 public enum IndexAnswer: Equatable, Sendable {
@@ -34,9 +34,12 @@ public final class PackageIndexClient: Sendable {
         let host = (url.host ?? page) + (url.port.map { ":\($0)" } ?? "")
         let response: HTTPResponse
         do {
-            response = try transport.send(HTTPRequest(method: "GET", url: page, headers: [
-                (name: "Accept", value: Self.accept), (name: "User-Agent", value: "linbuild/\(LinbuildVersion.current)"),
-            ], timeout: timeout))
+            response = try transport.send(
+                HTTPRequest(
+                    method: "GET", url: page,
+                    headers: [
+                        (name: "Accept", value: Self.accept), (name: "User-Agent", value: "linbuild/\(LinbuildVersion.current)"),
+                    ], timeout: timeout))
         } catch {
             return .unknown("\(error)")
         }

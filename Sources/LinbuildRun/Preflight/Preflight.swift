@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// One input of one architecture, and what its upstream said.
 public struct PreflightResult: Equatable, Sendable {
@@ -28,9 +28,10 @@ public struct PreflightResult: Equatable, Sendable {
 
     /// The line printed for it.
     public var line: String {
-        let detail: String = switch answer {
-        case .present(let text), .absent(let text), .unknown(let text): text
-        }
+        let detail: String =
+            switch answer {
+            case .present(let text), .absent(let text), .unknown(let text): text
+            }
         return "preflight [\(arch)] \(answer.word.padding(8))\(input)" + (detail.isEmpty ? "" : ": \(detail)")
     }
 }
@@ -68,7 +69,9 @@ public struct Preflight: Sendable {
                 questions["page \(package.index) \(package.project)"] = { [index] in index.files(of: package.project, at: package.index) }
             }
             for ref in architecture.gitRefs {
-                questions["commit \(ref.url) \(ref.commit)"] = { [runner, timeout] in GitRemoteCheck.commit(ref.commit, in: ref.url, runner: runner, timeout: timeout) }
+                questions["commit \(ref.url) \(ref.commit)"] = { [runner, timeout] in
+                    GitRemoteCheck.commit(ref.commit, in: ref.url, runner: runner, timeout: timeout)
+                }
             }
         }
         var answers = Self.ask(questions, deadline: started.addingTimeInterval(timeout + 0.5))
@@ -77,9 +80,13 @@ public struct Preflight: Sendable {
         var followUps: [String: @Sendable () -> Any] = [:]
         for architecture in targets.architectures {
             for package in architecture.packages {
-                guard let alternative = package.alternative, case .files(let names)? = answers["page \(package.index) \(package.project)"] as? IndexAnswer,
-                      !missingVersions(package, in: names).isEmpty else { continue }
-                followUps["page \(alternative.index) \(package.project)"] = { [index] in index.files(of: package.project, at: alternative.index) }
+                guard let alternative = package.alternative,
+                    case .files(let names)? = answers["page \(package.index) \(package.project)"] as? IndexAnswer,
+                    !missingVersions(package, in: names).isEmpty
+                else { continue }
+                followUps["page \(alternative.index) \(package.project)"] = { [index] in
+                    index.files(of: package.project, at: alternative.index)
+                }
             }
         }
         if !followUps.isEmpty {
@@ -94,8 +101,11 @@ public struct Preflight: Sendable {
                 let answer = answers["image " + image.reference] as? RegistryAnswer ?? .unknown(noAnswer)
                 let input = "\(image.role) \(image.reference)"
                 switch answer {
-                case .present(let digest): results.append(.init(arch: arch, input: input, answer: .present(digest.map { String($0.prefix(19)) } ?? "")))
-                case .absent: results.append(.init(arch: arch, input: input, answer: .absent("\(image.reference) is not in its registry (check the tag)")))
+                case .present(let digest):
+                    results.append(.init(arch: arch, input: input, answer: .present(digest.map { String($0.prefix(19)) } ?? "")))
+                case .absent:
+                    results.append(
+                        .init(arch: arch, input: input, answer: .absent("\(image.reference) is not in its registry (check the tag)")))
                 case .unknown(let why): results.append(.init(arch: arch, input: input, answer: .unknown(why)))
                 }
             }
@@ -134,23 +144,29 @@ public struct Preflight: Sendable {
         case .unknown(let why):
             return .init(arch: arch, input: input, answer: .unknown(why))
         case .noProject:
-            return .init(arch: arch, input: input, answer: .absent("\(package.index) has no project \(package.project) (check the index URL and the CUDA suffix)"))
+            return .init(
+                arch: arch, input: input,
+                answer: .absent("\(package.index) has no project \(package.project) (check the index URL and the CUDA suffix)"))
         case .files(let names):
             let files = fitting(package, names)
             let kind = package.needsWheel ? "wheel" : "file"
             if package.versions.isEmpty {
                 guard let newest = files.compactMap({ PackageVersion($0.version) }).max() else {
-                    return .init(arch: arch, input: input, answer: .absent("\(package.index) has no \(package.project) \(kind) for \(wheelTarget)"))
+                    return .init(
+                        arch: arch, input: input, answer: .absent("\(package.index) has no \(package.project) \(kind) for \(wheelTarget)"))
                 }
                 return .init(arch: arch, input: input, answer: .present("newest for \(wheelTarget): \(newest)"))
             }
             let missing = missingVersions(package, in: names)
             guard let wanted = missing.first else {
-                return .init(arch: arch, input: input, answer: .present(package.needsWheel ? "wheel for \(wheelTarget)" : "on \(package.index)"))
+                return .init(
+                    arch: arch, input: input, answer: .present(package.needsWheel ? "wheel for \(wheelTarget)" : "on \(package.index)"))
             }
             var message = "\(package.project) \(wanted) is not on \(package.index)" + (package.needsWheel ? " for \(wheelTarget)" : "")
             let nearest = PackageVersion.nearest(to: wanted, among: files.map(\.version))
-            message += nearest.isEmpty ? "; it has no \(kind) of \(package.project) for that at all" : "; it has \(nearest.joined(separator: ", "))"
+            message +=
+                nearest.isEmpty
+                ? "; it has no \(kind) of \(package.project) for that at all" : "; it has \(nearest.joined(separator: ", "))"
             if let alternativeIndex = package.alternative, case .files(let otherNames)? = alternative {
                 let other = fitting(package, otherNames).map(\.version)
                 if other.contains(wanted) {

@@ -37,8 +37,10 @@ final class CurlLibrary: @unchecked Sendable {
 
     static func load(_ name: String) -> Result<CurlLibrary, HTTPTransportError> {
         guard let library = dlopen(name, RTLD_NOW | RTLD_LOCAL) else {
-            return .failure(HTTPTransportError(
-                "\(name) is not installed, and linbuild needs it to talk to registries and package indexes: install libcurl4 (apt-get install libcurl4)"))
+            return .failure(
+                HTTPTransportError(
+                    "\(name) is not installed, and linbuild needs it to talk to registries and package indexes: install libcurl4 (apt-get install libcurl4)"
+                ))
         }
         func symbol<T>(_ symbolName: String, as type: T.Type) throws -> T {
             guard let address = dlsym(library, symbolName) else {
@@ -58,7 +60,8 @@ final class CurlLibrary: @unchecked Sendable {
                 setCallback: try symbol("curl_easy_setopt", as: SetCallback.self),
                 getLong: try symbol("curl_easy_getinfo", as: GetLong.self),
                 strerror: try symbol("curl_easy_strerror", as: (@convention(c) (Int32) -> UnsafePointer<CChar>?).self),
-                slistAppend: try symbol("curl_slist_append", as: (@convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?).self),
+                slistAppend: try symbol(
+                    "curl_slist_append", as: (@convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?).self),
                 slistFreeAll: try symbol("curl_slist_free_all", as: (@convention(c) (OpaquePointer?) -> Void).self))
             // Not thread-safe in older libcurl, so done once here (under Swift's static-let once)
             // rather than implicitly by the first curl_easy_init. CURL_GLOBAL_ALL = 3.
@@ -71,12 +74,14 @@ final class CurlLibrary: @unchecked Sendable {
         }
     }
 
-    private init(initHandle: @escaping @convention(c) () -> Handle?, reset: @escaping @convention(c) (Handle?) -> Void,
-                 cleanup: @escaping @convention(c) (Handle?) -> Void, perform: @escaping @convention(c) (Handle?) -> Int32,
-                 setLong: @escaping SetLong, setPointer: @escaping SetPointer, setCallback: @escaping SetCallback,
-                 getLong: @escaping GetLong, strerror: @escaping @convention(c) (Int32) -> UnsafePointer<CChar>?,
-                 slistAppend: @escaping @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?,
-                 slistFreeAll: @escaping @convention(c) (OpaquePointer?) -> Void) {
+    private init(
+        initHandle: @escaping @convention(c) () -> Handle?, reset: @escaping @convention(c) (Handle?) -> Void,
+        cleanup: @escaping @convention(c) (Handle?) -> Void, perform: @escaping @convention(c) (Handle?) -> Int32,
+        setLong: @escaping SetLong, setPointer: @escaping SetPointer, setCallback: @escaping SetCallback,
+        getLong: @escaping GetLong, strerror: @escaping @convention(c) (Int32) -> UnsafePointer<CChar>?,
+        slistAppend: @escaping @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?,
+        slistFreeAll: @escaping @convention(c) (OpaquePointer?) -> Void
+    ) {
         self.initHandle = initHandle
         self.reset = reset
         self.cleanup = cleanup

@@ -68,13 +68,17 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
                         // No SIGALRM for name lookups: linbuild has threads and its own signal handling.
                         _ = curl.setLong(handle, CurlOption.noSignal, 1)
                         _ = curl.setLong(handle, CurlOption.timeoutMilliseconds, max(1, Int(request.timeout * 1000)))
-                        _ = curl.setCallback(handle, CurlOption.writeFunction, { data, size, count, context in
-                            Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue().body(data, size * count)
-                        })
+                        _ = curl.setCallback(
+                            handle, CurlOption.writeFunction,
+                            { data, size, count, context in
+                                Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue().body(data, size * count)
+                            })
                         _ = curl.setPointer(handle, CurlOption.writeData, sinkPointer)
-                        _ = curl.setCallback(handle, CurlOption.headerFunction, { data, size, count, context in
-                            Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue().header(data, size * count)
-                        })
+                        _ = curl.setCallback(
+                            handle, CurlOption.headerFunction,
+                            { data, size, count, context in
+                                Unmanaged<Sink>.fromOpaque(context!).takeUnretainedValue().header(data, size * count)
+                            })
                         _ = curl.setPointer(handle, CurlOption.headerData, sinkPointer)
                         return curl.perform(handle)
                     }
@@ -88,8 +92,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
             var osError = 0
             _ = curl.getLong(handle, CurlOption.osErrno, &osError)
             let detail = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw HTTPTransportError(Self.message(code: code, detail: detail.isEmpty ? curl.strerror(code).map { String(cString: $0) } ?? "" : detail,
-                                                  url: request.url, timeout: request.timeout, overLimit: sink.overLimit, osError: Int32(osError)))
+            throw HTTPTransportError(
+                Self.message(
+                    code: code, detail: detail.isEmpty ? curl.strerror(code).map { String(cString: $0) } ?? "" : detail,
+                    url: request.url, timeout: request.timeout, overLimit: sink.overLimit, osError: Int32(osError)))
         }
         var status = 0
         _ = curl.getLong(handle, CurlOption.responseCode, &status)

@@ -24,7 +24,6 @@ struct ManifestIndex: Decodable, Equatable {
     }
 }
 
-
 /// An OCI image manifest or Docker manifest v2: only the config's digest is read.
 struct ImageManifest: Decodable, Equatable {
     struct Descriptor: Decodable, Equatable { var digest: String }

@@ -89,7 +89,8 @@ final class RegistryAuthenticator: @unchecked Sendable {
             throw RegistryError("\(error)")
         }
         guard response.status == 200, let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(response.body)),
-              let token = answer.token ?? answer.accessToken else {
+            let token = answer.token ?? answer.accessToken
+        else {
             throw RegistryError("the registry's token service refused (HTTP \(response.status)); run 'docker login'")
         }
         return token

@@ -1,6 +1,6 @@
 import Foundation
-import LinbuildSupport
 import LinbuildModel
+import LinbuildSupport
 
 /// What a registry said about a tag. `unknown` is never read as absent: a registry that could not
 /// be asked must not make linbuild rebuild (or skip pushing) a 40 GB base.
@@ -56,8 +56,10 @@ public final class RegistryClient: RegistryChecking, Sendable {
     private let transport: HTTPTransport
     private let authenticator: RegistryAuthenticator
 
-    public init(timeout: Double = 10, transport: HTTPTransport = CurlTransport(),
-                credentials: @escaping @Sendable (String) -> RegistryCredentials?) {
+    public init(
+        timeout: Double = 10, transport: HTTPTransport = CurlTransport(),
+        credentials: @escaping @Sendable (String) -> RegistryCredentials?
+    ) {
         self.timeout = timeout
         self.transport = transport
         authenticator = RegistryAuthenticator(transport: transport, timeout: timeout, credentials: credentials)
@@ -65,7 +67,8 @@ public final class RegistryClient: RegistryChecking, Sendable {
 
     public func manifest(of reference: ImageReference) -> RegistryAnswer {
         do {
-            let response = try send("HEAD", path: "/v2/\(reference.name)/manifests/\(reference.tag)", reference: reference, accept: Self.manifestTypes)
+            let response = try send(
+                "HEAD", path: "/v2/\(reference.name)/manifests/\(reference.tag)", reference: reference, accept: Self.manifestTypes)
             return Self.answer(response, from: reference.registry)
         } catch {
             return .unknown("\(error)")
@@ -107,9 +110,11 @@ public final class RegistryClient: RegistryChecking, Sendable {
             guard let entry = index.entry(for: platform) else {
                 throw RegistryError("\(reference.registry)/\(reference.name):\(reference.tag) has no \(platform) image")
             }
-            manifest = try get(ImageManifest.self, "/v2/\(reference.name)/manifests/\(entry.digest)", reference: reference, accept: Self.manifestTypes)
+            manifest = try get(
+                ImageManifest.self, "/v2/\(reference.name)/manifests/\(entry.digest)", reference: reference, accept: Self.manifestTypes)
         }
-        let config = try get(ImageConfig.self, "/v2/\(reference.name)/blobs/\(manifest.config.digest)", reference: reference, accept: ["*/*"])
+        let config = try get(
+            ImageConfig.self, "/v2/\(reference.name)/blobs/\(manifest.config.digest)", reference: reference, accept: ["*/*"])
         return RegistryImage(labels: config.config?.labels ?? [:], digest: tagDigest, platform: config.platform ?? platform)
     }
 
@@ -123,7 +128,8 @@ public final class RegistryClient: RegistryChecking, Sendable {
         do {
             return try JSONDecoder().decode(type, from: Data(response.body))
         } catch {
-            throw RegistryError("\(registry) sent something that is not \(T.self == ImageConfig.self ? "an image config" : "a manifest") for \(path)")
+            throw RegistryError(
+                "\(registry) sent something that is not \(T.self == ImageConfig.self ? "an image config" : "a manifest") for \(path)")
         }
     }
 
@@ -131,17 +137,21 @@ public final class RegistryClient: RegistryChecking, Sendable {
     private func send(_ method: String, path: String, reference: ImageReference, accept: [String]) throws -> HTTPResponse {
         let url = "\(reference.scheme)://\(reference.apiHost)" + path
         let scope = "repository:\(reference.name):pull"
-        var response = try perform(method, url: url, accept: accept,
-                                   authorization: authenticator.cached(registry: reference.registry, scope: scope))
+        var response = try perform(
+            method, url: url, accept: accept,
+            authorization: authenticator.cached(registry: reference.registry, scope: scope))
         if response.status == 401, let challenge = response.header("WWW-Authenticate").map(AuthChallenge.init),
-           let authorization = try authenticator.answer(challenge, registry: reference.registry, scope: scope) {
+            let authorization = try authenticator.answer(challenge, registry: reference.registry, scope: scope)
+        {
             response = try perform(method, url: url, accept: accept, authorization: authorization)
         }
         return response
     }
 
     private func perform(_ method: String, url: String, accept: [String], authorization: String?) throws -> HTTPResponse {
-        var headers = [(name: "Accept", value: accept.joined(separator: ", ")), (name: "User-Agent", value: "linbuild/\(LinbuildVersion.current)")]
+        var headers = [
+            (name: "Accept", value: accept.joined(separator: ", ")), (name: "User-Agent", value: "linbuild/\(LinbuildVersion.current)"),
+        ]
         if let authorization { headers.append((name: "Authorization", value: authorization)) }
         do {
             return try transport.send(HTTPRequest(method: method, url: url, headers: headers, timeout: timeout))

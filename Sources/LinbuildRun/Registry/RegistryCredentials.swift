@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// The credentials the engine already has from `docker login` / `podman login`: linbuild reads
 /// them, never asks for them, and never prints them.
@@ -17,12 +17,14 @@ public struct RegistryCredentials: Equatable, Sendable {
     /// (`credsStore`) are asked through `docker-credential-NAME get`.
     public static func lookUp(registry: String, environment: [String: String], runner: ProcessRunning) -> RegistryCredentials? {
         let files = authFiles(environment: environment, uid: getuid())
-        let keys = registry == ImageReference.dockerHub
+        let keys =
+            registry == ImageReference.dockerHub
             ? ["https://index.docker.io/v1/", "index.docker.io", "docker.io", "registry-1.docker.io"]
             : [registry, "https://\(registry)", "http://\(registry)", "https://\(registry)/v1/"]
         for file in files {
             guard let data = FileManager.default.contents(atPath: file),
-                  let root = try? JSONDecoder().decode(AuthFile.self, from: data) else { continue }
+                let root = try? JSONDecoder().decode(AuthFile.self, from: data)
+            else { continue }
             if let found = inline(in: root, keys: keys) { return found }
             if let helper = helper(in: root, keys: keys), let found = fromHelper(helper, keys: keys, runner: runner) { return found }
         }
@@ -57,8 +59,9 @@ public struct RegistryCredentials: Equatable, Sendable {
     static func inline(in root: AuthFile, keys: [String]) -> RegistryCredentials? {
         for key in keys {
             guard let encoded = root.auths?[key]?.auth,
-                  let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
-                  let colon = decoded.firstIndex(of: ":") else { continue }
+                let decoded = Data(base64Encoded: encoded).map({ String(decoding: $0, as: UTF8.self) }),
+                let colon = decoded.firstIndex(of: ":")
+            else { continue }
             return RegistryCredentials(username: String(decoded[..<colon]), password: String(decoded[decoded.index(after: colon)...]))
         }
         return nil
@@ -76,7 +79,8 @@ public struct RegistryCredentials: Equatable, Sendable {
         for key in keys {
             let command = Command("docker-credential-\(name)", ["get"], standardInput: key)
             guard let output = try? runner.capture(command, timeout: 10), output.termination.succeeded,
-                  let answer = try? JSONDecoder().decode(HelperAnswer.self, from: Data(output.stdout)) else { continue }
+                let answer = try? JSONDecoder().decode(HelperAnswer.self, from: Data(output.stdout))
+            else { continue }
             return RegistryCredentials(username: answer.username, password: answer.secret)
         }
         return nil

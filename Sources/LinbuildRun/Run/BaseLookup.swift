@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// An image in the engine's local store: what the base decision needs to know of it.
 public struct LocalImage: Equatable, Sendable {
@@ -41,7 +41,8 @@ extension EngineProbe {
         }
         var labels: [String: String] = [:]
         if case .object(let config)? = members.first(where: { $0.key == "Config" })?.value,
-           case .object(let found)? = config.first(where: { $0.key == "Labels" })?.value {
+            case .object(let found)? = config.first(where: { $0.key == "Labels" })?.value
+        {
             for label in found { if case .string(let value) = label.value { labels[label.key] = value } }
         }
         let platform = [string("Os", in: members), string("Architecture", in: members), string("Variant", in: members)]
@@ -84,12 +85,15 @@ public struct BaseFinding: Equatable, Sendable {
     /// Looks for a base with `inputs` under the immutable tag, then the readable one: locally
     /// first (no network), then in the registry. A copy with other inputs or for another platform
     /// does not end the search: a stale local copy falls through to the registry.
-    public static func find(inputs: BaseInputs, references: [String], local: (String) throws -> LocalImage?,
-                            registry: (String) throws -> RegistryImage?) throws -> BaseFinding {
+    public static func find(
+        inputs: BaseInputs, references: [String], local: (String) throws -> LocalImage?,
+        registry: (String) throws -> RegistryImage?
+    ) throws -> BaseFinding {
         var staleLocal: [String]?, staleRemote: [String]?
         for reference in references {
             guard let image = try local(reference) else { continue }
-            let changes = ImagePlatform.matches(inputs.platform, found: image.platform)
+            let changes =
+                ImagePlatform.matches(inputs.platform, found: image.platform)
                 ? inputs.changes(comparedTo: image.labels) : ["the platform (\(image.platform))"]
             if changes.isEmpty {
                 return BaseFinding(decision: .cachedLocally, localID: image.id)
@@ -98,12 +102,14 @@ public struct BaseFinding: Equatable, Sendable {
         }
         for reference in references {
             guard let image = try registry(reference) else { continue }
-            let changes = ImagePlatform.matches(inputs.platform, found: image.platform)
+            let changes =
+                ImagePlatform.matches(inputs.platform, found: image.platform)
                 ? inputs.changes(comparedTo: image.labels) : ["the platform (\(image.platform))"]
             if changes.isEmpty {
                 let pull = image.digest.map { Self.repository(of: reference) + "@" + $0 } ?? reference
-                return BaseFinding(decision: .inRegistry, pull: pull,
-                                   stale: staleLocal.map { "the local copy (\($0.joined(separator: ", ")) changed)" })
+                return BaseFinding(
+                    decision: .inRegistry, pull: pull,
+                    stale: staleLocal.map { "the local copy (\($0.joined(separator: ", ")) changed)" })
             }
             staleRemote = staleRemote ?? changes
         }

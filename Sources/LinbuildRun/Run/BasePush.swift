@@ -1,6 +1,6 @@
 import Foundation
-import LinbuildSupport
 import LinbuildModel
+import LinbuildSupport
 
 /// The base's tags and its push: tags name the image ID this run built or found, never whatever a
 /// tag points to by the time it is used, and a push compares inputs, never mere presence.
@@ -12,7 +12,9 @@ extension Executor {
         if plan.movesBaseTag {
             try tag(id, as: target.baseImage, probe: probe)
         } else {
-            console.info("base [\(target.arch)]: \(target.baseImage) is left as it is (only the presets' default branch, or --move-base-tag, moves it); this run uses \(target.baseImmutableImage)")
+            console.info(
+                "base [\(target.arch)]: \(target.baseImage) is left as it is (only the presets' default branch, or --move-base-tag, moves it); this run uses \(target.baseImmutableImage)"
+            )
         }
     }
 
@@ -29,7 +31,8 @@ extension Executor {
     func requireInRegistry(_ reference: String) throws {
         guard try registryImage(reference) == nil else { return }
         throw LinbuildError.baseNotFound(
-            "--skip-base: the base \(reference) is neither in the local store nor in the registry (run once without --skip-base to build it, or --registry where it is)")
+            "--skip-base: the base \(reference) is neither in the local store nor in the registry (run once without --skip-base to build it, or --registry where it is)"
+        )
     }
 
     /// After a failed build or push: if the engine no longer answers, that is why (exit 69), not the
@@ -53,7 +56,8 @@ extension Executor {
         let references = skipMode ? [target.baseImage] : [target.baseImmutableImage] + (plan.movesBaseTag ? [target.baseImage] : [])
         let id = skipMode ? probe.imageID(of: target.baseImage) : state.baseID ?? probe.imageID(of: target.baseImmutableImage)
         guard let id else {
-            throw LinbuildError.pushFailed("no local base to push for \(target.arch) (\(references[0]) is not in the local store); nothing after it was pushed")
+            throw LinbuildError.pushFailed(
+                "no local base to push for \(target.arch) (\(references[0]) is not in the local store); nothing after it was pushed")
         }
         var notes: [String] = []
         var pushedDigest: String?
@@ -62,10 +66,11 @@ extension Executor {
             let before: RegistryImage?
             do {
                 before = try registryImage(reference)
-                facts.registryCopy = before.map { image in
-                    ImagePlatform.matches(plan.platform, found: image.platform) && inputs.changes(comparedTo: image.labels).isEmpty
-                        ? .sameInputs : .otherInputs
-                } ?? .absent
+                facts.registryCopy =
+                    before.map { image in
+                        ImagePlatform.matches(plan.platform, found: image.platform) && inputs.changes(comparedTo: image.labels).isEmpty
+                            ? .sameInputs : .otherInputs
+                    } ?? .absent
             } catch {
                 console.warning("cannot tell what the registry holds under \(reference) (\(error)); pushing it to be sure")
                 before = nil
@@ -81,17 +86,22 @@ extension Executor {
             var push = step
             push.commands = [plan.engine.push(reference)]
             push.image = reference
-            let digest = try stream(push, summary: &summary, note: nil, probe: probe, outcome: .pushed, shownImage: reference, record: false)
+            let digest = try stream(
+                push, summary: &summary, note: nil, probe: probe, outcome: .pushed, shownImage: reference, record: false)
             pushedDigest = pushedDigest ?? digest
             notes.append("\(tagName): had \(held), now \(skipMode ? "the local image" : "inputs " + inputs.shortDigest)")
         }
         let seconds = Date().timeIntervalSince(started)
         if pushedDigest == nil && notes.allSatisfy({ $0.contains("already holds") }) {
-            summary.rows.append(.init(step: step.name(.summaryRow), outcome: .skipped, seconds: seconds,
-                                      note: "already in the registry with the same inputs (" + notes.joined(separator: "; ") + ")"))
+            summary.rows.append(
+                .init(
+                    step: step.name(.summaryRow), outcome: .skipped, seconds: seconds,
+                    note: "already in the registry with the same inputs (" + notes.joined(separator: "; ") + ")"))
         } else {
-            summary.rows.append(.init(step: step.name(.summaryRow), outcome: .pushed, seconds: seconds, image: pushedDigest,
-                                      note: notes.joined(separator: "; ")))
+            summary.rows.append(
+                .init(
+                    step: step.name(.summaryRow), outcome: .pushed, seconds: seconds, image: pushedDigest,
+                    note: notes.joined(separator: "; ")))
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 import LinbuildSupport
@@ -23,7 +24,8 @@ public final class Console: @unchecked Sendable {
         self.verbosity = verbosity
         colour = isatty(STDERR_FILENO) == 1 && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
         githubActions = environment["GITHUB_ACTIONS"] == "true"
-        liveStatus = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb" && (environment["CI"] ?? "").isEmpty
+        liveStatus =
+            isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb" && (environment["CI"] ?? "").isEmpty
             && !githubActions && verbosity != .quiet
     }
 

@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// Runs a plan: probes the engine, decides about each base, runs the builds one after another
 /// with live output and a log per step, pushes only once every build succeeded, and always
@@ -19,8 +19,10 @@ public struct Executor {
     /// Told before and after each base build (preflight, build-duration history); nil: nothing.
     public var baseBuildHooks: BaseBuildHooks? = nil
 
-    public init(plan: Plan, runner: ProcessRunning, console: Console, registry: RegistryChecking,
-                logDirectory: String, probeTimeout: Double = 20, interrupts: InterruptSource = ChildProcesses.shared) {
+    public init(
+        plan: Plan, runner: ProcessRunning, console: Console, registry: RegistryChecking,
+        logDirectory: String, probeTimeout: Double = 20, interrupts: InterruptSource = ChildProcesses.shared
+    ) {
         self.plan = plan
         self.runner = runner
         self.console = console
@@ -60,7 +62,8 @@ public struct Executor {
     public func execute() throws -> Outcome {
         let probe = EngineProbe(engine: plan.engine, runner: runner, timeout: probeTimeout)
         let versions = try probe.verify()
-        console.info("engine: \(plan.engine.executable) \(versions.client) (server \(versions.server)); builder: \(plan.engine.builder.description)")
+        console.info(
+            "engine: \(plan.engine.executable) \(versions.client) (server \(versions.server)); builder: \(plan.engine.builder.description)")
         console.info("source: \(plan.source) at \(plan.ref) = \(plan.commit.sha)")
         try createWorkFolder()
         defer { try? FileManager.default.removeItem(atPath: plan.workDirectory) }
@@ -78,7 +81,9 @@ public struct Executor {
         for step in plan.steps {
             if interruption == nil, let signal = interrupts.receivedSignal { interruption = .interrupted(signal: signal) }
             let arch = step.arch ?? ""
-            if let held = hold(step, interrupted: interruption != nil, failed: firstFailure != nil, archFailed: states[arch]?.failed == true) {
+            if let held = hold(
+                step, interrupted: interruption != nil, failed: firstFailure != nil, archFailed: states[arch]?.failed == true)
+            {
                 if Self.rowWhenNotRun(step, facts: states[arch]?.facts ?? BaseFacts()) {
                     summary.rows.append(.init(step: step.name(.summaryRow), outcome: .notRun, seconds: 0, note: held.note))
                 }
@@ -134,8 +139,9 @@ public struct Executor {
             if state.facts.decision == .skipped { try requireInRegistry(source) }
             var pull = step
             pull.commands = [plan.engine.pull(source, platform: plan.platform)]
-            try stream(pull, summary: &summary, note: state.finding?.stale.map { "\($0) is stale" }, probe: probe,
-                       outcome: .pulled, shownImage: source)
+            try stream(
+                pull, summary: &summary, note: state.finding?.stale.map { "\($0) is stale" }, probe: probe,
+                outcome: .pulled, shownImage: source)
             if state.facts.decision == .inRegistry {
                 state.baseID = probe.imageID(of: source)
                 if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
@@ -153,7 +159,9 @@ public struct Executor {
     /// Whether a conditional step runs; the facts its condition needs are known by then (the check
     /// comes first; a push asks the registry first), so no verdict is a bug.
     func decided(_ step: Step, _ facts: BaseFacts) throws -> Bool {
-        guard let runs = step.runs(given: facts) else { throw InternalError("\(step.title) came before the facts its condition depends on") }
+        guard let runs = step.runs(given: facts) else {
+            throw InternalError("\(step.title) came before the facts its condition depends on")
+        }
         return runs
     }
 
@@ -169,8 +177,10 @@ public struct Executor {
         }
         if !decision.needsBuild {
             let image = decision == .cachedLocally ? finding.localID : probe.imageID(of: step.image ?? "")
-            summary.rows.append(.init(step: step.name(.summaryRow), outcome: decision == .skipped ? .skipped : .cached,
-                                      seconds: Date().timeIntervalSince(started), image: decision == .inRegistry ? nil : image, note: finding.reason))
+            summary.rows.append(
+                .init(
+                    step: step.name(.summaryRow), outcome: decision == .skipped ? .skipped : .cached,
+                    seconds: Date().timeIntervalSince(started), image: decision == .inRegistry ? nil : image, note: finding.reason))
         }
     }
 
@@ -194,8 +204,9 @@ public struct Executor {
             state.facts.localCopyMissing = try probe.localImage(image) == nil
             return BaseFinding(decision: .skipped)
         case .auto:
-            return try BaseFinding.find(inputs: target.baseInputs, references: [target.baseImmutableImage, image],
-                                        local: probe.localImage, registry: { try registryImage($0) })
+            return try BaseFinding.find(
+                inputs: target.baseInputs, references: [target.baseImmutableImage, image],
+                local: probe.localImage, registry: { try registryImage($0) })
         }
     }
 
@@ -203,22 +214,26 @@ public struct Executor {
 
     /// What the registry holds under `reference` for the run's platform; exit 69 when it cannot say.
     func registryImage(_ reference: String) throws -> RegistryImage? {
-        guard let parsed = ImageReference(reference) else { throw InternalError("the plan holds \(reference), which is not an image reference") }
+        guard let parsed = ImageReference(reference) else {
+            throw InternalError("the plan holds \(reference), which is not an image reference")
+        }
         do {
             return try registry.image(of: parsed, platform: plan.platform)
         } catch {
             // The error says which it was: the registry could not be asked, or the image is
             // there but its config (where the inputs label is) could not be read.
             throw LinbuildError.registryUnavailable(
-                "cannot decide about \(reference) from the registry: \(error) (fix access and retry, or pass --force-base to build it here)")
+                "cannot decide about \(reference) from the registry: \(error) (fix access and retry, or pass --force-base to build it here)"
+            )
         }
     }
 
     /// The work folder and its two build contexts, private to this run.
     private func createWorkFolder() throws {
         try create("work folder", fix: "check TMPDIR", at: plan.workDirectory) {
-            try FileManager.default.createDirectory(atPath: plan.workDirectory, withIntermediateDirectories: false,
-                                                    attributes: [.posixPermissions: 0o700])
+            try FileManager.default.createDirectory(
+                atPath: plan.workDirectory, withIntermediateDirectories: false,
+                attributes: [.posixPermissions: 0o700])
             try WorkFolders.recordOwner(of: plan.workDirectory)
             for context in [plan.sourceContext, plan.emptyContext] {
                 try FileManager.default.createDirectory(atPath: context, withIntermediateDirectories: false)

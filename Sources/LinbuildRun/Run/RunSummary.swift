@@ -3,7 +3,8 @@ import Foundation
 /// One line per step at the end of a run: what happened, how long it took, which image.
 public struct RunSummary: Equatable, Sendable {
     public enum Outcome: String, Sendable {
-        case cached, built, pulled, pushed, skipped, failed, notRun = "not run"
+        case cached, built, pulled, pushed, skipped, failed
+        case notRun = "not run"
     }
 
     public struct Row: Equatable, Sendable {

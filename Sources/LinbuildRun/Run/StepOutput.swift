@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 import LinbuildSupport
@@ -26,8 +27,9 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
         self.echo = echo
         let descriptor = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw LinbuildError.cannotCreate(path: logPath, what: "log file", reason: String(cString: strerror(errno)),
-                                             fix: "check that --log-dir is a folder you can write to")
+            throw LinbuildError.cannotCreate(
+                path: logPath, what: "log file", reason: String(cString: strerror(errno)),
+                fix: "check that --log-dir is a folder you can write to")
         }
         logDescriptor = descriptor
     }

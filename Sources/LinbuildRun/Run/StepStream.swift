@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// The steps that run programs: the source export (captured) and the long steps whose output
 /// streams live to the terminal and to a log per step.
@@ -27,8 +27,10 @@ extension Executor {
     /// Runs a long step with its output live on the terminal and in its log; returns the image ID
     /// (or pushed digest), and records a summary row for it unless `record` is false.
     @discardableResult
-    func stream(_ step: Step, summary: inout RunSummary, note: String?, probe: EngineProbe,
-                outcome: RunSummary.Outcome = .built, shownImage: String? = nil, record: Bool = true) throws -> String? {
+    func stream(
+        _ step: Step, summary: inout RunSummary, note: String?, probe: EngineProbe,
+        outcome: RunSummary.Outcome = .built, shownImage: String? = nil, record: Bool = true
+    ) throws -> String? {
         let started = Date()
         let logPath = logDirectory + "/" + step.name(.logFile)
         let output = try StepOutput(logPath: logPath, console: console, echo: console.verbosity != .quiet)
@@ -56,7 +58,9 @@ extension Executor {
             summary.rows.append(.init(step: row, outcome: .failed, seconds: seconds, note: "log: \(logPath)"))
             try requireEngine(probe, after: step, log: logPath)
             if step.kind.isPush {
-                throw LinbuildError.pushFailed("pushing \(step.image ?? "") failed (\(termination)); see \(logPath); nothing after it was pushed (run 'docker login' if access was refused)")
+                throw LinbuildError.pushFailed(
+                    "pushing \(step.image ?? "") failed (\(termination)); see \(logPath); nothing after it was pushed (run 'docker login' if access was refused)"
+                )
             }
             throw LinbuildError.buildFailed(step: step.title, status: "\(termination)", log: logPath)
         }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,7 +25,8 @@ public enum WorkFolders {
         for entry in entries where entry.hasPrefix("linbuild-") && entry != mine {
             let path = parent + "/" + entry
             guard let text = try? String(contentsOfFile: path + "/" + ownerFile, encoding: .utf8),
-                  let owner = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), owner > 0, !isAlive(owner) else { continue }
+                let owner = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), owner > 0, !isAlive(owner)
+            else { continue }
             if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(path) }
         }
         return removed

@@ -1,7 +1,7 @@
 import Foundation
-import LinbuildSupport
-import LinbuildProcess
 import LinbuildModel
+import LinbuildProcess
+import LinbuildSupport
 
 /// Runs the presets' checks inside an image, each in its own throwaway container:
 /// `ENGINE run --rm --name NAME [--gpus SPEC] IMAGE COMMAND…`, an argument vector like every
@@ -18,8 +18,10 @@ public struct Validator: Sendable {
     /// Where a Ctrl-C is learnt: the checks stop after the one it interrupted.
     public var interrupts: InterruptSource = ChildProcesses.shared
 
-    public init(engine: EngineCLI, runner: ProcessRunning, gpus: String?, timeout: Double = 300,
-                namePrefix: String = Validator.uniquePrefix()) {
+    public init(
+        engine: EngineCLI, runner: ProcessRunning, gpus: String?, timeout: Double = 300,
+        namePrefix: String = Validator.uniquePrefix()
+    ) {
         self.engine = engine
         self.runner = runner
         self.gpus = gpus
@@ -56,12 +58,15 @@ public struct Validator: Sendable {
         }
     }
 
-    private func judge(_ check: ValidationCheck, output: CapturedOutput, architecture: Presets.Architecture, container: String) -> ValidationResult {
+    private func judge(_ check: ValidationCheck, output: CapturedOutput, architecture: Presets.Architecture, container: String)
+        -> ValidationResult
+    {
         let lastLine = output.stdoutText.split(whereSeparator: \.isNewline).last.map(String.init) ?? ""
         switch output.termination {
         case .timedOut:
             _ = try? runner.capture(engine.command(["rm", "--force", container]), timeout: 30, limit: 4096)
-            return ValidationResult(name: check.name, status: .fail, detail: "timed out after \(Int(timeout)) s; container \(container) removed")
+            return ValidationResult(
+                name: check.name, status: .fail, detail: "timed out after \(Int(timeout)) s; container \(container) removed")
         case .exited(0):
             break
         default:
@@ -69,7 +74,8 @@ public struct Validator: Sendable {
             return ValidationResult(name: check.name, status: .fail, detail: why)
         }
         if let expected = check.expected(for: architecture), lastLine != expected {
-            return ValidationResult(name: check.name, status: .fail, detail: "expected \(expected), got \(lastLine.isEmpty ? "nothing" : lastLine)")
+            return ValidationResult(
+                name: check.name, status: .fail, detail: "expected \(expected), got \(lastLine.isEmpty ? "nothing" : lastLine)")
         }
         return ValidationResult(name: check.name, status: .pass, detail: lastLine)
     }
