@@ -15,18 +15,19 @@ struct BuildCommand {
 
     /// `resources`: the engine's machine for `--max-jobs auto`; nil in a dry run, which never asks
     /// the engine (the plan then says auto was not resolved).
-    func makePlan(resources ask: (EngineCLI) -> Result<EngineResources, JobSizingError>? = { _ in nil }) throws -> Plan {
-        let dockerfile = try DockerfileParser.load(path: locations.dockerfile(presets))
+    func makePlan(
+        _ dockerfile: Dockerfile, resources ask: (EngineCLI) -> Result<EngineResources, JobSizingError>? = { _ in nil }
+    ) throws -> Plan {
         let architectures = try PlanBuilder.architectures(options.arches, in: presets)
         try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
         let source = SourceLocation(options.source(or: presets))
+        let resolver = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
         var resolved: ResolvedSource
         do {
-            resolved = try CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
-                .resolve(options.branch(or: presets), in: source)
+            resolved = try resolver.resolve(options.branch(or: presets), in: source)
         } catch LinbuildError.unknownRef(let repository, let ref) where options.branch == nil {
             // The ref nobody typed: name the presets file it came from, and what the repository has.
-            guard let head = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout).headBranch(of: source), head != ref else {
+            guard let head = resolver.headBranch(of: source), head != ref else {
                 throw LinbuildError.unknownRef(repository: repository, ref: ref)
             }
             throw LinbuildError.unknownRefWithHint(
@@ -66,15 +67,17 @@ struct BuildCommand {
     }
 
     func run() throws {
+        // Parsed once: the plan and the preflight before the first base build both read it.
+        let dockerfile = try DockerfileParser.load(path: locations.dockerfile(presets))
         // `--dry-run --json`: the plan as JSON, nothing run. Neither asks the engine's daemon.
-        if options.json { return console.out(try PlanRenderer.json(try makePlan())) }
+        if options.json { return console.out(try PlanRenderer.json(try makePlan(dockerfile))) }
         if options.dryRun {
-            let plan = try makePlan()
+            let plan = try makePlan(dockerfile)
             try refuseClientWithoutBuildKit(plan.engine)
             return console.out(PlanRenderer.shellScript(plan))
         }
         var resources: Result<EngineResources, JobSizingError>?
-        let plan = try makePlan { [runner, options] engine in
+        let plan = try makePlan(dockerfile) { [runner, options] engine in
             resources = EngineResources.query(engine: engine, runner: runner, timeout: options.probeTimeout)
             return resources
         }
@@ -89,7 +92,7 @@ struct BuildCommand {
             plan: plan, runner: runner, console: console, registry: registry,
             logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
         executor.baseBuildHooks = BuildHooks(
-            command: self, engineID: (try? resources?.get())?.id ?? "",
+            command: self, dockerfile: dockerfile, engineID: (try? resources?.get())?.id ?? "",
             history: BuildHistory(directory: Paths.absolute(options.logs)),
             architectures: plan.targets.map(\.arch))
         try executor.run()

@@ -11,6 +11,8 @@ import LinbuildRun
 /// missing for a later architecture stops the run before the first hour is spent.
 final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
     let command: BuildCommand
+    /// The Dockerfile the plan was made from: the preflight reads its defaults.
+    let dockerfile: Dockerfile
     let engineID: String
     let history: BuildHistory
     let architectures: [String]
@@ -21,8 +23,9 @@ final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
     /// five minutes in logs (CI).
     static let plainInterval = 300.0
 
-    init(command: BuildCommand, engineID: String, history: BuildHistory, architectures: [String]) {
+    init(command: BuildCommand, dockerfile: Dockerfile, engineID: String, history: BuildHistory, architectures: [String]) {
         self.command = command
+        self.dockerfile = dockerfile
         self.engineID = engineID
         self.history = history
         self.architectures = architectures
@@ -37,7 +40,6 @@ final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
         }
         if first, !command.options.noPreflight {
             let remaining = architectures.drop { $0 != target.arch }.compactMap(command.presets.architecture(named:))
-            let dockerfile = try DockerfileParser.load(path: command.locations.dockerfile(command.presets))
             let results = PreflightCommand.preflight(
                 architectures: remaining, presets: command.presets, dockerfile: dockerfile,
                 options: command.options, environment: command.environment, runner: command.runner

@@ -52,7 +52,7 @@ public enum ArgumentParser {
                 continue
             }
             let (spec, inlineValue) = try lookUp(argument, table)
-            guard spec.commands.isEmpty || spec.commands.contains(result.subcommand) else {
+            guard spec.applies(to: result.subcommand) else {
                 throw LinbuildError.usage(
                     "--\(spec.name) does not apply to '\(result.subcommand.rawValue)' (see linbuild \(result.subcommand.rawValue) --help)")
             }

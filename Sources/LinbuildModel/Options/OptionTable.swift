@@ -4,6 +4,8 @@ public enum OptionTable {
     /// `--max-jobs`, and the presets' `defaults.maxJobs`.
     public static let jobBounds = 1...1024
     public static let probeSeconds = 1...600
+    /// `--progress`: what it accepts and completes.
+    public static let progressModes = ["auto", "plain", "tty"]
 
     public static let maxJobs = OptionSpec(
         "max-jobs", value: "N|auto", env: "LINBUILD_MAX_JOBS", commands: [.build, .preflight], default: .presets(.maxJobs),
@@ -72,7 +74,7 @@ public enum OptionTable {
             "buildx builder to use (remote or Kubernetes builders)"),
         OptionSpec(
             "progress", value: "MODE", env: "LINBUILD_PROGRESS",
-            completion: .words(["auto", "plain", "tty"]), commands: [.build], default: .described("auto"), "BuildKit progress output"),
+            completion: .words(progressModes), commands: [.build], default: .described("auto"), "BuildKit progress output"),
         OptionSpec(
             "network", value: "MODE", env: "LINBUILD_NETWORK", completion: .words(["default", "host", "none"]),
             commands: [.build], "network of every build's RUN steps (host: reach a mirror on loopback or a proxy)"),

@@ -64,7 +64,6 @@ public struct Options: Equatable, Sendable {
 
     /// What is left of a tag after `<sha12>-<arch>-` with the longest architecture name.
     static let maximumSuffixLength = TagGrammar.maximumLength - 12 - 2 - ArchitectureName.maximumLength
-    public static let progressModes = ["auto", "plain", "tty"]
 
     /// Validates `arguments`, taking absent options from `environment`, then from the defaults of
     /// `table` (option > environment > built-in default; presets come later, in the plan).
@@ -188,7 +187,7 @@ public struct Options: Equatable, Sendable {
         }
         if let value = parsed.value("progress") {
             progress = try Self.checked(value, "progress") {
-                Self.progressModes.contains($0) ? nil : "must be one of \(Self.progressModes.joined(separator: ", "))"
+                OptionTable.progressModes.contains($0) ? nil : "must be one of \(OptionTable.progressModes.joined(separator: ", "))"
             }
         }
         try checkPositionals()

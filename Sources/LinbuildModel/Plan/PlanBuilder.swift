@@ -132,7 +132,7 @@ public struct PlanBuilder: Sendable {
             }
             buildSteps.append(
                 Step(
-                    kind: .pullBase, arch: arch, commands: [engine.pull(options.skipBase ? base.reference : immutable, platform: platform)],
+                    kind: .pullBase, arch: arch, commands: [engine.pull(runtimeBase, platform: platform)],
                     condition: .baseOnlyInRegistry, image: base.reference))
             buildSteps.append(
                 Step(
@@ -163,13 +163,11 @@ public struct PlanBuilder: Sendable {
         return plan
     }
 
-    private func platformFlag(_ platform: String) -> [String] { ["--platform", platform] }
-
     private func build(
         target: String, arguments: BuildArguments, labels: [String: String], tag: String,
         platform: String, context: String, fresh: Bool = false, pull: Bool = false
     ) -> Command {
-        var words = platformFlag(platform) + ["--file", dockerfile.path, "--target", target]
+        var words = ["--platform", platform, "--file", dockerfile.path, "--target", target]
         if fresh { words.append("--no-cache") }
         if pull { words.append("--pull") }
         if let network = options.network { words += ["--network", network] }

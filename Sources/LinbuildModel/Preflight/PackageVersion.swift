@@ -50,9 +50,6 @@ public struct PackageVersion: Comparable, Hashable, Sendable, CustomStringConver
     }
 
     public var description: String { text }
-    /// `2.8.0` for `2.8.0rc0+cu128`: what "the same release" means when naming neighbours.
-    public var releaseText: String { release.map(String.init).joined(separator: ".") }
-    public var isPreRelease: Bool { stage < 3 || dev != Int.max }
 
     private var key: [Int] {
         var padded = release

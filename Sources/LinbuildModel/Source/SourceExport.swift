@@ -33,23 +33,19 @@ public enum SourceExport {
             if secret { fetch.secrets = [urlVariable: url] }
             commands.append(fetch)
         }
-        commands.append(
-            Command(
-                "git", ["-C", repository, "archive", "--format=tar", "--output", archive, source.commit.sha],
-                environment: environment))
-        commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
-        commands.append(Command("rm", ["-f", "--", archive]))
-        // git archive leaves submodules empty and LFS files as pointers: fill them in.
-        for submodule in source.contents.submodules {
+        /// One commit's tree into the context, through the scratch archive.
+        func unpack(_ repository: String, _ commit: String, prefix: [String] = []) {
             commands.append(
                 Command(
-                    "git",
-                    [
-                        "-C", submodule.repository, "archive", "--format=tar", "--prefix=\(submodule.path)/",
-                        "--output", archive, submodule.commit,
-                    ], environment: environment))
+                    "git", ["-C", repository, "archive", "--format=tar"] + prefix + ["--output", archive, commit], environment: environment)
+            )
             commands.append(Command("tar", ["-x", "-f", archive, "-C", context]))
             commands.append(Command("rm", ["-f", "--", archive]))
+        }
+        unpack(repository, source.commit.sha)
+        // git archive leaves submodules empty and LFS files as pointers: fill them in.
+        for submodule in source.contents.submodules {
+            unpack(submodule.repository, submodule.commit, prefix: ["--prefix=\(submodule.path)/"])
         }
         for file in source.contents.largeFiles {
             commands.append(Command("cp", ["--", file.object, context + "/" + file.path]))
