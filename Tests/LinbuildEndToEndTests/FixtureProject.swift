@@ -200,6 +200,15 @@ enum RegistryAPI {
         let result = try Run.command("curl", arguments)
         return Int(result.stdout) ?? -1
     }
+
+    /// The same for a whole reference `REGISTRY/NAME:TAG`, as `baseReference` and `runtimeReference` give.
+    static func manifestStatus(of reference: String, user: String? = nil, password: String? = nil) throws -> Int {
+        let slash = reference.firstIndex(of: "/") ?? reference.startIndex
+        let colon = reference.lastIndex(of: ":") ?? reference.endIndex
+        return try manifestStatus(
+            registry: String(reference[..<slash]), name: String(reference[reference.index(after: slash)..<colon]),
+            tag: String(reference[reference.index(after: colon)...]), user: user, password: password)
+    }
 }
 
 /// Every end-to-end scenario runs in this suite, one at a time: they share one engine.
