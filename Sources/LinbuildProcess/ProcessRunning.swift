@@ -52,8 +52,9 @@ public protocol OutputSink: AnyObject, Sendable {
     func write(_ bytes: [UInt8], isError: Bool)
 }
 
-/// The narrow interface between linbuild and the processes it starts. The real one uses
-/// Foundation `Process`; unit tests use a scripted fake.
+/// The narrow interface between linbuild and the processes it starts. The real ones are
+/// `SpawnProcessRunner` (the default) and `FoundationProcessRunner` (its fallback where glibc lacks
+/// the spawn file actions it needs); unit tests use a scripted fake.
 public protocol ProcessRunning: Sendable {
     /// Runs `command` to the end and returns its output, kept up to `limit` bytes per stream.
     /// With a timeout the child's process group is killed when it runs over.

@@ -148,9 +148,7 @@ extension EndToEnd {
                 push.stderr.contains("alpha-cu126-torch2.7.1-fav2: had inputs \(old.prefix(12)), now inputs \(new.prefix(12))"),
                 "\(push.stderr)")
             #expect(
-                try RegistryAPI.labels(
-                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
-                    tag: "alpha-cu126-torch2.7.1-fav2")["dev.linbuild.base.inputs"] == new)
+                try RegistryAPI.labels(of: project.baseReference())["dev.linbuild.base.inputs"] == new)
         }
 
         /// Case 3: a feature branch that edits the base does not move main's readable tag; its
@@ -173,9 +171,7 @@ extension EndToEnd {
             // the readable tag, here and in the registry, still names main's base
             #expect(try project.imageID(project.baseReference()) == mainBase)
             #expect(
-                try RegistryAPI.labels(
-                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-base",
-                    tag: "alpha-cu126-torch2.7.1-fav2")["dev.linbuild.base.inputs"] == mainInputs)
+                try RegistryAPI.labels(of: project.baseReference())["dev.linbuild.base.inputs"] == mainInputs)
             // and the feature's runtime is built on the feature's base, named by its immutable tag
             let sha = try project.git(["rev-parse", "feat"])
             let runtime = project.runtimeReference(commit: sha)
@@ -255,15 +251,10 @@ extension EndToEnd {
 }
 
 extension RegistryAPI {
-    /// The labels in the config of the image a tag names (single-platform manifests).
-    static func labels(registry: String, name: String, tag: String) throws -> [String: String] {
-        let accept = "Accept: application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json"
-        let manifest = try Run.command("curl", ["-sf", "-H", accept, "http://\(registry)/v2/\(name)/manifests/\(tag)"])
-        let object = try JSONSerialization.jsonObject(with: Data(manifest.stdout.utf8)) as? [String: Any]
-        guard let config = (object?["config"] as? [String: Any])?["digest"] as? String else { return [:] }
-        let blob = try Run.command("curl", ["-sf", "http://\(registry)/v2/\(name)/blobs/\(config)"])
-        let configObject = try JSONSerialization.jsonObject(with: Data(blob.stdout.utf8)) as? [String: Any]
-        return ((configObject?["config"] as? [String: Any])?["Labels"] as? [String: String]) ?? [:]
+    /// The labels in the config of the image a reference names, as pushed.
+    static func labels(of reference: String) throws -> [String: String] {
+        let object = try JSONSerialization.jsonObject(with: Data(try config(of: reference).utf8)) as? [String: Any]
+        return ((object?["config"] as? [String: Any])?["Labels"] as? [String: String]) ?? [:]
     }
 
     /// `Docker-Content-Digest` of a tag.

@@ -200,6 +200,39 @@ enum RegistryAPI {
         let result = try Run.command("curl", arguments)
         return Int(result.stdout) ?? -1
     }
+
+    /// The same for a whole reference `REGISTRY/NAME:TAG`, as `baseReference` and `runtimeReference` give.
+    static func manifestStatus(of reference: String, user: String? = nil, password: String? = nil) throws -> Int {
+        let (registry, name, tag) = parts(of: reference)
+        return try manifestStatus(registry: registry, name: name, tag: tag, user: user, password: password)
+    }
+
+    /// The config blob of the image a reference names (the first image of an index), as pushed.
+    static func config(of reference: String) throws -> String {
+        let (registry, name, tag) = parts(of: reference)
+        let accept =
+            "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+        func get(_ path: String) throws -> [String: Any] {
+            let result = try Run.command("curl", ["-sf", "-H", accept, "http://\(registry)/v2/\(name)/\(path)"])
+            return (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+        }
+        var manifest = try get("manifests/\(tag)")
+        if let list = manifest["manifests"] as? [[String: Any]], let digest = list.first?["digest"] as? String {
+            manifest = try get("manifests/\(digest)")
+        }
+        let digest = try #require((manifest["config"] as? [String: Any])?["digest"] as? String)
+        return try Run.command("curl", ["-sf", "http://\(registry)/v2/\(name)/blobs/\(digest)"]).stdout
+    }
+
+    /// `REGISTRY/NAME:TAG` in its three parts.
+    private static func parts(of reference: String) -> (registry: String, name: String, tag: String) {
+        let slash = reference.firstIndex(of: "/") ?? reference.startIndex
+        let colon = reference.lastIndex(of: ":") ?? reference.endIndex
+        return (
+            String(reference[..<slash]), String(reference[reference.index(after: slash)..<colon]),
+            String(reference[reference.index(after: colon)...])
+        )
+    }
 }
 
 /// Every end-to-end scenario runs in this suite, one at a time: they share one engine.

@@ -44,10 +44,7 @@ extension EndToEnd {
             #expect(kept.status == 1, "\(kept.output)")
             #expect(try project.imageID(project.runtimeReference(commit: sha, arch: "alpha")) != nil)
             #expect(!kept.stderr.contains("==> push"))
-            #expect(
-                try RegistryAPI.manifestStatus(
-                    registry: EndToEnd.environment.registry, name: "\(project.namespace)/fixture-dev",
-                    tag: "\(sha.prefix(12))-alpha") == 404)
+            #expect(try RegistryAPI.manifestStatus(of: project.runtimeReference(commit: sha)) == 404)
         }
 
         @Test func githubActionsGetsFoldedStepsAndErrorAnnotations() throws {

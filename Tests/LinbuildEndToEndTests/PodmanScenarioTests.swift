@@ -69,14 +69,8 @@ extension EndToEnd {
             #expect(inside.stdout == sha + "\n", "\(inside.output)")
             #expect(try project.imageID(runtime) == nil)
             // and pushed both to the plain-HTTP loopback registry (podman needs --tls-verify=false there)
-            #expect(
-                try RegistryAPI.manifestStatus(
-                    registry: environment.registry, name: "\(project.namespace)/fixture-base",
-                    tag: "alpha-cu126-torch2.7.1-fav2") == 200)
-            #expect(
-                try RegistryAPI.manifestStatus(
-                    registry: environment.registry, name: "\(project.namespace)/fixture-dev",
-                    tag: "\(sha.prefix(12))-alpha") == 200)
+            #expect(try RegistryAPI.manifestStatus(of: base) == 200)
+            #expect(try RegistryAPI.manifestStatus(of: runtime) == 200)
 
             // WHEN it runs again, THEN podman's `image inspect` finds the base with its recorded
             // inputs, and the registry check sees the base is there already
@@ -135,8 +129,8 @@ extension EndToEnd {
             #expect(run.status == 0, "\(run.output)")
             #expect(
                 try RegistryAPI.manifestStatus(
-                    registry: registry, name: "\(project.namespace)/fixture-dev", tag: "\(sha.prefix(12))-alpha",
-                    user: environment.loginUser, password: environment.loginPassword) == 200)
+                    of: project.runtimeReference(commit: sha, registry: registry), user: environment.loginUser,
+                    password: environment.loginPassword) == 200)
             #expect(!run.output.contains(environment.loginPassword))
         }
 

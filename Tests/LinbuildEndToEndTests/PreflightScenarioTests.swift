@@ -13,24 +13,9 @@ extension EndToEnd {
             let environment: [String: String]
 
             init(_ project: FixtureProject) throws {
-                index = try IndexStandIn([
-                    "whl/cu126": [
-                        "torch": IndexStandIn.torchWheels("torch", ["2.7.0+cu126", "2.7.1+cu126"]),
-                        "torchvision": IndexStandIn.torchWheels("torchvision", ["0.22.1+cu126"]),
-                        "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.7.1+cu126"]),
-                    ],
-                    "whl/cu128": [
-                        "torch": IndexStandIn.torchWheels("torch", ["2.7.1+cu128", "2.8.0+cu128"]),
-                        "torchvision": IndexStandIn.torchWheels("torchvision", ["0.23.0+cu128"]),
-                        "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0+cu128"]),
-                    ],
-                    "whl/nightly/cu128": [
-                        "torch": IndexStandIn.torchWheels("torch", ["2.9.0.dev20250801+cu128", "2.9.0.dev20250802+cu128"]),
-                        "torchvision": IndexStandIn.torchWheels("torchvision", ["0.24.0.dev20250801+cu128"]),
-                        "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0.dev20250801+cu128"]),
-                    ],
-                    "simple": ["flash-attn": ["flash_attn-2.7.4.post1.tar.gz"]],
-                ])
+                index = try IndexStandIn(
+                    IndexStandIn.torchTree(
+                        cu126Torch: ["2.7.0+cu126", "2.7.1+cu126"], flashAttention: ["flash_attn-2.7.4.post1.tar.gz"]))
                 git = project.root + "/flash-attention"
                 try Git.repository(at: git)
                 // The CUDA, OS and uv images: the fixture's busybox, pushed under the project's namespace.

@@ -8,7 +8,6 @@ extension EndToEnd {
         @Test func pushPutsBothManifestsInTheRegistryAndTheBaseOnlyOnce() throws {
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
-            let environment = EndToEnd.environment
             let sha = try project.git(["rev-parse", "HEAD"])
 
             // WHEN linbuild pushes
@@ -16,14 +15,8 @@ extension EndToEnd {
 
             // THEN the registry's HTTP API has both manifests
             #expect(first.status == 0, "\(first.output)")
-            #expect(
-                try RegistryAPI.manifestStatus(
-                    registry: environment.registry, name: "\(project.namespace)/fixture-base",
-                    tag: "alpha-cu126-torch2.7.1-fav2") == 200)
-            #expect(
-                try RegistryAPI.manifestStatus(
-                    registry: environment.registry, name: "\(project.namespace)/fixture-dev",
-                    tag: "\(sha.prefix(12))-alpha") == 200)
+            #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200)
+            #expect(try RegistryAPI.manifestStatus(of: project.runtimeReference(commit: sha)) == 200)
             #expect(first.stderr.contains("push base [alpha]"))
 
             // WHEN it pushes again, THEN the base is not pushed a second time
@@ -49,8 +42,7 @@ extension EndToEnd {
             #expect(!refused.stderr.contains("pushed"))
             #expect(
                 try RegistryAPI.manifestStatus(
-                    registry: registry, name: "\(project.namespace)/fixture-dev",
-                    tag: "\(try project.git(["rev-parse", "HEAD"]).prefix(12))-alpha",
+                    of: project.runtimeReference(commit: try project.git(["rev-parse", "HEAD"]), registry: registry),
                     user: environment.loginUser, password: environment.loginPassword) == 404)
 
             // WHEN the user logs in with docker login
@@ -65,8 +57,8 @@ extension EndToEnd {
             let sha = try project.git(["rev-parse", "HEAD"])
             #expect(
                 try RegistryAPI.manifestStatus(
-                    registry: registry, name: "\(project.namespace)/fixture-dev", tag: "\(sha.prefix(12))-alpha",
-                    user: environment.loginUser, password: environment.loginPassword) == 200)
+                    of: project.runtimeReference(commit: sha, registry: registry), user: environment.loginUser,
+                    password: environment.loginPassword) == 200)
             // and the password appears nowhere: not in output, not in logs, not in the plan
             let json = try project.linbuild(["--json"], registry: registry, extraEnvironment: ["DOCKER_CONFIG": config])
             let logs = try FileManager.default.subpathsOfDirectory(atPath: project.logs).compactMap {

@@ -65,6 +65,30 @@ public final class IndexStandIn: @unchecked Sendable {
         return (object["requests"] ?? -1, object["connections"] ?? -1)
     }
 
+    /// The index the preflight suites serve: PyTorch's `whl/cu126` (torch at `cu126Torch`),
+    /// `whl/cu128` and `whl/nightly/cu128` with the versions issue 11's presets pair, and PyPI's
+    /// `simple` with `flashAttention`'s files.
+    public static func torchTree(cu126Torch: [String], flashAttention: [String]) -> [String: [String: [String]]] {
+        [
+            "whl/cu126": [
+                "torch": torchWheels("torch", cu126Torch),
+                "torchvision": torchWheels("torchvision", ["0.22.1+cu126"]),
+                "torchaudio": torchWheels("torchaudio", ["2.7.1+cu126"]),
+            ],
+            "whl/cu128": [
+                "torch": torchWheels("torch", ["2.7.1+cu128", "2.8.0+cu128"]),
+                "torchvision": torchWheels("torchvision", ["0.23.0+cu128"]),
+                "torchaudio": torchWheels("torchaudio", ["2.8.0+cu128"]),
+            ],
+            "whl/nightly/cu128": [
+                "torch": torchWheels("torch", ["2.9.0.dev20250801+cu128", "2.9.0.dev20250802+cu128"]),
+                "torchvision": torchWheels("torchvision", ["0.24.0.dev20250801+cu128"]),
+                "torchaudio": torchWheels("torchaudio", ["2.8.0.dev20250801+cu128"]),
+            ],
+            "simple": ["flash-attn": flashAttention],
+        ]
+    }
+
     /// Wheel file names as download.pytorch.org lists them, for CPython `python` on x86_64.
     public static func torchWheels(_ project: String, _ versions: [String], python: String = "cp311") -> [String] {
         versions.flatMap { version in

@@ -18,24 +18,9 @@ import Testing
         func labels(of reference: ImageReference, platform: String) throws -> [String: String]? { nil }
     }
 
-    static let tree: [String: [String: [String]]] = [
-        "whl/cu126": [
-            "torch": IndexStandIn.torchWheels("torch", ["2.6.0+cu126", "2.7.0+cu126", "2.7.1+cu126"]),
-            "torchvision": IndexStandIn.torchWheels("torchvision", ["0.22.1+cu126"]),
-            "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.7.1+cu126"]),
-        ],
-        "whl/cu128": [
-            "torch": IndexStandIn.torchWheels("torch", ["2.7.1+cu128", "2.8.0+cu128"]),
-            "torchvision": IndexStandIn.torchWheels("torchvision", ["0.23.0+cu128"]),
-            "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0+cu128"]),
-        ],
-        "whl/nightly/cu128": [
-            "torch": IndexStandIn.torchWheels("torch", ["2.9.0.dev20250801+cu128", "2.9.0.dev20250802+cu128"]),
-            "torchvision": IndexStandIn.torchWheels("torchvision", ["0.24.0.dev20250801+cu128"]),
-            "torchaudio": IndexStandIn.torchWheels("torchaudio", ["2.8.0.dev20250801+cu128"]),
-        ],
-        "simple": ["flash-attn": ["flash_attn-2.7.3.tar.gz", "flash_attn-2.7.4.post1.tar.gz"]],
-    ]
+    static let tree = IndexStandIn.torchTree(
+        cu126Torch: ["2.6.0+cu126", "2.7.0+cu126", "2.7.1+cu126"],
+        flashAttention: ["flash_attn-2.7.3.tar.gz", "flash_attn-2.7.4.post1.tar.gz"])
 
     /// Issue 11's shape: the images are `${X_IMAGE}:${tag}`, the Python is PYTHON_VERSION's default.
     static let dockerfile = """

@@ -145,6 +145,16 @@ enum Runner: String, CaseIterable, ProcessRunning, CustomTestStringConvertible {
         #expect(ignored.map { $0 & 0x7fff_ffff } == 0, "\(output.stdoutText)")
     }
 
+    /// Standard input is written into its pipe before the child starts: the pipe is grown for text
+    /// beyond its 64 KiB, and text over `maximumInput` is refused rather than left to block linbuild.
+    @Test func spawnStandardInputBeyondThePipeBufferArrivesWholeAndTooMuchIsRefused() throws {
+        let text = String(repeating: "registry.example.com\n", count: 10_000)
+        let output = try SpawnProcessRunner().capture(Command("/bin/cat", [], standardInput: text), timeout: 10)
+        #expect(output.stdoutText == text)
+        let tooMuch = String(repeating: "x", count: SpawnProcessRunner.maximumInput + 1)
+        #expect(throws: LaunchFailure.self) { try SpawnProcessRunner().capture(Command("/bin/cat", [], standardInput: tooMuch)) }
+    }
+
     /// The timeout bounds the call even when the child has exited and a grandchild it left behind
     /// holds the output pipe open (`Process` stops watching once its child is gone, and would wait
     /// for the grandchild's end of file).
