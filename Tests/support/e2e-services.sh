@@ -42,19 +42,7 @@ stop_dockerd() {
 start_registry() { # start_registry NAME PORT [HTPASSWD]
   local name=$1 port=$2 htpasswd=${3:-}
   mkdir -p "$dir/$name/data"
-  {
-    echo "version: 0.1"
-    echo "log: {level: warn}"
-    echo "storage:"
-    echo "  filesystem: {rootdirectory: $dir/$name/data}"
-    echo "  delete: {enabled: true}"
-    echo "http:"
-    echo "  addr: 127.0.0.1:$port"
-    if [[ -n $htpasswd ]]; then
-      echo "auth:"
-      echo "  htpasswd: {realm: linbuild-e2e, path: $htpasswd}"
-    fi
-  } > "$dir/$name/config.yml"
+  registry_config "$dir/$name/data" "$port" "$htpasswd" > "$dir/$name/config.yml"
   docker-registry serve "$dir/$name/config.yml" > "$dir/$name/log" 2>&1 &
   echo $! > "$dir/$name/pid"
   local expected=200

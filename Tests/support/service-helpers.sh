@@ -26,3 +26,12 @@ stop_pidfile() {
   fi
   rm -f "$pidfile"
 }
+
+# registry_config DATA PORT [HTPASSWD]: a docker-registry config.yml on stdout, storage under DATA
+# (deletes allowed), on 127.0.0.1:PORT, behind an htpasswd login when HTPASSWD is given.
+registry_config() {
+  local data=$1 port=$2 htpasswd=${3:-}
+  printf 'version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$data" "$port"
+  [[ -z $htpasswd ]] || printf 'auth:\n  htpasswd: {realm: linbuild-e2e, path: %s}\n' "$htpasswd"
+}

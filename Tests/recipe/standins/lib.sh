@@ -81,8 +81,7 @@ start_registry() { # start_registry PORT
   if alive "$reg/pid" && curl -sf -o /dev/null "http://127.0.0.1:$port/v2/"; then return 0; fi
   stop_pidfile "$reg/pid"
   mkdir -p "$reg/data"
-  printf 'version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp:\n  addr: 127.0.0.1:%s\n' \
-    "$reg/data" "$port" > "$reg/config.yml"
+  registry_config "$reg/data" "$port" > "$reg/config.yml"
   docker-registry serve "$reg/config.yml" > "$reg/log" 2>&1 9>&- &
   echo $! > "$reg/pid"
   wait_for 20 "registry on 127.0.0.1:$port" curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" || { tail -20 "$reg/log" >&2; exit 69; }
