@@ -63,7 +63,7 @@ extension ImagePlatform {
 /// Where a base with the right inputs was found, and what was found that was not right.
 public struct BaseFinding: Equatable, Sendable {
     public var decision: BaseDecision
-    /// The local image that has the right inputs (cached locally).
+    /// The local image that has the right inputs (cached locally), or that `--skip-base` uses.
     public var localID: String?
     /// What to pull (in registry): the immutable tag, or the readable tag's manifest by digest.
     public var pull: String?
