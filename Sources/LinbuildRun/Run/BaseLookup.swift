@@ -48,6 +48,14 @@ private struct InspectedImage: Decodable {
     }
 }
 
+extension BaseInputs {
+    /// What differs in a copy with `labels` built for `platform` (`os/architecture[/variant]`);
+    /// another platform is all there is to say about it. Empty when the copy has these inputs.
+    func changes(comparedTo labels: [String: String], platform: String) -> [String] {
+        ImagePlatform.matches(self.platform, found: platform) ? changes(comparedTo: labels) : ["the platform (\(platform))"]
+    }
+}
+
 extension ImagePlatform {
     /// `found` (`linux/arm64/v8`) is the platform asked for (`linux/arm64`).
     public static func matches(_ wanted: String, found: String) -> Bool {
@@ -89,9 +97,7 @@ public struct BaseFinding: Equatable, Sendable {
         var staleLocal: [String]?, staleRemote: [String]?
         for reference in references {
             guard let image = try local(reference) else { continue }
-            let changes =
-                ImagePlatform.matches(inputs.platform, found: image.platform)
-                ? inputs.changes(comparedTo: image.labels) : ["the platform (\(image.platform))"]
+            let changes = inputs.changes(comparedTo: image.labels, platform: image.platform)
             if changes.isEmpty {
                 return BaseFinding(decision: .cachedLocally, localID: image.id)
             }
@@ -99,9 +105,7 @@ public struct BaseFinding: Equatable, Sendable {
         }
         for reference in references {
             guard let image = try registry(reference) else { continue }
-            let changes =
-                ImagePlatform.matches(inputs.platform, found: image.platform)
-                ? inputs.changes(comparedTo: image.labels) : ["the platform (\(image.platform))"]
+            let changes = inputs.changes(comparedTo: image.labels, platform: image.platform)
             if changes.isEmpty {
                 let pull = image.digest.map { Self.repository(of: reference) + "@" + $0 } ?? reference
                 return BaseFinding(
