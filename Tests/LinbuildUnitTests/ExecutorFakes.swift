@@ -156,10 +156,6 @@ final class ScriptedRegistry: RegistryChecking, @unchecked Sendable {
         }
     }
 
-    func labels(of reference: ImageReference, platform: String) throws -> [String: String]? {
-        try image(of: reference, platform: platform)?.labels
-    }
-
     func manifest(of reference: ImageReference) -> RegistryAnswer {
         Issue.record("the executor asked for a bare manifest of \(reference.name):\(reference.tag)")
         return .unknown("not scripted")

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestSupport
 import Testing
 
 @testable import LinbuildModel
@@ -273,5 +274,26 @@ import Testing
                 "push base [ampere]: failed", "push runtime [ampere]: not run (nothing is pushed after a failure)",
                 "push runtime [hopper]: not run (nothing is pushed after a failure)",
             ])
+    }
+
+    /// The base lookup reads the local store from docker's `{{json .}}` object and from the array
+    /// podman 4 prints instead; an image the store does not have is nil.
+    @Test func aLocalImageIsReadFromDockersObjectAndPodmansArray() throws {
+        // GIVEN an engine that prints one image as an object, the same as an array, and lacks a third
+        let object = #"{"Id":"sha256:a","Os":"linux","Architecture":"arm64","Variant":"v8","Config":{"Labels":{"k":"v"}}}"#
+        let runner = ScriptedRunner()
+        runner.answer(
+            { @Sendable in $0.arguments.last == "object:1" }, CapturedOutput(termination: .exited(0), stdout: Array("\(object)\n".utf8)))
+        runner.answer(
+            { @Sendable in $0.arguments.last == "array:1" }, CapturedOutput(termination: .exited(0), stdout: Array("[\(object)]\n".utf8)))
+        runner.answer(
+            { @Sendable in $0.arguments.last == "gone:1" },
+            CapturedOutput(termination: .exited(1), stderr: Array("Error: No such image: gone:1\n".utf8)))
+        let probe = EngineProbe(engine: EngineCLI(executable: "podman", builder: .podman), runner: runner)
+        // WHEN each is looked up, THEN both forms give the same image, and the missing one is nil
+        let expected = LocalImage(id: "sha256:a", labels: ["k": "v"], platform: "linux/arm64/v8")
+        #expect(try probe.localImage("object:1") == expected)
+        #expect(try probe.localImage("array:1") == expected)
+        #expect(try probe.localImage("gone:1") == nil)
     }
 }

@@ -15,7 +15,7 @@ import Testing
         func manifest(of reference: ImageReference) -> RegistryAnswer {
             answers["\(reference.registry)/\(reference.name):\(reference.tag)"] ?? .unknown("not in the table")
         }
-        func labels(of reference: ImageReference, platform: String) throws -> [String: String]? { nil }
+        func image(of reference: ImageReference, platform: String) throws -> RegistryImage? { nil }
     }
 
     static let tree = IndexStandIn.torchTree(

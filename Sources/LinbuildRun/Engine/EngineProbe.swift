@@ -1,3 +1,4 @@
+import Foundation
 import LinbuildModel
 import LinbuildProcess
 import LinbuildSupport
@@ -45,7 +46,13 @@ public struct EngineProbe: Sendable {
 
     /// The labels of a local image, or `nil` when the store does not have it.
     public func localLabels(of image: String) throws -> [String: String]? {
-        let output = try captureOrUnavailable(engine.command(["image", "inspect", "--format", "{{json .Config.Labels}}", image]))
+        try inspect(image, format: "{{json .Config.Labels}}").map(Self.decodeLabels)
+    }
+
+    /// What `image inspect --format format` prints about a local image, or `nil` when the store
+    /// does not have it; exit 69 when the engine cannot say.
+    func inspect(_ image: String, format: String) throws -> String? {
+        let output = try captureOrUnavailable(engine.command(["image", "inspect", "--format", format, image]))
         guard output.termination.succeeded else {
             let message = String(decoding: output.stderr, as: UTF8.self).lowercased()
             if message.contains("no such image") || message.contains("image not known") || message.contains("failed to find image") {
@@ -53,7 +60,7 @@ public struct EngineProbe: Sendable {
             }
             throw LinbuildError.engineUnavailable("cannot inspect \(image): \(output.stderrSummary) (is the engine running?)")
         }
-        return Self.decodeLabels(output.stdoutText)
+        return output.stdoutText
     }
 
     /// The image ID the local store gives `image` (for the summary).
@@ -73,13 +80,8 @@ public struct EngineProbe: Sendable {
         }
     }
 
+    /// `{{json .Config.Labels}}`: an object, or `null` when the image has none.
     static func decodeLabels(_ json: String) -> [String: String] {
-        let trimmed = json.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let value = try? JSONParser.parse(Array(trimmed.utf8)), case .object(let members) = value else { return [:] }
-        var labels: [String: String] = [:]
-        for member in members {
-            if case .string(let text) = member.value { labels[member.key] = text }
-        }
-        return labels
+        (try? JSONDecoder().decode([String: String]?.self, from: Data(json.utf8))) ?? [:]
     }
 }

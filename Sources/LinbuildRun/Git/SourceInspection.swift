@@ -39,10 +39,14 @@ extension SourceContents {
             // git-lfs's own bound: a pointer file is smaller than 1024 bytes.
             if fields[1] == "blob", let size = Int(fields[3]), size < 1024 { small.append((path, String(fields[2]))) }
         }
-        if !small.isEmpty { try findPointers(small, repository: repository, prefix: prefix, runner: runner, into: &contents) }
-        guard !gitlinks.isEmpty else { return }
+        guard !small.isEmpty || !gitlinks.isEmpty else { return }
+        // Where LFS objects and submodules' modules are kept: asked once for both.
         let gitDirectory = try git(runner, ["-C", repository, "rev-parse", "--absolute-git-dir"]).stdoutText
             .trimmingCharacters(in: .newlines)
+        if !small.isEmpty {
+            try findPointers(small, repository: repository, gitDirectory: gitDirectory, prefix: prefix, runner: runner, into: &contents)
+        }
+        guard !gitlinks.isEmpty else { return }
         let names = try submoduleNames(repository: repository, commit: commit, runner: runner)
         for link in gitlinks {
             let name = names[link.path] ?? link.path
@@ -80,7 +84,7 @@ extension SourceContents {
     static let pointerHeader = "version https://git-lfs.github.com/spec/v1\n"
 
     private static func findPointers(
-        _ blobs: [(path: String, sha: String)], repository: String, prefix: String, runner: ProcessRunning,
+        _ blobs: [(path: String, sha: String)], repository: String, gitDirectory: String, prefix: String, runner: ProcessRunning,
         into contents: inout SourceContents
     ) throws {
         let batch = try git(
@@ -96,8 +100,6 @@ extension SourceContents {
             bodies[String(header[0])] = String(decoding: rest.prefix(size), as: UTF8.self)
             rest = rest.dropFirst(size + 1)
         }
-        let gitDirectory = try git(runner, ["-C", repository, "rev-parse", "--absolute-git-dir"]).stdoutText
-            .trimmingCharacters(in: .newlines)
         for blob in blobs {
             guard let body = bodies[blob.sha], body.hasPrefix(pointerHeader) else { continue }
             let fields = Dictionary(

@@ -14,18 +14,11 @@ public enum RegistryAnswer: Equatable, Sendable {
 public protocol RegistryChecking: Sendable {
     /// Whether the tag is there: one `HEAD`, which Docker Hub does not count as a pull.
     func manifest(of reference: ImageReference) -> RegistryAnswer
-    /// The labels in the image config for the platform given (`linux/amd64`), or nil when the tag
-    /// is absent; throws when the registry cannot be asked. The `GET` of the manifest that leads
-    /// to the config also answers whether the tag is there, so a decision costs no extra `HEAD`.
-    func labels(of reference: ImageReference, platform: String) throws -> [String: String]?
-    /// The same, with the tag's manifest digest and the platform its config names.
+    /// The labels in the image config for the platform given (`linux/amd64`), with the tag's
+    /// manifest digest and the platform its config names, or nil when the tag is absent; throws
+    /// when the registry cannot be asked. The `GET` of the manifest that leads to the config also
+    /// answers whether the tag is there, so a decision costs no extra `HEAD`.
     func image(of reference: ImageReference, platform: String) throws -> RegistryImage?
-}
-
-extension RegistryChecking {
-    public func image(of reference: ImageReference, platform: String) throws -> RegistryImage? {
-        try labels(of: reference, platform: platform).map { RegistryImage(labels: $0, digest: nil, platform: platform) }
-    }
 }
 
 /// What a registry holds under a tag for one platform.
@@ -87,10 +80,6 @@ public final class RegistryClient: RegistryChecking, Sendable {
 
     static func refused(_ registry: String, status: Int) -> String {
         "\(registry) refused access (HTTP \(status)); run 'docker login \(registry)'"
-    }
-
-    public func labels(of reference: ImageReference, platform: String) throws -> [String: String]? {
-        try image(of: reference, platform: platform)?.labels
     }
 
     public func image(of reference: ImageReference, platform: String) throws -> RegistryImage? {

@@ -1,6 +1,5 @@
 import Foundation
 import LinbuildModel
-import LinbuildProcess
 import LinbuildSupport
 
 /// An image in the engine's local store: what the base decision needs to know of it.
@@ -15,39 +14,45 @@ extension EngineProbe {
     /// The local image `reference`, or nil when the store does not have it. One `image inspect`
     /// answers labels, ID and platform (docker and podman both give `Os` and `Architecture`).
     public func localImage(_ reference: String) throws -> LocalImage? {
-        let command = engine.command(["image", "inspect", "--format", "{{json .}}", reference])
-        let output: CapturedOutput
-        do {
-            output = try runner.capture(command, timeout: timeout)
-        } catch let failure as LaunchFailure {
-            throw failure.engineError
-        }
-        guard output.termination.succeeded else {
-            let message = String(decoding: output.stderr, as: UTF8.self).lowercased()
-            if message.contains("no such image") || message.contains("image not known") || message.contains("failed to find image") {
-                return nil
-            }
-            throw LinbuildError.engineUnavailable("cannot inspect \(reference): \(output.stderrSummary) (is the engine running?)")
-        }
-        let text = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let output = try inspect(reference, format: "{{json .}}") else { return nil }
         // docker prints the object; podman 4 ignores `{{json .}}` and prints its usual array.
-        var parsed = try? JSONParser.parse(Array(text.utf8))
-        if case .array(let items)? = parsed { parsed = items.first }
-        guard let value = parsed, case .object(let members) = value else {
+        let data = Data(output.utf8), decoder = JSONDecoder()
+        guard
+            let image = (try? decoder.decode(InspectedImage.self, from: data))
+                ?? (try? decoder.decode([InspectedImage].self, from: data))?.first
+        else {
             throw LinbuildError.engineUnavailable("cannot read what the engine says about \(reference)")
         }
-        func string(_ name: String, in fields: [(key: String, value: JSONValue)]) -> String? {
-            if case .string(let text)? = fields.first(where: { $0.key == name })?.value { text } else { nil }
-        }
-        var labels: [String: String] = [:]
-        if case .object(let config)? = members.first(where: { $0.key == "Config" })?.value,
-            case .object(let found)? = config.first(where: { $0.key == "Labels" })?.value
-        {
-            for label in found { if case .string(let value) = label.value { labels[label.key] = value } }
-        }
-        let platform = [string("Os", in: members), string("Architecture", in: members), string("Variant", in: members)]
-            .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "/")
-        return LocalImage(id: string("Id", in: members) ?? "", labels: labels, platform: platform)
+        let platform = [image.os, image.architecture, image.variant].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "/")
+        return LocalImage(id: image.id ?? "", labels: image.config?.labels ?? [:], platform: platform)
+    }
+}
+
+/// The fields of `image inspect --format '{{json .}}'` the base decision reads (others are ignored).
+private struct InspectedImage: Decodable {
+    struct Config: Decodable {
+        var labels: [String: String]?
+        private enum CodingKeys: String, CodingKey { case labels = "Labels" }
+    }
+    var id: String?
+    var os: String?
+    var architecture: String?
+    var variant: String?
+    var config: Config?
+    private enum CodingKeys: String, CodingKey {
+        case id = "Id"
+        case os = "Os"
+        case architecture = "Architecture"
+        case variant = "Variant"
+        case config = "Config"
+    }
+}
+
+extension BaseInputs {
+    /// What differs in a copy with `labels` built for `platform` (`os/architecture[/variant]`);
+    /// another platform is all there is to say about it. Empty when the copy has these inputs.
+    func changes(comparedTo labels: [String: String], platform: String) -> [String] {
+        ImagePlatform.matches(self.platform, found: platform) ? changes(comparedTo: labels) : ["the platform (\(platform))"]
     }
 }
 
@@ -63,7 +68,7 @@ extension ImagePlatform {
 /// Where a base with the right inputs was found, and what was found that was not right.
 public struct BaseFinding: Equatable, Sendable {
     public var decision: BaseDecision
-    /// The local image that has the right inputs (cached locally).
+    /// The local image that has the right inputs (cached locally), or that `--skip-base` uses.
     public var localID: String?
     /// What to pull (in registry): the immutable tag, or the readable tag's manifest by digest.
     public var pull: String?
@@ -92,9 +97,7 @@ public struct BaseFinding: Equatable, Sendable {
         var staleLocal: [String]?, staleRemote: [String]?
         for reference in references {
             guard let image = try local(reference) else { continue }
-            let changes =
-                ImagePlatform.matches(inputs.platform, found: image.platform)
-                ? inputs.changes(comparedTo: image.labels) : ["the platform (\(image.platform))"]
+            let changes = inputs.changes(comparedTo: image.labels, platform: image.platform)
             if changes.isEmpty {
                 return BaseFinding(decision: .cachedLocally, localID: image.id)
             }
@@ -102,9 +105,7 @@ public struct BaseFinding: Equatable, Sendable {
         }
         for reference in references {
             guard let image = try registry(reference) else { continue }
-            let changes =
-                ImagePlatform.matches(inputs.platform, found: image.platform)
-                ? inputs.changes(comparedTo: image.labels) : ["the platform (\(image.platform))"]
+            let changes = inputs.changes(comparedTo: image.labels, platform: image.platform)
             if changes.isEmpty {
                 let pull = image.digest.map { Self.repository(of: reference) + "@" + $0 } ?? reference
                 return BaseFinding(

@@ -67,10 +67,8 @@ extension Executor {
             do {
                 before = try registryImage(reference)
                 facts.registryCopy =
-                    before.map { image in
-                        ImagePlatform.matches(plan.platform, found: image.platform) && inputs.changes(comparedTo: image.labels).isEmpty
-                            ? .sameInputs : .otherInputs
-                    } ?? .absent
+                    before.map { inputs.changes(comparedTo: $0.labels, platform: $0.platform).isEmpty ? .sameInputs : .otherInputs }
+                    ?? .absent
             } catch {
                 console.warning("cannot tell what the registry holds under \(reference) (\(error)); pushing it to be sure")
                 before = nil

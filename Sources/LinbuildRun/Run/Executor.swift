@@ -139,11 +139,11 @@ public struct Executor {
             if state.facts.decision == .skipped { try requireInRegistry(source) }
             var pull = step
             pull.commands = [plan.engine.pull(source, platform: plan.platform)]
-            try stream(
+            let pulledID = try stream(
                 pull, summary: &summary, note: state.finding?.stale.map { "\($0) is stale" }, probe: probe,
                 outcome: .pulled, shownImage: source)
             if state.facts.decision == .inRegistry {
-                state.baseID = probe.imageID(of: source)
+                state.baseID = pulledID
                 if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
             }
         case .buildRuntime:
@@ -176,11 +176,10 @@ public struct Executor {
             try settleTags(of: id, step: step, probe: probe)
         }
         if !decision.needsBuild {
-            let image = decision == .cachedLocally ? finding.localID : probe.imageID(of: step.image ?? "")
             summary.rows.append(
                 .init(
                     step: step.name(.summaryRow), outcome: decision == .skipped ? .skipped : .cached,
-                    seconds: Date().timeIntervalSince(started), image: decision == .inRegistry ? nil : image, note: finding.reason))
+                    seconds: Date().timeIntervalSince(started), image: finding.localID, note: finding.reason))
         }
     }
 
@@ -189,8 +188,7 @@ public struct Executor {
         if let target { try baseBuildHooks?.willBuild(target) }
         var built = false, buildStarted = Date()  // after the preflight: the history times the build alone
         defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? Date().timeIntervalSince(buildStarted) : nil) } }
-        try stream(step, summary: &summary, note: state.facts.decision?.reason, probe: probe)
-        state.baseID = probe.imageID(of: step.image ?? "")
+        state.baseID = try stream(step, summary: &summary, note: state.facts.decision?.reason, probe: probe)
         if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
         built = true
     }
@@ -201,8 +199,9 @@ public struct Executor {
         case .force:
             return BaseFinding(decision: .forced)
         case .skip:
-            state.facts.localCopyMissing = try probe.localImage(image) == nil
-            return BaseFinding(decision: .skipped)
+            let local = try probe.localImage(image)
+            state.facts.localCopyMissing = local == nil
+            return BaseFinding(decision: .skipped, localID: local?.id)
         case .auto:
             return try BaseFinding.find(
                 inputs: target.baseInputs, references: [target.baseImmutableImage, image],
