@@ -12,9 +12,6 @@ import Testing
     /// Neither may be used: the bad reference is caught before anything is asked.
     struct Untouchable: RegistryChecking, ProcessRunning {
         func manifest(of reference: ImageReference) -> RegistryAnswer { Issue.record("registry asked"); return .absent }
-        func labels(of reference: ImageReference, platform: String) throws -> [String: String]? {
-            Issue.record("registry asked"); return nil
-        }
         func image(of reference: ImageReference, platform: String) throws -> RegistryImage? { Issue.record("registry asked"); return nil }
         func capture(_ command: Command, timeout: Double?, limit: Int) throws -> CapturedOutput {
             Issue.record("ran \(command)"); return .init(termination: .exited(1))
