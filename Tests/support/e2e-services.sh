@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts (up) or stops (down) a throwaway Docker engine and two registries on loopback for the
 # end-to-end suite, each with its own state under DIR:
-#   - dockerd on its own unix socket (vfs storage, so it runs anywhere, also nested);
+#   - dockerd on its own unix socket and its own bridge (vfs storage, so it runs anywhere, also
+#     nested; no docker0, so service sets in two folders can run side by side);
 #   - an anonymous registry and one that needs a login (htpasswd);
 #   - a busybox base image made locally (no image can be pulled here) as linbuild-fixture/busybox;
 #   - a second dockerd listening only on a loopback TCP port (the remote-engine test), on its own
@@ -51,20 +52,37 @@ start_registry() { # start_registry NAME PORT [HTPASSWD]
     || { tail -20 "$dir/$name/log" >&2; exit 69; }
 }
 
-# The remote-engine test needs an engine that only TCP reaches. Two engines cannot share docker0, and
-# `--bridge=none` is no way out: dockerd then deletes docker0 from the host, under the first engine's
-# feet. So this one gets its own bridge (made here, on a free private /24) and no iptables rules.
-start_tcp_engine() {
-  local engine="$dir/engine-tcp" bridge=lbe2e-tcp0 subnet="" port
-  command -v ip >/dev/null || { log "no remote-engine test: 'ip' is missing (apt-get install -y iproute2)"; return 0; }
-  for candidate in 172.29.250 172.29.251 172.30.250 10.199.250; do
-    ip -4 route | grep -q "^$candidate\." || { subnet=$candidate; break; }
-  done
+# make_bridge ENGINE_DIR NAME: a bridge of its own for an engine, on a free private /24, recorded in
+# ENGINE_DIR/bridge so `down` removes it. Every engine here gets one (none uses docker0), so two
+# service sets in two folders (parallel worktrees) can run at once. `--bridge=none` is no way out:
+# dockerd then deletes docker0 from the host, under another engine's feet. The lock keeps two `up`s
+# from taking the same subnet.
+make_bridge() {
+  local engine=$1 bridge=$2 subnet="" candidate routes
+  command -v ip >/dev/null || { log "'ip' is missing (apt-get install -y iproute2)"; return 1; }
+  mkdir -p "$engine"
+  exec 8>/run/linbuild-e2e-bridges.lock && flock 8
   ip link del "$bridge" 2>/dev/null || true
+  # Read once: `ip route | grep -q` under pipefail fails when grep stops early, and reads as free.
+  routes=$(ip -4 route)
+  for candidate in $(seq 200 249 | sed 's/^/172.28./') $(seq 200 249 | sed 's/^/10.199./'); do
+    grep -q "^$candidate\." <<<"$routes" || { subnet=$candidate; break; }
+  done
   if [[ -z $subnet ]] || ! { ip link add name "$bridge" type bridge && ip addr add "$subnet.1/24" dev "$bridge" && ip link set "$bridge" up; }; then
-    log "no remote-engine test: cannot create bridge $bridge (needs root and CAP_NET_ADMIN)"; return 0
+    exec 8>&-; log "cannot create bridge $bridge (needs root and CAP_NET_ADMIN)"; return 1
   fi
-  mkdir -p "$engine" && echo "$bridge" > "$engine/bridge"
+  exec 8>&-
+  echo "$bridge" > "$engine/bridge"
+}
+
+# An interface name from DIR (at most 15 characters): the same folder always gets the same names.
+bridge_for() { echo "$1$(printf %s "$dir" | md5sum | cut -c1-9)"; }
+
+# The remote-engine test needs an engine that only TCP reaches, with the busybox image too.
+start_tcp_engine() {
+  local engine="$dir/engine-tcp" bridge port
+  bridge=$(bridge_for lbt)
+  make_bridge "$engine" "$bridge" || { log "no remote-engine test"; return 0; }
   port=$(free_port)
   log "starting a second dockerd on tcp://127.0.0.1:$port only (data under $engine, bridge $bridge)"
   start_dockerd "$engine" "tcp://127.0.0.1:$port" --bridge "$bridge" --iptables=false --ip-masq=false
@@ -110,9 +128,11 @@ up() {
   [[ -x /usr/bin/docker ]] || { log "/usr/bin/docker (Debian's docker.io client, with BuildKit built in) is missing"; exit 69; }
   down quiet
 
-  log "starting dockerd (data under $dir/engine)"
+  local bridge; bridge=$(bridge_for lbe)
+  make_bridge "$dir/engine" "$bridge" || exit 69
+  log "starting dockerd (data under $dir/engine, bridge $bridge)"
   export DOCKER_HOST="unix://$dir/engine/docker.sock"
-  start_dockerd "$dir/engine" "$DOCKER_HOST"
+  start_dockerd "$dir/engine" "$DOCKER_HOST" --bridge "$bridge" --iptables=false --ip-masq=false
 
   local anonymous_port login_port
   anonymous_port=$(free_port)
@@ -159,12 +179,14 @@ ENV
 down() {
   stop_pidfile "$dir/registry/pid"
   stop_pidfile "$dir/registry-login/pid"
-  stop_dockerd "$dir/engine"
-  stop_dockerd "$dir/engine-tcp"
-  if [[ -f $dir/engine-tcp/bridge ]]; then
-    ip link del "$(cat "$dir/engine-tcp/bridge")" 2>/dev/null || true
-    rm -f "$dir/engine-tcp/bridge"
-  fi
+  local engine
+  for engine in "$dir/engine" "$dir/engine-tcp"; do
+    stop_dockerd "$engine"
+    if [[ -f $engine/bridge ]]; then
+      ip link del "$(cat "$engine/bridge")" 2>/dev/null || true
+      rm -f "$engine/bridge"
+    fi
+  done
   if [[ ${1:-} != quiet ]]; then
     # vfs layers are plain folders; mounts under exec-root must go before removal.
     grep " $dir/" /proc/mounts | awk '{print $2}' | sort -r | xargs -r -n1 umount -l 2>/dev/null || true

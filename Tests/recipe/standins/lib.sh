@@ -39,10 +39,12 @@ start_engine() {
   mkdir -p "$engine"
   bridge=$(bridge_name)
   if ! ip link show "$bridge" >/dev/null 2>&1; then
-    local a b
+    local a b routes
+    # Read once: `ip route | grep -q` under pipefail fails when grep stops early, and reads as free.
+    routes=$(ip -4 route)
     for a in 29 30 31; do
       for b in $(seq 200 249); do
-        ip -4 route | grep -q "^172\.$a\.$b\." || { subnet=172.$a.$b; break 2; }
+        grep -q "^172\.$a\.$b\." <<<"$routes" || { subnet=172.$a.$b; break 2; }
       done
     done
     [[ -n $subnet ]] || { log "no free 172.{29,30,31}.x.0/24 for the engine's bridge"; exit 69; }
