@@ -9,8 +9,13 @@ import PackageDescription
 //   LinbuildCLI       commands, help, completions: reads the options and wires the layers together
 //   LinbuildRun       the effects: runs a plan against the engine, registry and git
 //   LinbuildModel     pure values and decisions: options, presets, Dockerfile contract, the plan
-//   LinbuildProcess   the narrow process interface (Command, ProcessRunning) and its runners
-//   LinbuildSupport   errors, exit codes, hashing, the JSON parser, names and paths
+//   LinbuildProcess   the narrow process interface (ProcessRunning) and its runners
+//   LinbuildSupport   values every layer shares: Command, errors, exit codes, hashing, the JSON
+//                     parser, names and paths
+//
+// LinbuildModel does not depend on LinbuildProcess: the compiler, not a test, keeps process code
+// out of the pure core (`make` and `make test` build with the explicit import check, so even an
+// import the build graph would happen to satisfy is an error).
 let layers: [Target.Dependency] = ["LinbuildSupport", "LinbuildProcess", "LinbuildModel", "LinbuildRun", "LinbuildCLI"]
 
 let package = Package(
@@ -22,7 +27,7 @@ let package = Package(
     targets: [
         .target(name: "LinbuildSupport"),
         .target(name: "LinbuildProcess", dependencies: ["LinbuildSupport"]),
-        .target(name: "LinbuildModel", dependencies: ["LinbuildSupport", "LinbuildProcess"]),
+        .target(name: "LinbuildModel", dependencies: ["LinbuildSupport"]),
         .target(name: "LinbuildRun", dependencies: ["LinbuildSupport", "LinbuildProcess", "LinbuildModel"]),
         .target(name: "LinbuildCLI", dependencies: ["LinbuildSupport", "LinbuildProcess", "LinbuildModel", "LinbuildRun"]),
         .executableTarget(name: "linbuild", dependencies: ["LinbuildCLI", "LinbuildProcess"]),

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildSupport
 
 /// How a child process ended. A non-zero exit is a result, not an error: the caller decides.
 public enum Termination: Equatable, Sendable, CustomStringConvertible {

@@ -1,5 +1,6 @@
 import Foundation
 import LinbuildProcess
+import LinbuildSupport
 
 /// A `ProcessRunning` for unit tests: records every command and answers from a script of
 /// (predicate, output) pairs. A command nothing in the script answers fails the test loudly

@@ -3,8 +3,10 @@ import LinbuildTestSupport
 import Testing
 
 /// The layers of Package.swift hold only if the pure ones stay pure: the model and support
-/// targets decide, they never run a process or reach the network (`swift build` with
-/// `--explicit-target-dependency-import-check error`, in `make lint`, holds the imports to the graph).
+/// targets decide, they never run a process or reach the network. The compiler keeps
+/// `LinbuildProcess` out of them (`make` and `make test` build with
+/// `--explicit-target-dependency-import-check error`); this test keeps out what Foundation itself
+/// offers every target (`Process`, `URLSession`) and the C calls that spawn or connect.
 @Suite struct LayeringTests {
     static let pureTargets = ["LinbuildSupport", "LinbuildModel"]
     /// What running a process or reaching the network looks like in Swift source.

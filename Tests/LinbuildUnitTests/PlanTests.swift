@@ -3,7 +3,7 @@ import LinbuildTestSupport
 import Testing
 
 @testable import LinbuildModel
-@testable import LinbuildProcess
+@testable import LinbuildSupport
 
 /// The steps of the plan with their exact argument vectors, for each way of reaching BuildKit.
 @Suite struct PlanTests: PlanMaking {

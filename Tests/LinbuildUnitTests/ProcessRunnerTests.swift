@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import LinbuildProcess
+@testable import LinbuildSupport
 
 /// The real process runners, against real programs: each test runs once per runner, so the
 /// `posix_spawn` runner keeps every guarantee of the `Process` one.

@@ -3,7 +3,6 @@ import LinbuildTestSupport
 import Testing
 
 @testable import LinbuildModel
-@testable import LinbuildProcess
 @testable import LinbuildSupport
 
 /// `--dry-run` lines must survive a paste into a real shell, whatever the values hold.

@@ -3,7 +3,7 @@ import LinbuildTestSupport
 import Testing
 
 @testable import LinbuildModel
-@testable import LinbuildProcess
+@testable import LinbuildSupport
 
 /// A UUID-named folder under the temporary directory. Create it in a test and `remove()` it in
 /// `defer`, so nothing is left behind whether the test passes or fails.

@@ -1,4 +1,4 @@
-import LinbuildProcess
+import LinbuildSupport
 
 /// The container CLI and the way it reaches BuildKit. Chosen before the plan is made, so the
 /// plan's commands are exactly what will run.

@@ -1,4 +1,4 @@
-import LinbuildProcess
+import LinbuildSupport
 
 /// The base decision of a run, as shell for the dry-run script: the same lookup `BaseFinding.find`
 /// makes (immutable tag, then readable tag; the local store, then the registry; a copy with other

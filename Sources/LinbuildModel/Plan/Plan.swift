@@ -1,4 +1,4 @@
-import LinbuildProcess
+import LinbuildSupport
 
 /// Everything a run will do, decided before anything runs: resolved settings, tags, build
 /// arguments and the steps with their exact commands. `--dry-run` and `--json` print it; the

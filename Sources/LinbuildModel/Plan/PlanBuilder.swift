@@ -1,4 +1,3 @@
-import LinbuildProcess
 import LinbuildSupport
 
 /// Turns options, presets, the parsed Dockerfile and the resolved commit into a `Plan`.

@@ -1,5 +1,4 @@
 import Foundation
-import LinbuildProcess
 import LinbuildSupport
 
 /// The two printed views of a plan: shell lines for people (`--dry-run`) and JSON for scripts.
