@@ -41,7 +41,7 @@ import Testing
             let environment = Bool.random(using: &generator) ? ["LINBUILD_ARCH": Self.randomWord(&generator)] : [:]
             do {
                 let options = try Options.parse(argv, environment: environment)
-                _ = try PlanBuilder.architectures(options.arches, in: presets)
+                _ = try options.architectures(in: presets)
                 outcomes[0, default: 0] += 1
             } catch let error as LinbuildError {
                 #expect(error.exitCode == .usage, "\(argv): \(error)")

@@ -93,7 +93,7 @@ import Testing
             commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
         func make(_ jobs: Int) throws -> Plan {
             var builder = PlanBuilder(
-                options: options, presets: shippedPresets,
+                options: options, presets: shippedPresets, architectures: try options.architectures(in: shippedPresets),
                 dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"),
                 source: source, engine: EngineCLI(executable: "docker", builder: .buildx), workDirectory: "/tmp/w", createdAt: "t")
             builder.jobChoices = ["ampere": JobChoice(jobs: jobs, reason: "MAX_JOBS=\(jobs): because")]

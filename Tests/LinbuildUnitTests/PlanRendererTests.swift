@@ -15,7 +15,7 @@ import Testing
     func plan(_ arguments: [String]) throws -> Plan {
         let options = try Options.parse(arguments + ["--branch", Self.ref], environment: [:])
         return try PlanBuilder(
-            options: options, presets: shippedPresets,
+            options: options, presets: shippedPresets, architectures: try options.architectures(in: shippedPresets),
             dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
             source: ResolvedSource(location: .path("/src"), ref: Self.ref, refName: nil, commit: Self.commit, sourceLabel: "/src"),
             engine: EngineCLI(executable: "docker", builder: .builtinBuildKit), workDirectory: "/tmp/w", createdAt: "t"
@@ -98,7 +98,7 @@ import Testing
         try Git.repository(at: repository)
         let options = try Options.parse(["--arch", "hopper"], environment: [:])
         let plan = try PlanBuilder(
-            options: options, presets: shippedPresets,
+            options: options, presets: shippedPresets, architectures: try options.architectures(in: shippedPresets),
             dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
             source: try CommitResolver(runner: SpawnProcessRunner()).resolve("main", in: .path(repository)),
             engine: EngineCLI(executable: "false", builder: .buildx), workDirectory: scratch.path + "/work", createdAt: "t"

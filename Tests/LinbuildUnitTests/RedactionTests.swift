@@ -40,7 +40,7 @@ import Testing
         let resolver = CommitResolver(runner: ScriptedGit())
         let source = try resolver.resolve(PlanFixture.commit.sha, in: SourceLocation(url))
         return try PlanBuilder(
-            options: options, presets: shippedPresets,
+            options: options, presets: shippedPresets, architectures: try options.architectures(in: shippedPresets),
             dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"),
             source: source, engine: EngineCLI(executable: "docker", builder: .buildx),
             workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z"

@@ -80,7 +80,7 @@ extension PlanMaking {
             location: .path("/src"), ref: options.branch ?? "main", refName: "refs/heads/main",
             commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
         return try PlanBuilder(
-            options: options, presets: presets, dockerfile: try DockerfileParser.parse(dockerfile, path: "/p/Dockerfile"),
+            options: options, presets: presets, architectures: try options.architectures(in: presets), dockerfile: try DockerfileParser.parse(dockerfile, path: "/p/Dockerfile"),
             source: source, engine: engine, workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z"
         ).make()
     }

@@ -5,6 +5,8 @@ import LinbuildSupport
 public struct PlanBuilder: Sendable {
     public var options: Options
     public var presets: Presets
+    /// What `--arch` selected (`Options.architectures(in:)`), resolved once by the caller.
+    public var architectures: [Presets.Architecture]
     public var dockerfile: Dockerfile
     public var source: ResolvedSource
     public var engine: EngineCLI
@@ -15,11 +17,12 @@ public struct PlanBuilder: Sendable {
     public var jobChoices: [String: JobChoice] = [:]
 
     public init(
-        options: Options, presets: Presets, dockerfile: Dockerfile, source: ResolvedSource,
+        options: Options, presets: Presets, architectures: [Presets.Architecture], dockerfile: Dockerfile, source: ResolvedSource,
         engine: EngineCLI, workDirectory: String, createdAt: String
     ) {
         self.options = options
         self.presets = presets
+        self.architectures = architectures
         self.dockerfile = dockerfile
         self.source = source
         self.engine = engine
@@ -27,24 +30,7 @@ public struct PlanBuilder: Sendable {
         self.createdAt = createdAt
     }
 
-    /// The architectures to build, in presets order for `all`, in the given order otherwise.
-    public static func architectures(_ selection: Options.ArchSelection?, in presets: Presets) throws -> [Presets.Architecture] {
-        switch selection ?? .named([presets.defaults.arch]) {
-        case .all:
-            return presets.architectures
-        case .named(let names):
-            return try names.map { name in
-                guard let architecture = presets.architecture(named: name) else {
-                    throw LinbuildError.usage(
-                        "unknown --arch '\(name)'; presets define \(presets.architectureNames.joined(separator: ", ")) (or all)")
-                }
-                return architecture
-            }
-        }
-    }
-
     public func make() throws -> Plan {
-        let architectures = try Self.architectures(options.arches, in: presets)
         let repository = ImageRepository(registry: options.registry, namespace: options.namespace(or: presets))
         let maxJobs = options.maxJobs(or: presets)
         let platform = options.platform(or: presets)
@@ -84,10 +70,8 @@ public struct PlanBuilder: Sendable {
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
-            // An argument the base's stages never declare cannot change the image (BuildKit drops it).
-            let shaping = BuildArguments(baseArguments.pairs.filter { baseArgumentsUsed.contains($0.name) })
             let inputs = BaseInputs(
-                arguments: shaping, platform: platform,
+                arguments: baseArguments, declared: baseArgumentsUsed, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
                 legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever

@@ -211,4 +211,15 @@ extension Preflight {
         let more = absent.count > 1 ? "; \(absent.count - 1) more input\(absent.count == 2 ? " is" : "s are") absent (listed above)" : ""
         return .upstreamMissing("[\(first.arch)] \(why)\(more) (fix presets, or pass --no-preflight to build anyway)")
     }
+
+    /// Throws for an absent input (exit 65); warns once for the inputs that could not be checked.
+    public static func conclude(_ results: [PreflightResult], console: Console) throws {
+        if let failure = failure(results) { throw failure }
+        let unknown = results.filter { if case .unknown = $0.answer { true } else { false } }
+        if !unknown.isEmpty {
+            console.warning(
+                "preflight could not check \(unknown.count) input\(unknown.count == 1 ? "" : "s") (see the unknown lines); going on, as the registry or index may be private"
+            )
+        }
+    }
 }

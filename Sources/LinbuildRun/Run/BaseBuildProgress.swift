@@ -1,20 +1,21 @@
 import Foundation
 import LinbuildModel
-import LinbuildRun
 
-/// A build's hooks around each base build: say how `MAX_JOBS` was chosen, run the preflight
-/// (unless `--no-preflight`), say how long the last build of the same inputs took on this
-/// engine, and record this one's time when it succeeds.
+/// What a build does around each base build: says how `MAX_JOBS` was chosen, runs the preflight
+/// (unless `--no-preflight`), says how long the last build of the same inputs took on this
+/// engine, shows the elapsed time while it runs, and records this one's time when it succeeds.
 ///
 /// The preflight runs once, at the first base build, for that architecture and every one after
 /// it in the plan (their bases may still be built; the ones before were found cached): an input
 /// missing for a later architecture stops the run before the first hour is spent.
-final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
-    let command: BuildCommand
-    /// The Dockerfile the plan was made from: the preflight reads its defaults.
-    let dockerfile: Dockerfile
+public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
+    let console: Console
+    /// Checks the upstream inputs of the architectures named, throwing when one is absent; nil
+    /// with `--no-preflight`.
+    let preflight: (@Sendable (_ architectures: [String]) throws -> Void)?
     let engineID: String
     let history: BuildHistory
+    /// The plan's architectures, in order.
     let architectures: [String]
     private let lock = NSLock()
     private var checked = false
@@ -23,30 +24,24 @@ final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
     /// five minutes in logs (CI).
     static let plainInterval = 300.0
 
-    init(command: BuildCommand, dockerfile: Dockerfile, engineID: String, history: BuildHistory, architectures: [String]) {
-        self.command = command
-        self.dockerfile = dockerfile
+    public init(
+        console: Console, preflight: (@Sendable ([String]) throws -> Void)?, engineID: String, history: BuildHistory,
+        architectures: [String]
+    ) {
+        self.console = console
+        self.preflight = preflight
         self.engineID = engineID
         self.history = history
         self.architectures = architectures
     }
 
-    func willBuild(_ target: TargetPlan) throws {
-        let console = command.console
+    public func willBuild(_ target: TargetPlan) throws {
         if let reason = target.maxJobsReason { console.info("base [\(target.arch)]: \(reason)") }
         let first = lock.withLock { () -> Bool in
             defer { checked = true }
             return !checked
         }
-        if first, !command.options.noPreflight {
-            let remaining = architectures.drop { $0 != target.arch }.compactMap(command.presets.architecture(named:))
-            let results = PreflightCommand.preflight(
-                architectures: remaining, presets: command.presets, dockerfile: dockerfile,
-                options: command.options, environment: command.environment, runner: command.runner
-            ).run()
-            for result in results { console.info(result.line) }
-            try PreflightCommand.conclude(results, console: console)
-        }
+        if first, let preflight { try preflight(Array(architectures.drop { $0 != target.arch })) }
         let last = history.last(engine: engineID, digest: target.baseInputs.digest)
         if let last {
             console.info("base [\(target.arch)]: the last build of these inputs on this engine took \(BuildHistory.duration(last))")
@@ -56,16 +51,16 @@ final class BuildHooks: BaseBuildHooks, @unchecked Sendable {
         startTicker(arch: target.arch, last: last)
     }
 
-    func didBuild(_ target: TargetPlan, seconds: Double?) {
+    public func didBuild(_ target: TargetPlan, seconds: Double?) {
         lock.withLock {
             ticker?.cancel(); ticker = nil
         }
-        command.console.setStatus(nil)
+        console.setStatus(nil)
         if let seconds { history.record(engine: engineID, digest: target.baseInputs.digest, seconds: seconds) }
     }
 
     private func startTicker(arch: String, last: Double?) {
-        let console = command.console
+        let console = console
         guard console.verbosity != .quiet else { return }
         let started = Date()
         let timer = DispatchSource.makeTimerSource(queue: .global())
