@@ -22,6 +22,7 @@ final class FakeEngine: ProcessRunning, @unchecked Sendable {
     private let pullable: [String: Image]
     private let failing: @Sendable (Command) -> Bool
     private var recorded: [Command] = []
+    private var pushed: [String: Image] = [:]
     private var built = 0
     /// Called with each command once it has run: where a test makes a signal "arrive".
     var afterCommand: (@Sendable (Command) -> Void)?
@@ -33,6 +34,14 @@ final class FakeEngine: ProcessRunning, @unchecked Sendable {
     }
 
     var commands: [Command] { lock.withLock { recorded } }
+
+    var pushedReferences: [String] { lock.withLock { Array(pushed.keys) } }
+
+    /// The digest the registry gives a reference this engine pushed (nil: it pushed none there):
+    /// another than the one its push prints, so a test can tell which one linbuild reports.
+    func registryDigest(of reference: String) -> String? {
+        lock.withLock { pushed[reference].map { "sha256:" + String(repeating: "e", count: 60) + String($0.id.suffix(4)) } }
+    }
     /// The engine commands that change something, as `verb last-argument`: what tests compare.
     var changes: [String] {
         commands.compactMap { command -> String? in
@@ -87,6 +96,7 @@ final class FakeEngine: ProcessRunning, @unchecked Sendable {
             guard let image = find(words.last ?? "") else {
                 return CapturedOutput(termination: .exited(1), stderr: Array("An image does not exist locally\n".utf8))
             }
+            pushed[words.last ?? ""] = image
             return ok("latest: digest: sha256:\(String(repeating: String(image.id.suffix(1)), count: 64)) size: 1\n")
         case "build":
             built += 1
@@ -133,6 +143,8 @@ final class ScriptedRegistry: RegistryChecking, @unchecked Sendable {
     private let lock = NSLock()
     private let answers: [String: Answer]
     private var questions: [String] = []
+    /// The engine whose pushes this registry receives: it answers their manifests' digests.
+    var pushes: FakeEngine?
     /// Called with each reference asked about, before the answer: where a test makes a signal "arrive".
     var onAsk: (@Sendable (String) -> Void)?
 
@@ -156,9 +168,14 @@ final class ScriptedRegistry: RegistryChecking, @unchecked Sendable {
         }
     }
 
+    /// Asked only after a push, for the digest the tag now has.
     func manifest(of reference: ImageReference) -> RegistryAnswer {
-        Issue.record("the executor asked for a bare manifest of \(reference.name):\(reference.tag)")
-        return .unknown("not scripted")
+        let pushed = pushes?.pushedReferences.first { ImageReference($0) == reference }
+        guard let pushed, let digest = pushes?.registryDigest(of: pushed) else {
+            Issue.record("the executor asked for the manifest of \(reference.name):\(reference.tag), which nothing pushed")
+            return .unknown("not scripted")
+        }
+        return .present(digest: digest)
     }
 }
 

@@ -36,8 +36,20 @@ import Testing
                 "set -e\n# the work folder, removed however the script ends:\nmkdir -m 700 /tmp/w\ntrap 'rm -rf -- /tmp/w' EXIT\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\nmkdir /tmp/w/source /tmp/w/empty\n"
             ))
         #expect(script.hasSuffix("docker push frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper\n"))
-        for command in plan.steps.flatMap(\.commands) {
+        for command in plan.steps.flatMap(\.commands) where command.runValues.isEmpty {
             #expect(script.contains(command.shellLine + "\n"), "\(command.shellLine)")
+        }
+        // A command with the base's image ID names it the way the script knows it: where it found
+        // the base, the immutable tag, or the ID it asked for (in its push function, for "$1").
+        let target = try #require(plan.targets.first)
+        let words = ["\"$linbuild_found\"", target.baseImmutableImage, "\"$linbuild_id\""]
+        for command in plan.steps.flatMap(\.commands) where !command.runValues.isEmpty {
+            var generic = command
+            generic.arguments[generic.arguments.count - 1] = "$LINBUILD_ONE"
+            generic.runValues.insert("LINBUILD_ONE")
+            let forms = words.map { command.shellLine(substituting: [Step.RunValue.baseImageID: $0]) }
+                + [generic.shellLine(substituting: [Step.RunValue.baseImageID: words[2], "LINBUILD_ONE": "\"$1\""])]
+            #expect(forms.contains { script.contains($0 + "\n") }, "\(command.shellLine)")
         }
         let syntax = try Run.command("/bin/sh", ["-n", "-c", script])
         #expect(syntax.status == 0, "\(syntax.stderr)")
@@ -51,7 +63,9 @@ import Testing
             var echo = command
             echo.executable = "printf"
             echo.arguments = ["%s\\0"] + command.arguments
-            let result = try Run.command("/bin/sh", ["-c", echo.shellLine])
+            // (a run value is a variable of the shell: here one that holds its own placeholder)
+            let values = Dictionary(uniqueKeysWithValues: command.runValues.map { ($0, "$" + $0) })
+            let result = try Run.command("/bin/sh", ["-c", echo.shellLine], environment: values)
             // THEN the program would get exactly the plan's arguments
             #expect(result.status == 0)
             #expect(result.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == command.arguments)

@@ -79,3 +79,11 @@ public struct BaseInputs: Equatable, Sendable, Codable {
         return changed.isEmpty ? ["recorded inputs"] : changed
     }
 }
+
+extension BaseInputs {
+    /// What differs in a copy with `labels` built for `platform` (`os/architecture[/variant]`);
+    /// another platform is all there is to say about it. Empty when the copy has these inputs.
+    public func changes(comparedTo labels: [String: String], platform: String) -> [String] {
+        ImagePlatform.matches(self.platform, found: platform) ? changes(comparedTo: labels) : ["the platform (\(platform))"]
+    }
+}

@@ -116,7 +116,13 @@ public struct PlanBuilder: Sendable {
             buildSteps.append(
                 Step(
                     kind: .pullBase, arch: arch, commands: [engine.pull(runtimeBase, platform: platform)],
-                    condition: .baseOnlyInRegistry, image: base.reference))
+                    condition: .baseOnlyInRegistry, image: runtimeBase))
+            // The readable tag moves only from the presets' branch (or when asked); --skip-base
+            // uses the image as it is and tags nothing.
+            let baseTags = options.skipBase ? [] : [immutable] + (plan.movesBaseTag ? [base.reference] : [])
+            if !baseTags.isEmpty {
+                buildSteps.append(Step(kind: .tagBase, arch: arch, commands: baseTags.map(tagBaseID), image: immutable))
+            }
             buildSteps.append(
                 Step(
                     kind: .buildRuntime, arch: arch,
@@ -127,12 +133,17 @@ public struct PlanBuilder: Sendable {
                     ],
                     image: runtime.reference))
             if options.push {
+                // Each tag of the base on its own, decided on what the registry holds under it.
                 // --skip-base pushes the image it used, as it is: the readable tag (no immutable tag is made).
-                let baseTags = options.skipBase ? [base.reference] : [immutable] + (plan.movesBaseTag ? [base.reference] : [])
-                pushSteps.append(
-                    Step(
-                        kind: .pushBase, arch: arch, commands: baseTags.map(engine.push),
-                        condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
+                let condition: Step.Condition? = options.forceBase ? nil : .baseNeedsPush
+                for reference in options.skipBase ? [base.reference] : baseTags {
+                    if !options.skipBase {
+                        pushSteps.append(
+                            Step(kind: .tagBaseForPush, arch: arch, commands: [tagBaseID(reference)], condition: condition, image: reference))
+                    }
+                    pushSteps.append(
+                        Step(kind: .pushBase, arch: arch, commands: [engine.push(reference)], condition: condition, image: reference))
+                }
                 pushSteps.append(
                     Step(
                         kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
@@ -144,6 +155,13 @@ public struct PlanBuilder: Sendable {
         plan.targets = targets
         plan.steps = [export] + buildSteps + pushSteps
         return plan
+    }
+
+    /// `tag $LINBUILD_BASE_ID reference`: the run fills in the ID of the base it built, found or pulled.
+    private func tagBaseID(_ reference: String) -> Command {
+        var command = engine.command(["tag", Command.runValue(Step.RunValue.baseImageID), reference])
+        command.runValues = [Step.RunValue.baseImageID]
+        return command
     }
 
     private func build(

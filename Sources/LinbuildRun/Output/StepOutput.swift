@@ -16,7 +16,6 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
     private let echo: Bool
     private let lock = NSLock()
     private var pending: [[UInt8]] = [[], []]
-    private var lastDigest: String?
     /// A line longer than this is passed on in pieces rather than held.
     static let maximumLine = 64 * 1024
 
@@ -55,9 +54,6 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
         }
     }
 
-    /// The last `sha256:` digest a push printed (`digest: sha256:… size: …`).
-    public var pushedDigest: String? { lock.withLock { lastDigest } }
-
     private func emit(_ stream: Int, upTo end: Int) {
         var chunk = Array(pending[stream][0..<end])
         if chunk.contains(UInt8(ascii: "@")) {
@@ -66,24 +62,8 @@ public final class StepOutput: OutputSink, @unchecked Sendable {
             if clean != text { chunk = Array(clean.utf8) }
         }
         pending[stream].removeFirst(end)
-        if let range = chunk.lastRange(of: Array("digest: sha256:".utf8)) {
-            let hex = chunk[(range.upperBound - 7)...].prefix { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\n") }
-            lastDigest = String(decoding: hex, as: UTF8.self)
-        }
         // Line by line (or a bounded piece of an endless line), so the masking sees whole URLs.
         writeAll(logDescriptor, chunk)
         if echo { console.writeBytes(stream == 0 ? STDOUT_FILENO : STDERR_FILENO, chunk) }
-    }
-}
-
-extension Array where Element == UInt8 {
-    func lastRange(of needle: [UInt8]) -> Range<Int>? {
-        guard needle.count <= count else { return nil }
-        var start = count - needle.count
-        while start >= 0 {
-            if self[start..<(start + needle.count)].elementsEqual(needle) { return start..<(start + needle.count) }
-            start -= 1
-        }
-        return nil
     }
 }

@@ -3,10 +3,11 @@ import LinbuildModel
 import LinbuildProcess
 import LinbuildSupport
 
-/// Runs a plan: probes the engine, decides about each base, runs the builds one after another
-/// with live output and a log per step, pushes only once every build succeeded, and always
-/// removes its work folder. Whether a conditional step runs is the plan's rule
-/// (`Step.runs(given:)`): the executor only gathers the facts.
+/// Runs a plan: probes the engine, then each step in order, running the step's own commands and
+/// no others. Whether a conditional step runs is the plan's rule (`Step.runs(given:)`): the
+/// executor only gathers the facts (what the local store and the registry hold, the base's image
+/// ID) and fills in the run values the commands name. Builds run one after another with live output
+/// and a log per step, pushes only once every build succeeded, and the work folder is always removed.
 public struct Executor {
     public var plan: Plan
     public var runner: ProcessRunning
@@ -36,9 +37,20 @@ public struct Executor {
     struct ArchState {
         var facts = BaseFacts()
         var finding: BaseFinding?
-        /// The image ID of the base this run built or found: what it tags and pushes.
+        /// The image ID of the base this run built or found: what its tags name.
         var baseID: String?
         var failed = false
+        /// What the registry holds under each tag of the base, asked once, before its push.
+        var registryCopies: [String: RegistryLookup] = [:]
+        /// The push of the base so far, tag by tag: one summary row once its last tag is done.
+        var basePush: BasePushProgress?
+
+        /// The facts `step`'s condition is decided on: what the registry holds under its image.
+        func facts(for step: Step) -> BaseFacts {
+            var facts = facts
+            facts.registryCopy = step.image.flatMap { registryCopies[$0]?.copy }
+            return facts
+        }
     }
 
     /// How a run ended: its summary, and the failure to report after it (nil: success).
@@ -78,19 +90,21 @@ public struct Executor {
         var summary = RunSummary()
         var firstFailure: Error?
         var interruption: LinbuildError?
-        for step in plan.steps {
+        for (index, step) in plan.steps.enumerated() {
             if interruption == nil, let signal = interrupts.receivedSignal { interruption = .interrupted(signal: signal) }
             let arch = step.arch ?? ""
             if let held = hold(
                 step, interrupted: interruption != nil, failed: firstFailure != nil, archFailed: states[arch]?.failed == true)
             {
-                if Self.rowWhenNotRun(step, facts: states[arch]?.facts ?? BaseFacts()) {
-                    summary.rows.append(.init(step: step.name(.summaryRow), outcome: .notRun, seconds: 0, note: held.note))
+                let row = step.name(.summaryRow)
+                if Self.rowWhenNotRun(step, facts: states[arch]?.facts(for: step) ?? BaseFacts()), !summary.rows.contains(where: { $0.step == row }) {
+                    summary.rows.append(.init(step: row, outcome: .notRun, seconds: 0, note: held.note))
                 }
                 continue
             }
             do {
-                try perform(step, probe: probe, state: &states[arch, default: ArchState()], summary: &summary)
+                let context = StepContext(probe: probe, isLastOfItsKind: isLastOfItsKind(index))
+                try perform(step, context, state: &states[arch, default: ArchState()], summary: &summary)
             } catch let error as LinbuildError where error.isInterruption {
                 interruption = error
             } catch let error as LinbuildError where !error.endsEveryArchitecture && step.arch != nil {
@@ -101,6 +115,18 @@ public struct Executor {
             }
         }
         return Outcome(summary: summary, failure: interruption ?? firstFailure)
+    }
+
+    /// What a step runs with besides its own fields.
+    struct StepContext {
+        var probe: EngineProbe
+        /// No later step of the plan has the same kind and architecture (the base's last tag to push).
+        var isLastOfItsKind: Bool
+    }
+
+    private func isLastOfItsKind(_ index: Int) -> Bool {
+        let step = plan.steps[index]
+        return !plan.steps[(index + 1)...].contains { $0.kind == step.kind && $0.arch == step.arch }
     }
 
     /// Why a step cannot run now: the note of its "not run" row.
@@ -116,43 +142,37 @@ public struct Executor {
     }
 
     /// A step that cannot run gets a "not run" row when it would have run, as far as the run
-    /// knows. The base always has a row (found, built or not run), so an undecided build of it gets one.
+    /// knows, and its row has none yet. The base always has a row (found, built or not run), so an
+    /// undecided build of it gets one; tags have no row of their own.
     static func rowWhenNotRun(_ step: Step, facts: BaseFacts) -> Bool {
-        guard step.kind != .exportSource, step.kind != .checkBase else { return false }
+        guard ![.exportSource, .checkBase, .tagBase, .tagBaseForPush].contains(step.kind) else { return false }
         return step.runs(given: facts) ?? (step.kind == .buildBase)
     }
 
-    private func perform(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
+    private func perform(_ step: Step, _ context: StepContext, state: inout ArchState, summary: inout RunSummary) throws {
         let started = Date()
         switch step.kind {
         case .exportSource:
             try exportSource(step)
             console.info("source: exported \(plan.commit.short) (tracked files only)")
         case .checkBase:
-            try check(step, probe: probe, state: &state, summary: &summary, started: started)
+            try check(step, probe: context.probe, state: &state, summary: &summary, started: started)
         case .buildBase:
             guard try decided(step, state.facts) else { return }
-            try buildBase(step, probe: probe, state: &state, summary: &summary)
+            try buildBase(step, probe: context.probe, state: &state, summary: &summary)
         case .pullBase:
             guard try decided(step, state.facts) else { return }
-            let source = state.finding?.pull ?? step.image ?? ""
-            if state.facts.decision == .skipped { try requireInRegistry(source) }
-            var pull = step
-            pull.commands = [plan.engine.pull(source, platform: plan.platform)]
-            let pulledID = try stream(
-                pull, summary: &summary, note: state.finding?.stale.map { "\($0) is stale" }, probe: probe,
-                outcome: .pulled, shownImage: source)
-            if state.facts.decision == .inRegistry {
-                state.baseID = pulledID
-                if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
-            }
+            try pullBase(step, probe: context.probe, state: &state, summary: &summary)
+        case .tagBase:
+            try tagBase(step, probe: context.probe, state: state)
         case .buildRuntime:
-            try stream(step, summary: &summary, note: nil, probe: probe)
+            try stream(step, summary: &summary, note: nil, probe: context.probe)
+        case .tagBaseForPush:
+            try tagBaseForPush(step, probe: context.probe, state: &state, started: started)
         case .pushBase:
-            // Decided per tag, once the registry has said what it holds there.
-            try pushBase(step, state: state, probe: probe, summary: &summary, started: started)
+            try pushBase(step, context, state: &state, summary: &summary, started: started)
         case .pushRuntime:
-            try stream(step, summary: &summary, note: nil, probe: probe, outcome: .pushed)
+            try stream(step, summary: &summary, note: nil, probe: context.probe, outcome: .pushed)
         }
     }
 
@@ -163,50 +183,6 @@ public struct Executor {
             throw InternalError("\(step.title) came before the facts its condition depends on")
         }
         return runs
-    }
-
-    private func check(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary, started: Date) throws {
-        let finding = try decide(step, probe: probe, state: &state)
-        let decision = finding.decision
-        state.facts.decision = decision
-        state.finding = finding
-        console.info(console.paint("base [\(step.arch ?? "")]: \(finding.reason)", code: "1"))
-        if decision == .cachedLocally, let id = finding.localID {
-            state.baseID = id
-            try settleTags(of: id, step: step, probe: probe)
-        }
-        if !decision.needsBuild {
-            summary.rows.append(
-                .init(
-                    step: step.name(.summaryRow), outcome: decision == .skipped ? .skipped : .cached,
-                    seconds: Date().timeIntervalSince(started), image: finding.localID, note: finding.reason))
-        }
-    }
-
-    private func buildBase(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
-        let target = target(of: step)
-        if let target { try baseBuildHooks?.willBuild(target) }
-        var built = false, buildStarted = Date()  // after the preflight: the history times the build alone
-        defer { if let target { baseBuildHooks?.didBuild(target, seconds: built ? Date().timeIntervalSince(buildStarted) : nil) } }
-        state.baseID = try stream(step, summary: &summary, note: state.facts.decision?.reason, probe: probe)
-        if let id = state.baseID { try settleTags(of: id, step: step, probe: probe) }
-        built = true
-    }
-
-    private func decide(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> BaseFinding {
-        guard let target = target(of: step), let image = step.image else { return BaseFinding(decision: .missing) }
-        switch plan.baseMode {
-        case .force:
-            return BaseFinding(decision: .forced)
-        case .skip:
-            let local = try probe.localImage(image)
-            state.facts.localCopyMissing = local == nil
-            return BaseFinding(decision: .skipped, localID: local?.id)
-        case .auto:
-            return try BaseFinding.find(
-                inputs: target.baseInputs, references: [target.baseImmutableImage, image],
-                local: probe.localImage, registry: { try registryImage($0) })
-        }
     }
 
     func target(of step: Step) -> TargetPlan? { plan.targets.first { $0.arch == step.arch } }

@@ -3,29 +3,12 @@ import LinbuildModel
 import LinbuildProcess
 import LinbuildSupport
 
-/// The steps that run programs: the source export (captured) and the long steps whose output
-/// streams live to the terminal and to a log per step.
+/// The long steps (builds, pulls, pushes): their output streams live to the terminal and to a log
+/// per step.
 extension Executor {
-    func exportSource(_ step: Step) throws {
-        for command in step.commands {
-            console.detail(command.shellLine)
-            let output: CapturedOutput
-            do {
-                output = try runner.capture(command.revealed, timeout: nil, limit: 64 * 1024)
-            } catch let failure as LaunchFailure {
-                throw failure.error(fix: "install it")
-            }
-            if let signal = interrupts.receivedSignal { throw LinbuildError.interrupted(signal: signal) }
-            guard output.termination.succeeded else {
-                let detail = output.stderrSummary.isEmpty ? "\(command.executable) \(output.termination)" : output.stderrSummary
-                throw LinbuildError.gitFailed(repository: plan.source, detail: "exporting \(plan.commit.short) failed: \(detail)")
-            }
-        }
-        if let warning = try SourceExport.checkFetched(plan, runner: runner) { console.warning(warning) }
-    }
-
-    /// Runs a long step with its output live on the terminal and in its log; returns the image ID
-    /// (or pushed digest), and records a summary row for it unless `record` is false.
+    /// Runs a long step's commands with their output live on the terminal and in its log; returns
+    /// the image ID (or, for a push, the digest the registry now gives the tag), and records a
+    /// summary row for it unless `record` is false.
     @discardableResult
     func stream(
         _ step: Step, summary: inout RunSummary, note: String?, probe: EngineProbe,
@@ -38,6 +21,10 @@ extension Executor {
         console.info(console.paint("==> \(step.title)" + ((shownImage ?? step.image).map { ": \($0)" } ?? ""), code: "1;34"))
         var termination: Termination = .exited(0)
         for command in step.commands where termination.succeeded {
+            guard command.runValues.isEmpty else {
+                output.finish()
+                throw InternalError("\(step.title) holds a value the run does not supply: \(command.shellLine)")
+            }
             console.detail(command.shellLine)
             do {
                 termination = try runner.stream(command, to: output)
@@ -64,8 +51,26 @@ extension Executor {
             }
             throw LinbuildError.buildFailed(step: step.title, status: "\(termination)", log: logPath)
         }
-        let image = outcome == .pushed ? output.pushedDigest : (shownImage ?? step.image).flatMap(probe.imageID(of:))
+        let image = (shownImage ?? step.image).flatMap { outcome == .pushed ? pushedDigest(of: $0) : probe.imageID(of: $0) }
         if record { summary.rows.append(.init(step: row, outcome: outcome, seconds: seconds, image: image, note: note)) }
         return image
+    }
+
+    /// What the registry answers for the tag just pushed: its manifest's digest (a `HEAD`), not a
+    /// line scraped from the client's log. Nil when the registry does not say.
+    func pushedDigest(of reference: String) -> String? {
+        guard let parsed = ImageReference(reference), case .present(let digest) = registry.manifest(of: parsed) else { return nil }
+        return digest
+    }
+
+    /// After a failed build or push: if the engine no longer answers, that is why (exit 69), not the
+    /// Dockerfile.
+    func requireEngine(_ probe: EngineProbe, after step: Step, log: String) throws {
+        do {
+            _ = try probe.verify(forBuilds: false)
+        } catch let error as LinbuildError where error.exitCode == .unavailable {
+            throw LinbuildError.engineUnavailable(
+                "the engine stopped answering during \(step.title) (\(error)); the step's log is \(log) (restart the engine and run again)")
+        }
     }
 }
