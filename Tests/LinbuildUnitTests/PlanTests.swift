@@ -55,6 +55,28 @@ import Testing
         #expect(commands(plan, .pullBase) == [Command("docker", ["pull", "--platform", "linux/amd64", target.baseImmutableImage])])
     }
 
+    /// The readable base tag moves from the presets' branch whatever way it was named: the rule
+    /// reads the ref it resolved to, not the text typed.
+    @Test(arguments: [
+        ("main", "refs/heads/main", true), ("refs/heads/main", "refs/heads/main", true),
+        ("origin/main", "refs/remotes/origin/main", true), ("refs/remotes/upstream/main", "refs/remotes/upstream/main", true),
+        ("feat", "refs/heads/feat", false), ("main", "refs/tags/main", false), ("origin/feat/main", "refs/remotes/origin/feat/main", false),
+        ("abcdef1234567890abcdef1234567890abcdef12", nil, false),
+    ])
+    func theReadableTagMovesFromThePresetsBranchHoweverItIsNamed(typed: String, resolved: String?, moves: Bool) throws {
+        let options = try Options.parse(["--arch", "ampere", "--push", "--branch", typed], environment: [:])
+        let source = ResolvedSource(
+            location: .path("/src"), ref: typed, refName: resolved, commit: PlanFixture.commit, sourceLabel: "/src")
+        let plan = try PlanBuilder(
+            options: options, presets: shippedPresets, architectures: try options.architectures(in: shippedPresets),
+            dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"), source: source,
+            engine: EngineCLI(executable: "docker", builder: .buildx), workDirectory: "/tmp/w", createdAt: "t"
+        ).make()
+        let target = try #require(plan.targets.first)
+        #expect(plan.movesBaseTag == moves)
+        #expect(commands(plan, .pushBase).contains { $0.arguments.last == target.baseImage } == moves)
+    }
+
     @Test func theBasesTagsAreStepsAndEachPushFollowsItsOwnTag() throws {
         let plan = try plan(["--arch", "hopper", "--push"])
         let target = try #require(plan.targets.first)

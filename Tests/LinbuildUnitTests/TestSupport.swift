@@ -76,8 +76,10 @@ extension PlanMaking {
         dockerfile: String = PlanFixture.dockerfileText, engine: EngineCLI = EngineCLI(executable: "docker", builder: .buildx)
     ) throws -> Plan {
         let options = try Options.parse(arguments, environment: environment)
+        // `--branch` names a branch of that name (the plan reads the ref it resolved to)
+        let branch = options.branch ?? "main"
         let source = ResolvedSource(
-            location: .path("/src"), ref: options.branch ?? "main", refName: "refs/heads/main",
+            location: .path("/src"), ref: branch, refName: branch.hasPrefix("refs/") ? branch : "refs/heads/" + branch,
             commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
         return try PlanBuilder(
             options: options, presets: presets, architectures: try options.architectures(in: presets), dockerfile: try DockerfileParser.parse(dockerfile, path: "/p/Dockerfile"),

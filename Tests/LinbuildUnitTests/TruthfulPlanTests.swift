@@ -252,6 +252,7 @@ import Testing
         ("the right inputs for another platform locally", [], .readableForAnotherPlatform, .none),
         ("a base recorded by an earlier linbuild (form 1)", [], .readableRecordedByForm1, .none),
         ("a branch that does not move the readable tag", ["--branch", "feature"], .none, .none),
+        ("the presets' branch named in full moves the readable tag", ["--branch", "refs/heads/main"], .none, .none),
         ("--force-base over the right base", ["--force-base"], .immutable, .none),
         ("the right base in the registry only", [], .none, .immutable),
         ("a stale local copy falls through to the registry", [], .readableWithOtherInputs, .readable),

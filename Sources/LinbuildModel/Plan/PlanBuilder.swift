@@ -42,9 +42,10 @@ public struct PlanBuilder: Sendable {
             dockerfile: dockerfile.path, push: options.push,
             baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
             keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
-        // The readable base tag moves only from the presets' branch, or when asked: a feature branch
+        // The readable base tag moves only from the presets' branch (the ref it resolved to, not the
+        // text typed: `refs/heads/main` and `origin/main` are main), or when asked: a feature branch
         // that changes the base must not evict the default branch's.
-        plan.movesBaseTag = options.moveBaseTag || source.ref == presets.defaults.branch
+        plan.movesBaseTag = options.moveBaseTag || source.isBranch(presets.defaults.branch)
         plan.allowIncompleteSource = options.allowIncompleteSource
         plan.refName = source.refName
         plan.createdAt = createdAt
