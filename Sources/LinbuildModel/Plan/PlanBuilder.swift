@@ -140,7 +140,9 @@ public struct PlanBuilder: Sendable {
                 for reference in options.skipBase ? [base.reference] : baseTags {
                     if !options.skipBase {
                         pushSteps.append(
-                            Step(kind: .tagBaseForPush, arch: arch, commands: [tagBaseID(reference)], condition: condition, image: reference))
+                            Step(
+                                kind: .tagBaseForPush, arch: arch, commands: [tagBaseID(reference)], condition: condition, image: reference)
+                        )
                     }
                     pushSteps.append(
                         Step(kind: .pushBase, arch: arch, commands: [engine.push(reference)], condition: condition, image: reference))

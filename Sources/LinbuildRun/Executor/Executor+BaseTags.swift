@@ -27,7 +27,8 @@ extension Executor {
         // the tag the runtime was built FROM.
         guard let id = state.baseID ?? target.runtimeArguments[DockerfileContract.baseImageArgument].flatMap(probe.imageID(of:)) else {
             throw LinbuildError.pushFailed(
-                "no local base to push for \(target.arch) (\(target.baseImmutableImage) is not in the local store); nothing after it was pushed")
+                "no local base to push for \(target.arch) (\(target.baseImmutableImage) is not in the local store); nothing after it was pushed"
+            )
         }
         try tag(step, id: id, probe: probe)
     }

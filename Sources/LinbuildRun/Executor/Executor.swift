@@ -97,7 +97,9 @@ public struct Executor {
                 step, interrupted: interruption != nil, failed: firstFailure != nil, archFailed: states[arch]?.failed == true)
             {
                 let row = step.name(.summaryRow)
-                if Self.rowWhenNotRun(step, facts: states[arch]?.facts(for: step) ?? BaseFacts()), !summary.rows.contains(where: { $0.step == row }) {
+                if Self.rowWhenNotRun(step, facts: states[arch]?.facts(for: step) ?? BaseFacts()),
+                    !summary.rows.contains(where: { $0.step == row })
+                {
                     summary.rows.append(.init(step: row, outcome: .notRun, seconds: 0, note: held.note))
                 }
                 continue
