@@ -9,27 +9,16 @@ extension EndToEnd {
     /// the issue's cases, on the real engine and registry.
     @Suite struct BaseCache {
         /// A base stage that reads a global ARG continued over two lines.
-        static let greetingDockerfile = """
-            # A global ARG over two lines: the second holds the value the base uses.
-            ARG BASE_IMAGE=example/unused:1
-            ARG FIRST=1 \\
-                GREETING=hello
-            FROM linbuild-fixture/busybox:latest AS base
-            ARG GREETING
-            ARG NVIDIA_CUDA_TAG
-            ARG TORCH_CHANNEL
-            ARG TORCH_VER
-            ARG TORCH_CUDA_SUFFIX
-            ARG FA_VER
-            ARG CUDA_ARCH_LIST
-            ARG MAX_JOBS
-            RUN echo "$GREETING" > /greeting
-
-            FROM ${BASE_IMAGE} AS runtime
-            ARG LINNAEUS_REF
-            COPY . /app
-
-            """
+        static let greetingDockerfile = ContractFixture.edited(
+            (
+                "ARG BASE_IMAGE\n",
+                "# A global ARG over two lines: the second holds the value the base uses.\nARG BASE_IMAGE=example/unused:1\nARG FIRST=1 \\\n    GREETING=hello\n"
+            ),
+            (
+                #"RUN echo "torch=$TORCH_VER fa=$FA_VER arch=$CUDA_ARCH_LIST channel=$TORCH_CHANNEL" > /base-info"#,
+                "ARG GREETING\nRUN echo \"$GREETING\" > /greeting"
+            ),
+            in: FixtureProject.dockerfileText)
 
         /// Case 4 and 5: a continued global ARG is hashed whole; comments, spacing and the default
         /// of BASE_IMAGE are not inputs.
@@ -69,7 +58,7 @@ extension EndToEnd {
             defer { project.remove() }
             // GIVEN the base built as linbuild 1 did, with the labels it wrote, computed here its way
             let lines = FixtureProject.dockerfileText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            let rawText = ([lines[1]] + lines[2...10]).joined(separator: "\n")  // global ARG line; the base stage's lines
+            let rawText = lines[0...9].joined(separator: "\n")  // the global ARG line; the base stage's lines
             let dockerfileDigest = SHA256.hex(rawText)
             let arguments = [
                 "CUDA_ARCH_LIST": "8.0;8.6", "FA_VER": "2.7.4.post1", "NVIDIA_CUDA_TAG": "fixture-devel",

@@ -10,23 +10,8 @@ import Testing
 @Suite struct ContractCheckTests {
     static let presets = shippedPresets
 
-    /// The smallest Dockerfile that keeps the contract; each test breaks it one way.
-    static let valid = """
-        ARG BASE_IMAGE
-        ARG NVIDIA_CUDA_TAG
-        FROM nvidia/cuda:${NVIDIA_CUDA_TAG} AS base
-        ARG TORCH_CHANNEL
-        ARG TORCH_VER
-        ARG TORCH_CUDA_SUFFIX
-        ARG FA_VER
-        ARG CUDA_ARCH_LIST
-        ARG MAX_JOBS
-        RUN echo $TORCH_VER ${FA_VER} ${CUDA_ARCH_LIST:-none} $TORCH_CHANNEL $TORCH_CUDA_SUFFIX $MAX_JOBS
-
-        FROM ${BASE_IMAGE} AS runtime
-        ARG LINNAEUS_REF
-        RUN echo $LINNAEUS_REF
-        """
+    /// The shared contract fixture; each test breaks it one way (line numbers are its own).
+    static let valid = ContractFixture.dockerfile
 
     func problems(_ text: String) throws -> [ContractProblem] {
         let dockerfile = try DockerfileParser.parse(text, path: "Dockerfile")

@@ -47,7 +47,8 @@ import Testing
             var generic = command
             generic.arguments[generic.arguments.count - 1] = "$LINBUILD_ONE"
             generic.runValues.insert("LINBUILD_ONE")
-            let forms = words.map { command.shellLine(substituting: [Step.RunValue.baseImageID: $0]) }
+            let forms =
+                words.map { command.shellLine(substituting: [Step.RunValue.baseImageID: $0]) }
                 + [generic.shellLine(substituting: [Step.RunValue.baseImageID: words[2], "LINBUILD_ONE": "\"$1\""])]
             #expect(forms.contains { script.contains($0 + "\n") }, "\(command.shellLine)")
         }

@@ -58,14 +58,7 @@ func presetsTextWithBlackwell() throws -> String {
 /// git or an engine: what the plan suites compare.
 enum PlanFixture {
     static let commit = CommitID("abcdef1234567890abcdef1234567890abcdef12")!
-    static let dockerfileText = """
-        ARG BASE_IMAGE
-        FROM busybox:1 AS base
-        ARG NVIDIA_CUDA_TAG TORCH_CHANNEL TORCH_VER TORCH_CUDA_SUFFIX TORCHVISION_VER TORCHAUDIO_VER FA_VER FA_COMMIT CUDA_ARCH_LIST OS_PACKAGES
-        RUN echo base
-        FROM ${BASE_IMAGE} AS runtime
-        COPY . /app
-        """
+    static let dockerfileText = ContractFixture.dockerfile
 }
 
 protocol PlanMaking {}
@@ -82,7 +75,8 @@ extension PlanMaking {
             location: .path("/src"), ref: branch, refName: branch.hasPrefix("refs/") ? branch : "refs/heads/" + branch,
             commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
         return try PlanBuilder(
-            options: options, presets: presets, architectures: try options.architectures(in: presets), dockerfile: try DockerfileParser.parse(dockerfile, path: "/p/Dockerfile"),
+            options: options, presets: presets, architectures: try options.architectures(in: presets),
+            dockerfile: try DockerfileParser.parse(dockerfile, path: "/p/Dockerfile"),
             source: source, engine: engine, workDirectory: "/tmp/linbuild-test", createdAt: "2026-01-01T00:00:00Z"
         ).make()
     }

@@ -84,21 +84,7 @@ import Testing
         esac
         """#
 
-    static let dockerfile = """
-        ARG BASE_IMAGE
-        FROM busybox:1 AS base
-        ARG NVIDIA_CUDA_TAG
-        ARG TORCH_CHANNEL
-        ARG TORCH_VER
-        ARG TORCH_CUDA_SUFFIX
-        ARG FA_VER
-        ARG CUDA_ARCH_LIST
-        ARG MAX_JOBS
-        RUN echo base
-        FROM ${BASE_IMAGE} AS runtime
-        ARG LINNAEUS_REF
-        COPY . /app
-        """
+    static let dockerfile = ContractFixture.dockerfile
 
     /// The registry API as linbuild's client asks it, over STATE/registry: a manifest per tag (or
     /// digest), whose config blob holds the platform and the labels. Digests are the SHA-256 of
