@@ -31,10 +31,19 @@ let package = Package(
         .target(name: "LinbuildRun", dependencies: ["LinbuildSupport", "LinbuildProcess", "LinbuildModel"]),
         .target(name: "LinbuildCLI", dependencies: ["LinbuildSupport", "LinbuildProcess", "LinbuildModel", "LinbuildRun"]),
         .executableTarget(name: "linbuild", dependencies: ["LinbuildCLI", "LinbuildProcess"]),
-        // Runs the real binary and tools for the suites below.
-        .target(name: "LinbuildTestSupport", dependencies: layers, path: "Tests/LinbuildTestSupport"),
-        .testTarget(name: "LinbuildUnitTests", dependencies: layers + ["LinbuildTestSupport", "linbuild"]),
-        .testTarget(name: "LinbuildEndToEndTests", dependencies: layers + ["LinbuildTestSupport", "linbuild"]),
-        .testTarget(name: "LinbuildReliabilityTests", dependencies: layers + ["LinbuildTestSupport", "linbuild"]),
+        // Values and fakes every suite shares: the contract fixture, the shipped presets, plans, a
+        // scripted runner, scratch folders. Nothing here starts a process or opens a socket.
+        .target(
+            name: "LinbuildTestFixtures", dependencies: ["LinbuildSupport", "LinbuildProcess", "LinbuildModel"],
+            path: "Tests/LinbuildTestFixtures"),
+        // Runs the real binary, git and the loopback stand-ins for the suites that need them.
+        .target(name: "LinbuildTestSupport", dependencies: layers + ["LinbuildTestFixtures"], path: "Tests/LinbuildTestSupport"),
+        // The pure core and the executor over fakes: no process, no socket, no binary (it is not a
+        // dependency: a unit test cannot run it).
+        .testTarget(name: "LinbuildUnitTests", dependencies: layers + ["LinbuildTestFixtures"]),
+        // The binary, git, shells, the process runners, the loopback registries and indexes.
+        .testTarget(name: "LinbuildIntegrationTests", dependencies: layers + ["LinbuildTestFixtures", "LinbuildTestSupport", "linbuild"]),
+        .testTarget(name: "LinbuildEndToEndTests", dependencies: layers + ["LinbuildTestFixtures", "LinbuildTestSupport", "linbuild"]),
+        .testTarget(name: "LinbuildReliabilityTests", dependencies: layers + ["LinbuildTestFixtures", "LinbuildTestSupport", "linbuild"]),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import LinbuildModel
 import LinbuildSupport
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -217,8 +218,11 @@ enum RegistryAPI {
     }
 }
 
-/// Every end-to-end scenario runs in this suite, one at a time: they share one engine.
-@Suite(.serialized, .enabled(if: EndToEndEnvironment.available, "needs a Docker engine and registry (make test-e2e)"))
+/// Every end-to-end scenario runs in this suite, one at a time: they share one engine. Without
+/// an engine it shows as skipped, with the reason; `EndToEndRequirement` turns that into a failure
+/// when CI requires the suite. Each test has ten minutes (`Run.command` also kills a program that
+/// runs past its deadline, so a hang cannot hold the suite).
+@Suite(.serialized, .timeLimit(.minutes(10)), .enabled(if: EndToEndEnvironment.available, EndToEndEnvironment.skipNotice))
 struct EndToEnd {
     static var environment: EndToEndEnvironment { EndToEndEnvironment.current! }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Testing
 
 /// Issue 5: thousands of generated and mutated inputs through the parser and the presets loader.
 /// No crash, no trap, and every outcome is success or a documented error on one line.
-@Suite struct RobustnessSweepTests {
+@Suite(.timeLimit(.minutes(5))) struct RobustnessSweepTests {
     static let seed: UInt64 = 0x11_4B_75_11D
     static let nasty = [
         "", "-", "--", "-x", "--arch", "all", "ampere,hopper", "a b", "$(id)", "`id`", ";", "\n", "\u{0}",

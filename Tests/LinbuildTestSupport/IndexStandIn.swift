@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 
 /// Issue 14: preflight against loopback stand-ins: a PEP 503/691 index (with faults), a git
 /// repository with tags, and registries that answer from a table.
-@Suite(.serialized) struct PreflightStandInTests {
+@Suite(.serialized, .timeLimit(.minutes(5))) struct PreflightStandInTests {
     /// Answers image questions from a table; anything else is unknown.
     struct TableRegistry: RegistryChecking {
         var answers: [String: RegistryAnswer]
@@ -244,7 +245,7 @@ import Testing
 
 /// Issue 14: image tags are asked through the base check's registry client, including the
 /// anonymous bearer-token flow Docker Hub uses.
-@Suite struct PreflightRegistryTests {
+@Suite(.timeLimit(.minutes(5))) struct PreflightRegistryTests {
     @Test func anImageBehindAnAnonymousBearerChallengeIsPresentOrAbsent() throws {
         let standIn = try IndexStandIn([:])
         defer { standIn.stop() }
@@ -278,7 +279,7 @@ import Testing
 }
 
 /// Issue 14: a pinned Flash Attention commit is checked by fetching just it.
-@Suite struct PreflightCommitTests {
+@Suite(.timeLimit(.minutes(5))) struct PreflightCommitTests {
     @Test func aPinnedCommitIsPresentEvenWhenNoRefPointsAtItAndAbsentWhenUnknown() throws {
         let scratch = try Scratch("preflight-commit")
         defer { scratch.remove() }

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// The built `linbuild` binary (made by `swift build --build-tests`, next to the test bundle):
 /// help, version, usage errors, and plans for real repositories. Output goes to files, so no
 /// pipe can fill up while the test waits.
-@Suite struct BinaryTests {
+@Suite(.timeLimit(.minutes(5))) struct BinaryTests {
     func linbuild(_ arguments: [String], directory: String? = nil, environment: [String: String] = [:]) throws -> Run.Result {
         try #require(
             FileManager.default.isExecutableFile(atPath: Run.linbuild),

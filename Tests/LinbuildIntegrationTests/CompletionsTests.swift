@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @testable import LinbuildModel
 
 /// Completion scripts, run in the real shells.
-@Suite struct CompletionsTests {
+@Suite(.timeLimit(.minutes(5))) struct CompletionsTests {
     /// The shipped presets plus `blackwell`: completions follow the data, not a fixed list.
     static let presets = try! PresetsLoader.parse(Array(presetsTextWithBlackwell().utf8), file: "presets.json")
 

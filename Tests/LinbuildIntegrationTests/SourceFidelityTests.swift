@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -10,7 +11,7 @@ import Testing
 /// The image gets the whole commit `--branch` names, or linbuild refuses, saying why: a subfolder
 /// given as `--source`, submodules, Git LFS files, tags on tags and on trees, short SHAs that are
 /// also branch names. Real git, in temporary repositories.
-@Suite struct SourceFidelityTests {
+@Suite(.timeLimit(.minutes(5))) struct SourceFidelityTests {
     let resolver = CommitResolver(runner: FoundationProcessRunner())
     let runner = FoundationProcessRunner()
 

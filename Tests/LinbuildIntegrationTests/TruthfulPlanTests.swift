@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// The printed plan does what linbuild would do. The dry-run script and a real run of the binary
 /// meet the same recording stand-in for `docker`, with the same scripted answers (local store,
 /// pulls), and must ask it to build, pull and push the same things.
-@Suite struct TruthfulPlanTests {
+@Suite(.timeLimit(.minutes(5))) struct TruthfulPlanTests {
     /// A `docker` that records every argument vector in STATE/calls and what changed something
     /// (builds, pulls that worked, pushes) in STATE/changes, and keeps images in files: STATE/local/KEY
     /// and STATE/registry/KEY (KEY: the reference with `/` and `:` made `_`) hold one line,

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildProcess
@@ -25,7 +26,7 @@ enum Runner: String, CaseIterable, ProcessRunning, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 }
 
-@Suite struct ProcessRunnerTests {
+@Suite(.timeLimit(.minutes(5))) struct ProcessRunnerTests {
     @Test(arguments: Runner.allCases) func childSeesOverriddenAndInheritedEnvironment(_ runner: Runner) throws {
         // Not PATH: sh gives itself a default PATH when it inherits none.
         let shellDefined: Set = ["PATH", "PWD", "OLDPWD", "SHLVL", "_", "IFS", "PS1", "PS2", "PS4", "OPTIND"]

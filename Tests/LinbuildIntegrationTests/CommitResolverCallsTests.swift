@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
 /// How many git processes resolving a local ref costs (each is a fork, an exec and git's own
 /// start-up: about as long as linbuild's whole start-up), and that the shortcut keeps tags on
 /// tags and tags on trees right.
-@Suite struct CommitResolverCallsTests {
+@Suite(.timeLimit(.minutes(5))) struct CommitResolverCallsTests {
     @Test func aBranchOrATagOnACommitIsPeeledByForEachRefAlone() throws {
         let scratch = try Scratch("calls")
         defer { scratch.remove() }

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @testable import LinbuildSupport
 
 /// `--dry-run` lines must survive a paste into a real shell, whatever the values hold.
-@Suite struct ShellQuoteTests {
+@Suite(.timeLimit(.minutes(5))) struct ShellQuoteTests {
     static let nastyWords = [
         "plain", "feat/it's-$HOME", "`touch INJECTED`", "$(touch INJECTED)", "a;touch INJECTED", "a|touch INJECTED",
         "a&&touch INJECTED", "line\nbreak", "\n", "", " ", "  two  spaces ", "é 🙂 ünïcode", "'", "''", "\"", "\\", "\\'",

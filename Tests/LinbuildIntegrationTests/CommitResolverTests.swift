@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 @testable import LinbuildSupport
 
 /// `--branch` against real git repositories made in temporary folders.
-@Suite struct CommitResolverTests {
+@Suite(.timeLimit(.minutes(5))) struct CommitResolverTests {
     /// An origin with two commits, slashed branches and both kinds of tag, and a clone of it.
     struct Fixture {
         let scratch: Scratch

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -9,7 +10,7 @@ import Glibc
 /// The fault tests' registry must not disturb the next one: a stopped registry whose accept loop
 /// started late once took over the reused listener of a registry made after it and dropped its
 /// connections, so a test that asked the second registry saw a closed connection instead of a reply.
-@Suite struct FakeRegistryTests {
+@Suite(.timeLimit(.minutes(5))) struct FakeRegistryTests {
     /// One HTTP request to 127.0.0.1:port; the status line of the reply, or nil when the connection
     /// was refused or closed without one.
     static func statusLine(port: Int) -> String? {
