@@ -205,7 +205,15 @@ import Testing
         for folder in [scratch.path + "/prefix/bin", share + "/docker", scratch.path + "/work"] {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        try FileManager.default.copyItem(atPath: Run.linbuild, toPath: scratch.path + "/prefix/bin/linbuild")
+        // A hard link, not a copy: a copy is a file open for writing, which a process another test
+        // forks meanwhile can hold, and running a file someone holds open for writing fails with
+        // "Text file busy". (A copy only where a link cannot be made: another file system.)
+        let installed = scratch.path + "/prefix/bin/linbuild"
+        do {
+            try FileManager.default.linkItem(atPath: Run.linbuild, toPath: installed)
+        } catch {
+            try FileManager.default.copyItem(atPath: Run.linbuild, toPath: installed)
+        }
         try FileManager.default.copyItem(atPath: Repository.presets, toPath: share + "/presets.json")
         try FileManager.default.copyItem(atPath: Repository.dockerfile, toPath: share + "/docker/Dockerfile")
 

@@ -175,11 +175,16 @@ import Testing
     @Test func aMissingImageTagIsAbsent() throws {
         let world = try World()
         defer { world.remove() }
-        let results = try world.preflight(try presets(world), images: .absent)
+        let presets = try presets(world)
+        let results = try world.preflight(presets, images: .absent)
+        // One CUDA image line per architecture (an empty list would satisfy any rule), each absent
+        let cuda = results.filter { $0.input.hasPrefix("CUDA image") }
+        #expect(cuda.map(\.arch) == presets.architectureNames)
         #expect(
-            results.filter { $0.input.hasPrefix("CUDA image") }.allSatisfy {
-                $0.answer == .absent("127.0.0.1:1/cuda:12.8.0-cudnn-devel-ubuntu22.04 is not in its registry (check the tag)")
-            })
+            cuda.map(\.answer)
+                == presets.architectures.map { _ in
+                    .absent("127.0.0.1:1/cuda:12.8.0-cudnn-devel-ubuntu22.04 is not in its registry (check the tag)")
+                })
     }
 
     @Test(arguments: [("fault500", "answered HTTP 500"), ("malformed", "sent malformed JSON")])
