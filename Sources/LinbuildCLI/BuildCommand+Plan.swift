@@ -33,8 +33,8 @@ extension BuildCommand {
                     "'\(ref)' is defaults.branch in \(context.locations.presets), and the repository's HEAD branch is '\(head)' (pass --branch \(head), or change defaults.branch there)"
             )
         }
+        // (A local commit's submodules and LFS files were found as it was resolved.)
         if case .path(let path) = resolved.location {
-            resolved.contents = try SourceContents.inspect(repository: path, commit: resolved.commit.sha, runner: context.runner)
             if let refusal = resolved.contents.refusal(source: path) {
                 guard options.allowIncompleteSource else { throw refusal }
                 context.console.warning(

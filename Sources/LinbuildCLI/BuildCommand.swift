@@ -36,14 +36,14 @@ struct BuildCommand: LinbuildCommand {
     }
 
     /// The plan as a shell script. A docker client that has neither buildx nor built-in BuildKit
-    /// could not run it: that is said, as a run would say it, instead (only the client is asked,
-    /// no daemon needed).
+    /// could not run it: that is said, as a run would say it, instead. Only the client is asked (no
+    /// daemon needed), while the source is resolved: its start-up is most of a dry run's time.
     private func dryRun(_ dockerfile: Dockerfile, engine: EngineCLI) throws {
-        let plan = try plan(try resolve(dockerfile), engine: engine)
         let probe = EngineProbe(engine: engine, runner: context.runner, timeout: context.options.probeTimeout)
-        if engine.builder == .builtinBuildKit, let version = probe.clientVersion(),
-            let problem = engine.buildKitProblem(clientVersion: version)
-        {
+        let client = engine.builder == .builtinBuildKit ? Background { probe.clientVersion() } : nil
+        defer { _ = client?.value }
+        let plan = try plan(try resolve(dockerfile), engine: engine)
+        if let version = client?.value, let problem = engine.buildKitProblem(clientVersion: version) {
             throw LinbuildError.engineUnavailable("this plan cannot run: " + problem)
         }
         context.console.out(PlanRenderer.shellScript(plan))

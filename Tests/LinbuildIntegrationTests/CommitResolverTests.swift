@@ -49,6 +49,12 @@ import Testing
             lock.withLock { recorded.append(command) }
             return try real.stream(command, to: sink)
         }
+
+        /// One child for the whole session, as the default runner keeps it: recorded once.
+        func session(_ command: Command, timeout: Double) throws -> ProcessSession {
+            lock.withLock { recorded.append(command) }
+            return try SpawnProcessRunner().session(command, timeout: timeout)
+        }
     }
 
     let resolver = CommitResolver(runner: FoundationProcessRunner())

@@ -169,4 +169,36 @@ enum Runner: String, CaseIterable, ProcessRunning, CustomTestStringConvertible {
         let listing = try SpawnProcessRunner().capture(Command("/bin/sh", ["-c", "ps -eo args | grep -cx '\(marker)' || true"]))
         #expect(listing.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
     }
+
+    /// A session keeps one child for every exchange (what `git cat-file --batch-command` needs),
+    /// ends at its timeout, and reports a child that died: a write to it fails, it never raises
+    /// SIGPIPE in linbuild.
+    @Test func aSessionKeepsOneChildEndsAtItsTimeoutAndSurvivesAChildThatDied() throws {
+        func line(_ bytes: [UInt8]) -> Int? { bytes.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } }
+        // GIVEN a child that prints its process ID once, then echoes each line
+        let session = try SpawnProcessRunner().session(Command("/bin/sh", ["-c", "echo $$; exec cat"]), timeout: 5)
+        let pid = String(decoding: try session.exchange([], answered: line), as: UTF8.self)
+        // WHEN it is asked three times, THEN the same child answers each (cat took over its process)
+        for word in ["one", "two", "three"] {
+            #expect(try session.exchange(Array("\(word)\n".utf8), answered: line) == Array("\(word)\n".utf8))
+        }
+        #expect(kill(Int32(pid.trimmingCharacters(in: .whitespacesAndNewlines))!, 0) == 0)
+        session.close()
+
+        // A child that never answers is killed at the timeout
+        let silent = try SpawnProcessRunner().session(Command("/bin/sleep", ["30"]), timeout: 1)
+        let started = Date()
+        #expect(throws: SessionEnded.self) { try silent.exchange(Array("x\n".utf8), answered: line) }
+        #expect(Date().timeIntervalSince(started) < 10)
+
+        // A child that stopped reading: the write fails (no SIGPIPE: this test goes on), and the
+        // error says how it ended (killed, if it had not exited yet)
+        let dead = try SpawnProcessRunner().session(Command("/bin/sh", ["-c", "exec 0<&-; echo gone >&2; exit 3"]), timeout: 5)
+        do {
+            _ = try dead.exchange(Array(String(repeating: "x", count: 1 << 20).utf8), answered: line)
+            Issue.record("a child that read nothing answered")
+        } catch let ended as SessionEnded {
+            #expect([.exited(3), .signaled(9)].contains(ended.output.termination), "\(ended.output.termination)")
+        }
+    }
 }

@@ -3,48 +3,48 @@ import LinbuildModel
 import LinbuildProcess
 import LinbuildSupport
 
-/// Finding what a commit holds besides its tracked files, by asking git in the local clone.
+/// Finding what a commit holds besides its tracked files, by asking git in the local clone: its
+/// trees and its small blobs through the repository's `git cat-file` session, and, only where the
+/// commit has submodules, the rest with a few more git calls.
 extension SourceContents {
     /// The whole tree of `commit` in `repository`, recursing into submodules found locally.
     public static func inspect(repository: String, commit: String, runner: ProcessRunning) throws -> SourceContents {
+        try inspect(try GitObjects(repository: repository, runner: runner, timeout: 120), commit: commit, gitDirectory: nil, runner: runner)
+    }
+
+    /// As above, through an open session; `gitDirectory` when the caller knows it already.
+    static func inspect(_ objects: GitObjects, commit: String, gitDirectory: String?, runner: ProcessRunning) throws -> SourceContents {
         var contents = SourceContents()
-        try inspect(repository: repository, commit: commit, prefix: "", runner: runner, into: &contents)
+        try inspect(objects, commit: commit, gitDirectory: gitDirectory, prefix: "", runner: runner, into: &contents)
         return contents
     }
 
-    private static func git(_ runner: ProcessRunning, _ arguments: [String], input: String? = nil, limit: Int = 64 << 20) throws
-        -> CapturedOutput
-    {
-        try runner.capture(
-            Command("git", arguments, environment: GitSettings.environment, standardInput: input), timeout: 120, limit: limit)
+    private static func git(_ runner: ProcessRunning, _ arguments: [String]) throws -> CapturedOutput {
+        try runner.capture(Command("git", arguments, environment: GitSettings.environment), timeout: 120, limit: 64 << 20)
     }
 
     private static func inspect(
-        repository: String, commit: String, prefix: String, runner: ProcessRunning,
+        _ objects: GitObjects, commit: String, gitDirectory known: String?, prefix: String, runner: ProcessRunning,
         into contents: inout SourceContents
     ) throws {
-        let tree = try git(runner, ["-C", repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit])
-        guard tree.termination.succeeded else {
-            throw LinbuildError.gitFailed(repository: repository, detail: "cannot list \(commit): \(tree.stderrSummary)")
-        }
-        var gitlinks: [(path: String, sha: String)] = []
-        var small: [(path: String, sha: String)] = []
-        for entry in tree.stdout.split(separator: 0) {
-            let text = String(decoding: entry, as: UTF8.self)
-            guard let tab = text.firstIndex(of: "\t") else { continue }
-            let fields = text[..<tab].split(separator: " ", omittingEmptySubsequences: true)
-            let path = String(text[text.index(after: tab)...])
-            guard fields.count == 4 else { continue }
-            if fields[1] == "commit" { gitlinks.append((path, String(fields[2]))) }
-            // git-lfs's own bound: a pointer file is smaller than 1024 bytes.
-            if fields[1] == "blob", let size = Int(fields[3]), size < 1024 { small.append((path, String(fields[2]))) }
-        }
+        let repository = objects.repository
+        let entries = try tree(of: commit, in: objects)
+        let gitlinks = entries.filter { $0.mode == "160000" }.map { (path: $0.path, sha: $0.sha) }
+        let blobs = entries.filter { $0.mode.hasPrefix("10") || $0.mode == "120000" }
+        // git-lfs's own bound: a pointer file is smaller than 1024 bytes.
+        let sizes = Dictionary(
+            zip(blobs.map(\.sha), try objects.info(blobs.map(\.sha))).compactMap { sha, info -> (String, Int)? in
+                if case .object(_, _, let size) = info { (sha, size) } else { nil }
+            }, uniquingKeysWith: { first, _ in first })
+        let small = blobs.filter { (sizes[$0.sha] ?? .max) < 1024 }.map { (path: $0.path, sha: $0.sha) }
         guard !small.isEmpty || !gitlinks.isEmpty else { return }
-        // Where LFS objects and submodules' modules are kept: asked once for both.
-        let gitDirectory = try git(runner, ["-C", repository, "rev-parse", "--absolute-git-dir"]).stdoutText
+        // Where LFS objects and submodules' modules are kept.
+        let gitDirectory =
+            try known
+            ?? git(runner, ["-C", repository, "rev-parse", "--absolute-git-dir"]).stdoutText
             .trimmingCharacters(in: .newlines)
         if !small.isEmpty {
-            try findPointers(small, repository: repository, gitDirectory: gitDirectory, prefix: prefix, runner: runner, into: &contents)
+            try findPointers(small, in: objects, gitDirectory: gitDirectory, prefix: prefix, into: &contents)
         }
         guard !gitlinks.isEmpty else { return }
         let names = try submoduleNames(repository: repository, commit: commit, runner: runner)
@@ -64,8 +64,52 @@ extension SourceContents {
                 continue
             }
             contents.submodules.append(Submodule(path: prefix + link.path, commit: link.sha, repository: found))
-            try inspect(repository: found, commit: link.sha, prefix: prefix + link.path + "/", runner: runner, into: &contents)
+            try inspect(
+                try GitObjects(repository: found, runner: runner, timeout: 120), commit: link.sha, gitDirectory: nil,
+                prefix: prefix + link.path + "/", runner: runner, into: &contents)
         }
+    }
+
+    /// Every entry of `commit`'s tree and the trees in it, as `git ls-tree -r --full-tree` lists
+    /// them (path, mode, object), read a level at a time from the raw tree objects.
+    static func tree(of commit: String, in objects: GitObjects) throws -> [(path: String, mode: String, sha: String)] {
+        var entries: [(path: String, mode: String, sha: String)] = []
+        var level: [(prefix: String, tree: String)] = [("", commit + "^{tree}")]
+        while !level.isEmpty {
+            var next: [(prefix: String, tree: String)] = []
+            for (place, answer) in zip(level, try objects.contents(level.map(\.tree))) {
+                guard case .object(let sha, "tree", _) = answer.info else {
+                    throw LinbuildError.gitFailed(repository: objects.repository, detail: "cannot list \(commit): no tree \(place.tree)")
+                }
+                for entry in parseTree(answer.bytes, hashLength: sha.count / 2) {
+                    if entry.mode == "40000" {
+                        next.append((place.prefix + entry.name + "/", entry.sha))
+                    } else {
+                        entries.append((place.prefix + entry.name, entry.mode, entry.sha))
+                    }
+                }
+            }
+            level = next
+        }
+        return entries
+    }
+
+    /// A raw tree object: `<octal mode> <name>\0<hash>` per entry, the hash in bytes.
+    static func parseTree(_ bytes: [UInt8], hashLength: Int) -> [(mode: String, name: String, sha: String)] {
+        var entries: [(mode: String, name: String, sha: String)] = []
+        var index = 0
+        while index < bytes.count, let space = bytes[index...].firstIndex(of: UInt8(ascii: " ")),
+            let zero = bytes[space...].firstIndex(of: 0), zero + hashLength < bytes.count
+        {
+            let hash = bytes[(zero + 1)..<(zero + 1 + hashLength)]
+            entries.append(
+                (
+                    String(decoding: bytes[index..<space], as: UTF8.self), String(decoding: bytes[(space + 1)..<zero], as: UTF8.self),
+                    hash.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+                ))
+            index = zero + 1 + hashLength
+        }
+        return entries
     }
 
     /// `.gitmodules` at the commit maps paths to names (`.git/modules/<name>`).
@@ -84,21 +128,12 @@ extension SourceContents {
     static let pointerHeader = "version https://git-lfs.github.com/spec/v1\n"
 
     private static func findPointers(
-        _ blobs: [(path: String, sha: String)], repository: String, gitDirectory: String, prefix: String, runner: ProcessRunning,
+        _ blobs: [(path: String, sha: String)], in objects: GitObjects, gitDirectory: String, prefix: String,
         into contents: inout SourceContents
     ) throws {
-        let batch = try git(
-            runner, ["-C", repository, "cat-file", "--batch"], input: blobs.map(\.sha).joined(separator: "\n") + "\n",
-            limit: blobs.count * 1200 + 4096)
-        guard batch.termination.succeeded else { return }
         var bodies: [String: String] = [:]
-        var rest = batch.stdout[...]
-        while let newline = rest.firstIndex(of: 10) {
-            let header = String(decoding: rest[..<newline], as: UTF8.self).split(separator: " ")
-            rest = rest[(newline + 1)...]
-            guard header.count == 3, let size = Int(header[2]), rest.count >= size else { break }
-            bodies[String(header[0])] = String(decoding: rest.prefix(size), as: UTF8.self)
-            rest = rest.dropFirst(size + 1)
+        for (sha, answer) in zip(blobs.map(\.sha), try objects.contents(blobs.map(\.sha))) {
+            if case .object = answer.info { bodies[sha] = String(decoding: answer.bytes, as: UTF8.self) }
         }
         for blob in blobs {
             guard let body = bodies[blob.sha], body.hasPrefix(pointerHeader) else { continue }
