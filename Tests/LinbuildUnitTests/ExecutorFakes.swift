@@ -169,14 +169,27 @@ final class ScriptedRegistry: RegistryChecking, @unchecked Sendable {
         }
     }
 
-    /// Asked only after a push, for the digest the tag now has.
+    /// Whether a tag is there (one `HEAD`): what the check asks of the immutable tag, and what
+    /// the run asks after each push, for the digest the tag now has (answered from the engine's
+    /// pushes, not recorded in `asked`).
     func manifest(of reference: ImageReference) -> RegistryAnswer {
-        let pushed = pushes?.pushedReferences.first { ImageReference($0) == reference }
-        guard let pushed, let digest = pushes?.registryDigest(of: pushed) else {
-            Issue.record("the executor asked for the manifest of \(reference.name):\(reference.tag), which nothing pushed")
+        if let pushed = pushes?.pushedReferences.first(where: { ImageReference($0) == reference }),
+            let digest = pushes?.registryDigest(of: pushed)
+        {
+            return .present(digest: digest)
+        }
+        let key = answers.keys.first { ImageReference($0) == reference }
+        lock.withLock { questions.append("\(reference.name):\(reference.tag)") }
+        onAsk?("\(reference.name):\(reference.tag)")
+        guard let key, let answer = answers[key] else {
+            Issue.record("the registry was asked about \(reference.name):\(reference.tag), which the test did not script")
             return .unknown("not scripted")
         }
-        return .present(digest: digest)
+        switch answer {
+        case .image(let image): return .present(digest: image.digest)
+        case .absent: return .absent
+        case .unreachable: return .unknown("connection refused")
+        }
     }
 }
 

@@ -322,6 +322,26 @@ import Testing
         #expect(bench.engine.commands.filter { $0.arguments.first == "pull" } == plan.steps[index].commands)
     }
 
+    /// The registry is asked only whether it holds the immutable tag (its name says the inputs);
+    /// what was pulled is compared once it is local, and a tag pointed at another image stops the
+    /// run with exit 65 before anything is built on it.
+    @Test func aBaseFoundByItsImmutableTagIsConfirmedOnceItIsPulled() throws {
+        let plan = try plan(["--arch", "ampere"])
+        let target = try #require(plan.targets.first)
+        let other = Self.base(target, id: "sha256:other", inputs: String(repeating: "1", count: 64))
+        let bench = try Bench(
+            plan, engine: FakeEngine(pullable: [target.baseImmutableImage: other]),
+            registry: ScriptedRegistry([target.baseImmutableImage: Self.registryImage(other)]))
+        defer { bench.scratch.remove() }
+        let outcome = try bench.execute()
+        let failure = try #require(outcome.failure as? LinbuildError)
+        #expect(failure.exitCode == .dataError)
+        #expect(failure.description.hasPrefix("\(target.baseImmutableImage) in the registry does not hold the inputs its name says"))
+        #expect(bench.engine.changes == ["pull \(target.baseImmutableImage)"])
+        // one question: the immutable tag's presence
+        #expect(bench.registry.asked.count == 1)
+    }
+
     @Test func aPushedDigestIsTheOneTheRegistryGivesNotALineOfTheClientsLog() throws {
         // GIVEN a run that pushes its runtime; the engine prints one digest, the registry holds another
         let plan = try plan(["--arch", "ampere", "--push", "--skip-base"])

@@ -11,6 +11,9 @@ public struct BaseFinding: Equatable, Sendable {
     public var pull: String?
     /// A copy that was found with other inputs, in words: `the local copy (CUDA_ARCH_LIST changed)`.
     public var stale: String?
+    /// Found by the immutable tag's name alone: the pulled image's recorded inputs are compared
+    /// once it is local, before anything is built on it.
+    public var confirmAfterPull = false
 
     /// The line the user reads.
     public var reason: String {
@@ -27,9 +30,13 @@ public struct BaseFinding: Equatable, Sendable {
     /// Looks for a base with `inputs` under the immutable tag, then the readable one: locally
     /// first (no network), then in the registry. A copy with other inputs or for another platform
     /// does not end the search: a stale local copy falls through to the registry.
+    ///
+    /// In the registry the immutable tag (`references[0]`), whose name carries the inputs digest
+    /// (platform included), is asked only whether it is there (`held`: one `HEAD`); the readable
+    /// tag is read down to its image config (`registry`), where the inputs are recorded.
     public static func find(
         inputs: BaseInputs, references: [String], local: (String) throws -> LocalImage?,
-        registry: (String) throws -> RegistryImage?
+        held: (String) throws -> RegistryAnswer, registry: (String) throws -> RegistryImage?
     ) throws -> BaseFinding {
         var staleLocal: [String]?, staleRemote: [String]?
         for reference in references {
@@ -40,14 +47,17 @@ public struct BaseFinding: Equatable, Sendable {
             }
             staleLocal = staleLocal ?? changes
         }
-        for reference in references {
+        let stale = staleLocal.map { "the local copy (\($0.joined(separator: ", ")) changed)" }
+        if let immutable = references.first, case .present(let digest) = try held(immutable) {
+            let pull = digest.map { Self.repository(of: immutable) + "@" + $0 } ?? immutable
+            return BaseFinding(decision: .inRegistry, pull: pull, stale: stale, confirmAfterPull: true)
+        }
+        for reference in references.dropFirst() {
             guard let image = try registry(reference) else { continue }
             let changes = inputs.changes(comparedTo: image.labels, platform: image.platform)
             if changes.isEmpty {
                 let pull = image.digest.map { Self.repository(of: reference) + "@" + $0 } ?? reference
-                return BaseFinding(
-                    decision: .inRegistry, pull: pull,
-                    stale: staleLocal.map { "the local copy (\($0.joined(separator: ", ")) changed)" })
+                return BaseFinding(decision: .inRegistry, pull: pull, stale: stale)
             }
             staleRemote = staleRemote ?? changes
         }

@@ -32,7 +32,7 @@ extension Executor {
         case .auto:
             return try BaseFinding.find(
                 inputs: target.baseInputs, references: [target.baseImmutableImage, image],
-                local: probe.localImage, registry: { try registryImage($0) })
+                local: probe.localImage, held: { try registryHolds($0) }, registry: { try registryImage($0) })
         }
     }
 
@@ -56,7 +56,37 @@ extension Executor {
         let pulledID = try stream(
             pull, summary: &summary, note: state.finding?.stale.map { "\($0) is stale" }, probe: probe,
             outcome: .pulled, shownImage: source)
+        if state.finding?.confirmAfterPull == true { try confirmInputs(of: source, step: step, probe: probe) }
         if state.facts.decision == .inRegistry { state.baseID = pulledID }
+    }
+
+    /// A base found by its immutable tag's name: what was pulled must record the inputs that name
+    /// says (a tag someone pointed at another image must not become this run's base).
+    private func confirmInputs(of reference: String, step: Step, probe: EngineProbe) throws {
+        guard let target = target(of: step) else { return }
+        guard let image = try probe.localImage(reference) else {
+            throw LinbuildError.engineUnavailable("cannot inspect \(reference) after pulling it (is the engine running?)")
+        }
+        let changes = target.baseInputs.changes(comparedTo: image.labels, platform: image.platform)
+        guard changes.isEmpty else {
+            throw LinbuildError.mislabeledImage(
+                "\(target.baseImmutableImage) in the registry does not hold the inputs its name says (\(changes.joined(separator: ", ")) differ); delete that tag from the registry, or pass --force-base to build it here"
+            )
+        }
+    }
+
+    /// Whether the registry has `reference` (one `HEAD`), with the digest it gives it; exit 69
+    /// when it cannot say.
+    func registryHolds(_ reference: String) throws -> RegistryAnswer {
+        guard let parsed = ImageReference(reference) else {
+            throw InternalError("the plan holds \(reference), which is not an image reference")
+        }
+        let answer = registry.manifest(of: parsed)
+        if case .unknown(let why) = answer {
+            throw LinbuildError.registryUnavailable(
+                "cannot decide about \(reference) from the registry: \(why) (fix access and retry, or pass --force-base to build it here)")
+        }
+        return answer
     }
 
     /// `--skip-base` with no local base: the registry must have it, or there is nothing to use.
