@@ -68,7 +68,7 @@ extension LinbuildError: CustomStringConvertible {
             .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .cannotRun: .unavailable
-        // Not an input that is missing (66): DESIGN.md has no EX_CANTCREAT (73), so the generic failure.
+        // Not an input that is missing (66): linbuild's exit codes (docs/reference.md) have no EX_CANTCREAT (73), so the generic failure.
         case .cannotCreate: .failure
         case .buildFailed, .pushFailed, .validationFailed: .failure
         case .interrupted(let signal), .interruptedDuring(let signal, _): signal == 15 ? .terminated : .interrupted

@@ -6,8 +6,8 @@ import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 12: the base cache never rebuilds, skips or overwrites by mistake. Each test is one of
-    /// the issue's cases, on the real engine and registry.
+    /// The base cache never rebuilds, skips or overwrites by mistake, on the real engine and
+    /// registry.
     @Suite struct BaseCache {
         /// A base stage that reads a global ARG continued over two lines.
         static let greetingDockerfile = ContractFixture.edited(
@@ -21,7 +21,7 @@ extension EndToEnd {
             ),
             in: FixtureProject.dockerfileText)
 
-        /// Case 4 and 5: a continued global ARG is hashed whole; comments, spacing and the default
+        /// A continued global ARG is hashed whole; comments, spacing and the default
         /// of BASE_IMAGE are not inputs.
         @Test func theNormalFormSeesContinuedArgsAndIgnoresWhatBuildKitIgnores() throws {
             let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.greetingDockerfile)
@@ -89,7 +89,7 @@ extension EndToEnd {
             #expect(try project.imageID(project.baseReference()) == before)
         }
 
-        /// Case 1: the local tag holds other inputs (another branch's), the registry the right ones.
+        /// The local tag holds other inputs (another branch's), the registry the right ones.
         @Test func aStaleLocalCopyFallsThroughToTheRegistry() throws {
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
@@ -116,7 +116,7 @@ extension EndToEnd {
             #expect(try project.label("dev.linbuild.base.arg.CUDA_ARCH_LIST", of: immutableB) == "8.0;8.6")
         }
 
-        /// Case 2: the base stage edited and rebuilt locally, then `--push`: the registry's stale copy
+        /// The base stage edited and rebuilt locally, then `--push`: the registry's stale copy
         /// is replaced, and the summary says what it held before and after.
         @Test func pushComparesInputsNotPresence() throws {
             let project = try FixtureProject(EndToEnd.environment)
@@ -141,7 +141,7 @@ extension EndToEnd {
                 try RegistryAPI.labels(of: project.baseReference())["dev.linbuild.base.inputs"] == new)
         }
 
-        /// Case 3: a feature branch that edits the base does not move main's readable tag; its
+        /// A feature branch that edits the base does not move main's readable tag; its
         /// runtime is built FROM the immutable tag and records it.
         @Test func aFeatureBranchDoesNotEvictTheDefaultBranchsBase() throws {
             let project = try FixtureProject(EndToEnd.environment)
@@ -174,7 +174,7 @@ extension EndToEnd {
                     tag: String(baseName.split(separator: ":").last ?? "")) == 200)
         }
 
-        /// Case 3: runs X and Y with different base stages at once on one engine: each runtime is
+        /// Runs X and Y with different base stages at once on one engine: each runtime is
         /// built on its own base, and each summary reports the digest it pushed.
         @Test func concurrentRunsWithDifferentBasesKeepTheirOwn() throws {
             let project = try FixtureProject(EndToEnd.environment)
@@ -219,7 +219,7 @@ extension EndToEnd {
             }
         }
 
-        /// Issue 13, item 5: an amd64 base is not an arm64 base, whatever its labels.
+        /// An amd64 base is not an arm64 base, whatever its labels.
         @Test func anotherPlatformsImageIsNotTheBase() throws {
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }

@@ -4,7 +4,7 @@ import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 7, podman: `--engine podman` builds, inspects, asks the registry and pushes, on
+    /// `--engine podman` builds, inspects, asks the registry and pushes, on
     /// Debian's podman (root, vfs, cgroupfs) with a store of its own that e2e-services.sh prepared.
     @Suite(.enabled(if: EndToEndEnvironment.podmanAvailable, "needs podman with the store Tests/support/e2e-services.sh prepares"))
     struct PodmanScenarios {

@@ -4,7 +4,7 @@ import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 7, remote builders: builds run where `DOCKER_HOST` points. The engine here is a second
+    /// Remote builders: builds run where `DOCKER_HOST` points. The engine here is a second
     /// dockerd that listens only on a loopback TCP port, with nothing on the default socket.
     @Suite(.enabled(if: EndToEndEnvironment.tcpEngineAvailable, "needs the engine Tests/support/e2e-services.sh starts on a TCP port"))
     struct RemoteEngine {

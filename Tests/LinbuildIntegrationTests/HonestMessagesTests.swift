@@ -5,7 +5,7 @@ import Testing
 
 @testable import LinbuildModel
 
-/// Time bounds and messages that say what is wrong and what to do (issue 13, item 7).
+/// Time bounds and messages that say what is wrong and what to do.
 @Suite(.timeLimit(.minutes(5))) struct HonestMessagesTests {
     func linbuild(_ arguments: [String], environment: [String: String] = [:]) throws -> Run.Result {
         try Run.command(Run.linbuild, arguments, environment: ["NO_COLOR": "1"].merging(environment) { $1 })

@@ -7,7 +7,7 @@ import Testing
 @testable import LinbuildProcess
 @testable import LinbuildRun
 
-/// Issue 14: preflight against loopback stand-ins: a PEP 503/691 index (with faults), a git
+/// Preflight against loopback stand-ins: a PEP 503/691 index (with faults), a git
 /// repository with tags, and registries that answer from a table.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct PreflightStandInTests {
     /// Answers image questions from a table; anything else is unknown.
@@ -23,7 +23,7 @@ import Testing
         cu126Torch: ["2.6.0+cu126", "2.7.0+cu126", "2.7.1+cu126"],
         flashAttention: ["flash_attn-2.7.3.tar.gz", "flash_attn-2.7.4.post1.tar.gz"])
 
-    /// Issue 11's shape: the images are `${X_IMAGE}:${tag}`, the Python is PYTHON_VERSION's default.
+    /// The shipped recipe's shape: the images are `${X_IMAGE}:${tag}`, the Python is PYTHON_VERSION's default.
     static let dockerfile = """
         ARG CUDA_IMAGE=nvidia/cuda
         ARG OS_IMAGE=127.0.0.1:1/os
@@ -248,7 +248,7 @@ import Testing
     }
 }
 
-/// Issue 14: image tags are asked through the base check's registry client, including the
+/// Image tags are asked through the base check's registry client, including the
 /// anonymous bearer-token flow Docker Hub uses.
 @Suite(.timeLimit(.minutes(5))) struct PreflightRegistryTests {
     @Test func anImageBehindAnAnonymousBearerChallengeIsPresentOrAbsent() throws {
@@ -283,7 +283,7 @@ import Testing
     }
 }
 
-/// Issue 14: a pinned Flash Attention commit is checked by fetching just it.
+/// A pinned Flash Attention commit is checked by fetching just it.
 @Suite(.timeLimit(.minutes(5))) struct PreflightCommitTests {
     @Test func aPinnedCommitIsPresentEvenWhenNoRefPointsAtItAndAbsentWhenUnknown() throws {
         let scratch = try Scratch("preflight-commit")

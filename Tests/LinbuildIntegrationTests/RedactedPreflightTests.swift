@@ -5,7 +5,7 @@ import Testing
 
 /// The preflight of the binary, against upstream stand-ins whose URLs carry credentials.
 @Suite(.timeLimit(.minutes(5))) struct RedactedPreflightTests {
-    /// Issue 14's preflight names the Flash Attention git remote and the package indexes, whose
+    /// Preflight names the Flash Attention git remote and the package indexes, whose
     /// URLs may carry a token (`LINBUILD_FA3_GIT=https://TOKEN@…`): its lines, git's own message
     /// and the exit-65 error all pass through the same masking.
     @Test func preflightLinesMaskCredentials() throws {

@@ -3,7 +3,7 @@ import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
-/// Issue 5: values built to break a shell, git or the parser. Each is rejected with a documented
+/// Values built to break a shell, git or the parser. Each is rejected with a documented
 /// exit code or handled safely, and no command is ever injected.
 @Suite(.timeLimit(.minutes(5))) struct HostileInputTests {
     struct Case: Sendable, CustomTestStringConvertible {

@@ -6,7 +6,7 @@ import Testing
 @testable import LinbuildModel
 @testable import LinbuildSupport
 
-/// Issue 5: thousands of generated and mutated inputs through the parser and the presets loader.
+/// Thousands of generated and mutated inputs through the parser and the presets loader.
 /// No crash, no trap, and every outcome is success or a documented error on one line.
 @Suite(.timeLimit(.minutes(5))) struct RobustnessSweepTests {
     static let seed: UInt64 = 0x11_4B_75_11D

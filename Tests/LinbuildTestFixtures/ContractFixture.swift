@@ -45,7 +45,7 @@ public enum ContractFixture {
     /// The fixture as an engine builds it (the end-to-end suite): the base on the locally imported
     /// busybox (`image`), recording its build arguments in `/base-info`; the runtime holds the
     /// commit in `/app` and its SHA in `/app/REF`, which it prints. Its base declares only the
-    /// arguments DESIGN.md's contract names.
+    /// arguments the contract names (docs/usage.md, Build arguments).
     public static func buildable(from image: String) -> String {
         edited(
             ("ARG NVIDIA_CUDA_TAG\n" + baseFrom, "FROM \(image) AS base\nARG NVIDIA_CUDA_TAG"),

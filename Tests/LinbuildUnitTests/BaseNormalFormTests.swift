@@ -6,7 +6,7 @@ import Testing
 @testable import LinbuildRun
 @testable import LinbuildSupport
 
-/// Issue 12: the base inputs are a normal form of what BuildKit builds, with the platform; form 1
+/// The base inputs are a normal form of what BuildKit builds, with the platform; form 1
 /// digests stay readable; tags tell platforms and inputs apart.
 @Suite struct BaseNormalFormTests: PlanMaking {
     static let dockerfile = """

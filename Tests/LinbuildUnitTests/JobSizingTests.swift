@@ -5,7 +5,7 @@ import Testing
 @testable import LinbuildModel
 @testable import LinbuildSupport
 
-/// Issue 14: `--max-jobs auto` = min(engine CPUs, floor(memory / per-job memory)), at least 1.
+/// `--max-jobs auto` = min(engine CPUs, floor(memory / per-job memory)), at least 1.
 @Suite struct JobSizingTests: PlanMaking {
     static let gib = 1_073_741_824.0
 
