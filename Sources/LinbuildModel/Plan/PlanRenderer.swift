@@ -133,11 +133,14 @@ public enum PlanRenderer {
     /// pulling and comparing inputs (or, with --skip-base, by presence).
     static func pushBase(_ steps: [Step], plan: Plan, target: TargetPlan?) -> [String] {
         let pushes = steps.filter { $0.kind == .pushBase }
+        // The commands as they are, with the base's ID the script asks the local store for.
         let idWord = [Step.RunValue.baseImageID: "\"$linbuild_id\""]
+        let all =
+            (target.map { [BaseScript.imageID(plan, of: $0)] } ?? [])
+            + steps.flatMap { $0.commands.map { $0.shellLine(substituting: idWord) } }
         guard let first = pushes.first, let condition = first.condition else {
             // Unconditional (--force-base): each tag of the run's base, then its push.
-            let id = target.map { [BaseScript.imageID(plan, of: $0)] } ?? []
-            return id + steps.flatMap { $0.commands.map { $0.shellLine(substituting: idWord) } }
+            return all
         }
         guard steps.allSatisfy({ $0.condition == condition }) else { return undecidable(first) }
         let pushedOver = Set(
@@ -147,9 +150,7 @@ public enum PlanRenderer {
         guard pushedOver.count == 1, let copies = pushedOver.first else { return undecidable(first) }
         let header = "# \(first.title), only if \(conditionText(condition)):"
         let shown = pushes.flatMap(\.commands).map(\.shellLine)
-        if copies == Set(RegistryCopy.allCases) {
-            return [header] + steps.flatMap { $0.commands.map { $0.shellLine(substituting: idWord) } }
-        }
+        if copies == Set(RegistryCopy.allCases) { return [header] + all }
         if copies.isEmpty { return ["# \(first.title): not run whatever the registry holds:"] + shown.map { "# " + $0 } }
         if plan.baseMode == .auto, copies == [.absent, .otherInputs, .unknown], let target {
             return [header, "# for each tag, linbuild_push_base runs (unless the registry holds the same inputs there):"]
