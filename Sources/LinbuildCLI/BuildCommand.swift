@@ -37,7 +37,7 @@ struct BuildCommand: LinbuildCommand {
 
     /// The plan as a shell script. A docker client that has neither buildx nor built-in BuildKit
     /// could not run it: that is said, as a run would say it, instead. Only the client is asked (no
-    /// daemon needed), while the source is resolved: its start-up is most of a dry run's time.
+    /// daemon need be up), while the source is resolved: its start-up is most of a dry run's time.
     private func dryRun(_ dockerfile: Dockerfile, engine: EngineCLI) throws {
         let probe = EngineProbe(engine: engine, runner: context.runner, timeout: context.options.probeTimeout)
         let client = engine.builder == .builtinBuildKit ? Background { probe.clientVersion() } : nil

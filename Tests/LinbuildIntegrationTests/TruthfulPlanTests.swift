@@ -33,7 +33,10 @@ import Testing
         last() { for word in "$@"; do :; done; printf '%s' "$word"; }
         mkdir -p "$STATE/local" "$STATE/registry"
         case "$1" in
-        version) echo "${FAKE_CLIENT_VERSION:-20.10.24}|20.10.24"; exit 0 ;;
+        version) echo "${FAKE_CLIENT_VERSION:-20.10.24}|20.10.24"
+          # As docker does without a daemon: the client's part is printed, then exit 1.
+          [ -z "$FAKE_DAEMON_DOWN" ] || { echo "Cannot connect to the Docker daemon" >&2; exit 1; }
+          exit 0 ;;
         image)
           image=$(last "$@")
           case "$image" in *linnaeus-base*|sha256:*) ;; *) echo "sha256:runtime"; exit 0 ;; esac
@@ -304,6 +307,11 @@ import Testing
         #expect(dryRun.stdout.isEmpty)
         #expect(dryRun.errorLines.count == 1)
         #expect(dryRun.stderr.contains("no built-in BuildKit"))
+        // and so it is when no daemon is up (the client still says its version, then exits 1)
+        let down = try Run.command(
+            Run.linbuild, bench.arguments(["--dry-run"]), environment: environment.merging(["FAKE_DAEMON_DOWN": "1"]) { $1 })
+        #expect(down.status == 69, "\(down.output)")
+        #expect(down.stderr.contains("no built-in BuildKit"))
     }
 
     @Test func dryRunWithJSONIsAcceptedAndTheJSONIsReproducible() throws {

@@ -42,13 +42,14 @@ public struct EngineProbe: Sendable {
         return versions
     }
 
-    /// The client's own version, which needs no daemon; nil when the client cannot say (a dry run
-    /// then prints its plan, and a run finds out in `verify`).
+    /// The client's own version; nil when the client cannot say (a dry run then prints its plan,
+    /// and a run finds out in `verify`). The client prints it even when no daemon answers (it then
+    /// exits 1), so what it printed is read whatever its exit status.
     public func clientVersion() -> String? {
-        guard let output = try? runner.capture(engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: timeout),
-            output.termination.succeeded
+        guard let output = try? runner.capture(engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: timeout)
         else { return nil }
-        return output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        let version = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return version.isEmpty ? nil : version
     }
 
     /// The labels of a local image, or `nil` when the store does not have it.
