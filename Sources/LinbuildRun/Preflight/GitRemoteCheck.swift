@@ -1,5 +1,6 @@
 import Foundation
 import LinbuildProcess
+import LinbuildSupport
 
 /// Whether a git remote has a pinned commit (a fetch of just that commit): a bounded process (its
 /// process group is killed at the timeout), no clone, no credentials prompt.
