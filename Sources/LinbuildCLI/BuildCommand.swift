@@ -12,10 +12,7 @@ struct BuildCommand: LinbuildCommand {
         let options = context.options, console = context.console
         // Parsed once: the plan and the preflight before the first base build both read it.
         let dockerfile = try context.dockerfile()
-        var engine = context.engine
-        // buildx: its builder's BuildKit decides whether file times can be rewritten (a dry run
-        // asks it too, so its script is the run's).
-        engine.buildKitVersion = EngineProbe(engine: engine, runner: context.runner, timeout: options.probeTimeout).buildKitVersion()
+        let engine = context.engine
         if options.json {
             // `--dry-run --json` too: the plan as JSON, nothing run, no engine asked.
             return console.out(try PlanRenderer.json(try plan(try resolve(dockerfile), engine: engine)))
@@ -34,8 +31,7 @@ struct BuildCommand: LinbuildCommand {
             logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
         executor.baseBuildHooks = BaseBuildProgress(
             console: console, preflight: options.noPreflight ? nil : preflight(dockerfile), engineID: (try? resources.get())?.id ?? "",
-            history: BuildHistory(directory: Paths.absolute(options.logs)), architectures: plan.targets.map(\.arch),
-            lockCheck: plan.targets.contains { !$0.lockedImages.isEmpty } ? lockCheck(plan) : nil)
+            history: BuildHistory(directory: Paths.absolute(options.logs)), architectures: plan.targets.map(\.arch))
         try executor.run()
     }
 
@@ -60,18 +56,6 @@ struct BuildCommand: LinbuildCommand {
             let results = preflight.run()
             for result in results { context.console.info(result.line) }
             try Preflight.conclude(results, console: context.console)
-        }
-    }
-
-    /// Whether the registries still hold the locked images of the architectures named.
-    private func lockCheck(_ plan: Plan) -> @Sendable ([String]) throws -> Void {
-        { [context] names in
-            let images = plan.targets.filter { names.contains($0.arch) }.flatMap { target in
-                target.lockedImages.sorted { $0.key < $1.key }.map { (arch: target.arch, stage: $0.key, reference: $0.value) }
-            }
-            let unknown = try LockedImageCheck.run(
-                images, registry: context.registry, lockFile: context.locations.lock, timeout: context.options.probeTimeout)
-            for line in unknown { context.console.warning("cannot check the locked image \(line); going on") }
         }
     }
 

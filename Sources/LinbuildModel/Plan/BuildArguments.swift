@@ -7,19 +7,6 @@ public struct BuildArguments: Equatable, Sendable {
     public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
     public var names: [String] { pairs.map(\.name) }
 
-    /// These arguments with `values` set: a name already passed keeps its place, a new one is added.
-    public func setting(_ values: [(name: String, value: String)]) -> BuildArguments {
-        var pairs = self.pairs
-        for (name, value) in values {
-            if let index = pairs.firstIndex(where: { $0.name == name }) { pairs[index].value = value } else { pairs.append((name, value)) }
-        }
-        return BuildArguments(pairs)
-    }
-
-    /// The commit's time, which BuildKit (v0.11 on) reads from this build argument without the
-    /// Dockerfile declaring it (reproducible-builds.org's convention).
-    public static let sourceDateEpoch = "SOURCE_DATE_EPOCH"
-
     public static func == (lhs: BuildArguments, rhs: BuildArguments) -> Bool {
         lhs.pairs.map(\.name) == rhs.pairs.map(\.name) && lhs.pairs.map(\.value) == rhs.pairs.map(\.value)
     }

@@ -15,9 +15,6 @@ public struct PlanBuilder: Sendable {
     public var createdAt: String
     /// `MAX_JOBS` per architecture and why (`JobSizing.choices`); absent: options or presets.
     public var jobChoices: [String: JobChoice] = [:]
-    /// The lock of the upstreams beside the presets, and its path (for messages); nil: none, and
-    /// the plan is what it was before locks existed.
-    public var lock: (lock: UpstreamLock, file: String)? = nil
 
     public init(
         options: Options, presets: Presets, architectures: [Presets.Architecture], dockerfile: Dockerfile, source: ResolvedSource,
@@ -52,11 +49,6 @@ public struct PlanBuilder: Sendable {
         plan.allowIncompleteSource = options.allowIncompleteSource
         plan.refName = source.refName
         plan.createdAt = createdAt
-        plan.sourceDateEpoch = source.commitTime
-        if source.commitTime != nil { plan.timestampProblem = engine.timestampProblem }
-        let lockTargets = lock.map { _ in
-            LockTargets.make(presets: presets, architectures: architectures, dockerfile: dockerfile, platform: platform, locations: locations)
-        }
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
@@ -74,21 +66,15 @@ public struct PlanBuilder: Sendable {
                 repository: repository, image: presets.defaults.runtimeImage, commit: source.commit,
                 architecture: architecture.name, suffix: options.tagSuffix, platform: platform)
             let jobs = jobChoices[architecture.name]
-            var baseArguments = BuildArguments.base(
+            let baseArguments = BuildArguments.base(
                 for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs, locations: locations)
-            // With a lock: the pinned digests and hashes ride on build arguments, and are base inputs.
-            var pins: LockPins?
-            if let lock, let target = lockTargets?.architectures.first(where: { $0.name == architecture.name }) {
-                pins = try LockPins.make(lock: lock.lock, file: lock.file, target: target, platform: platform, dockerfile: dockerfile.path)
-                baseArguments = baseArguments.setting(pins!.arguments)
-            }
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
             let inputs = BaseInputs(
                 arguments: baseArguments, declared: baseArgumentsUsed, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
-                legacyText: legacyBaseText, pins: pins?.inputs ?? [:])
+                legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
             // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
             // as it is, unchecked, as asked.
@@ -103,7 +89,6 @@ public struct PlanBuilder: Sendable {
                 runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
                 baseInputs: inputs, maxJobsReason: jobs?.reason)
             targetPlan.baseImmutableImage = immutable
-            targetPlan.lockedImages = pins?.images ?? [:]
             targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
             targets.append(targetPlan)
 
@@ -145,7 +130,7 @@ public struct PlanBuilder: Sendable {
                     commands: [
                         build(
                             target: DockerfileContract.runtimeStage, arguments: runtimeArguments, labels: runtimeLabels,
-                            tag: runtime.reference, platform: platform, context: sourceContext, timestamp: source.commitTime)
+                            tag: runtime.reference, platform: platform, context: sourceContext)
                     ],
                     image: runtime.reference))
             if options.push {
@@ -184,7 +169,7 @@ public struct PlanBuilder: Sendable {
 
     private func build(
         target: String, arguments: BuildArguments, labels: [String: String], tag: String,
-        platform: String, context: String, fresh: Bool = false, pull: Bool = false, timestamp: Int? = nil
+        platform: String, context: String, fresh: Bool = false, pull: Bool = false
     ) -> Command {
         var words = ["--platform", platform, "--file", dockerfile.path, "--target", target]
         if fresh { words.append("--no-cache") }
@@ -193,7 +178,7 @@ public struct PlanBuilder: Sendable {
         for pair in arguments.pairs { words += ["--build-arg", "\(pair.name)=\(pair.value)"] }
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) { words += ["--label", "\(name)=\(value)"] }
         words += ["--tag", tag, context]
-        return engine.build(words, timestamp: timestamp)
+        return engine.build(words)
     }
 
     private func provenance(title: String, version: String, arch: String) -> [String: String] {
@@ -212,6 +197,4 @@ public enum DockerfileContract {
     public static let baseStage = "base"
     public static let runtimeStage = "runtime"
     public static let baseImageArgument = "BASE_IMAGE"
-    /// Arguments through which linbuild passes images it made itself: a lock never pins them.
-    public static let ownImageArguments: Set<String> = [baseImageArgument]
 }

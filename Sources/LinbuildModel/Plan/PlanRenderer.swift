@@ -21,14 +21,7 @@ public enum PlanRenderer {
                 "# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)"
             )
             if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
-            for (stage, image) in target.lockedImages.sorted(by: { $0.key < $1.key }) {
-                lines.append("# \(target.arch): stage \(stage) pinned by the lock to \(Sanitized.forComment(image))")
-            }
         }
-        if let epoch = plan.sourceDateEpoch {
-            lines.append("# SOURCE_DATE_EPOCH=\(epoch) (the commit's time): the runtime's created label and, where the engine can, its files' times")
-        }
-        if let problem = plan.timestampProblem { lines.append("# note: \(Sanitized.escapingControls(problem))") }
         lines.append("set -e")
         let secrets = Set(plan.steps.flatMap { $0.commands.flatMap { $0.secrets.keys } }).sorted()
         for name in secrets {
