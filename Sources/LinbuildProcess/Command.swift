@@ -13,9 +13,13 @@ public struct Command: Equatable, Sendable, Codable {
     /// Values that must not be printed (a URL with a token): an argument `$NAME` stands for
     /// `secrets[NAME]`, shown as `"$NAME"` in shell lines and never encoded in JSON.
     public var secrets: [String: String] = [:]
+    /// Files the command reads a secret from (`--secret id=PYPI_INDEX,src=PATH`): path → the name in
+    /// `secrets` whose value goes in it. Whoever runs the command writes them first, readable by this
+    /// user only, and removes them after; JSON shows the paths and names, never the values.
+    public var secretFiles: [String: String] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case executable, arguments, environment, workingDirectory, standardInput
+        case executable, arguments, environment, workingDirectory, standardInput, secretFiles
     }
 
     public init(
@@ -27,6 +31,27 @@ public struct Command: Equatable, Sendable, Codable {
         self.environment = environment
         self.workingDirectory = workingDirectory
         self.standardInput = standardInput
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        executable = try container.decode(String.self, forKey: .executable)
+        arguments = try container.decode([String].self, forKey: .arguments)
+        environment = try container.decode([String: String].self, forKey: .environment)
+        workingDirectory = try container.decodeIfPresent(String.self, forKey: .workingDirectory)
+        standardInput = try container.decodeIfPresent(String.self, forKey: .standardInput)
+        secretFiles = try container.decodeIfPresent([String: String].self, forKey: .secretFiles) ?? [:]
+    }
+
+    /// `secretFiles` only when there are some, so a plan without credentials reads as it did.
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(executable, forKey: .executable)
+        try container.encode(arguments, forKey: .arguments)
+        try container.encode(environment, forKey: .environment)
+        try container.encodeIfPresent(workingDirectory, forKey: .workingDirectory)
+        try container.encodeIfPresent(standardInput, forKey: .standardInput)
+        if !secretFiles.isEmpty { try container.encode(secretFiles, forKey: .secretFiles) }
     }
 
     /// The command to start: placeholders replaced by the secrets they stand for.

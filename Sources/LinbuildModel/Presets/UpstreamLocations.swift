@@ -1,3 +1,5 @@
+import LinbuildSupport
+
 /// Where the recipe's bytes come from: image repositories, package indexes, the Python source and
 /// the Flash Attention 3 git remote. Each is a build argument of `docker/Dockerfile` whose default is
 /// the real upstream; presets (`defaults.locations`) set them, and a `LINBUILD_*` variable overrides
@@ -35,6 +37,18 @@ public struct UpstreamLocations: Equatable, Sendable {
     /// `self` with values given by build argument name (the options' overrides).
     public func overridden(byArguments overrides: [String: String]) -> UpstreamLocations {
         UpstreamLocations(values: values.merging(overrides) { $1 })
+    }
+
+    /// The same locations without their credentials (`https://host/simple` for
+    /// `https://user:password@host/simple`): what build arguments, plans and labels may hold.
+    public var withoutCredentials: UpstreamLocations {
+        UpstreamLocations(values: values.mapValues(Redaction.stripped))
+    }
+
+    /// The locations that carry credentials (`https://TOKEN@host/…`, `https://user:password@host/…`),
+    /// in `keys` order: each reaches a build only as a build secret (`BuildSecret`).
+    public var credentialed: [(key: Key, value: String)] {
+        Self.keys.compactMap { key in values[key.argument].flatMap { Redaction.hasCredentials($0) ? (key, $0) : nil } }
     }
 
     /// The build arguments, in `keys` order.

@@ -39,6 +39,8 @@ extension Executor {
         var termination: Termination = .exited(0)
         for command in step.commands where termination.succeeded {
             console.detail(command.shellLine)
+            let secrets = try SecretFiles.write(for: command)
+            defer { secrets.remove() }
             do {
                 termination = try runner.stream(command, to: output)
             } catch let failure as LaunchFailure {
