@@ -19,7 +19,9 @@ struct BuildCommand {
         _ dockerfile: Dockerfile, resources ask: (EngineCLI) -> Result<EngineResources, JobSizingError>? = { _ in nil }
     ) throws -> Plan {
         let architectures = try PlanBuilder.architectures(options.arches, in: presets)
-        try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
+        try ContractCheck.verify(
+            dockerfile: dockerfile, presets: presets, architectures: architectures,
+            locations: presets.defaults.locations.overridden(byArguments: options.locationOverrides))
         let source = SourceLocation(options.source(or: presets))
         let resolver = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
         var resolved: ResolvedSource
