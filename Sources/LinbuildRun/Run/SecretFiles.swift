@@ -28,10 +28,15 @@ struct SecretFiles {
                 let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
                 guard descriptor >= 0 else { throw failure(path, "file") }
                 written = SecretFiles(paths: written.paths + [path])
+                defer { close(descriptor) }
                 let bytes = Array(value.utf8)
-                let count = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-                close(descriptor)
-                guard count == bytes.count else { throw failure(path, "file") }
+                var offset = 0
+                while offset < bytes.count {
+                    let count = bytes[offset...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { throw failure(path, "file") }
+                    offset += count
+                }
             }
         } catch {
             written.remove()
