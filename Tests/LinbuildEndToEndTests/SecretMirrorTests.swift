@@ -207,6 +207,45 @@ extension EndToEnd {
             #expect(try project.leftovers() == [])
         }
 
+        @Test(arguments: [(SIGINT, Int32(130)), (SIGTERM, Int32(143))])
+        func aSignalDuringACredentialedBuildLeavesNoSecretFileBehind(signal: Int32, expectedStatus: Int32) throws {
+            // GIVEN a base build from a private mirror, with a long step before it fetches
+            let marker = Int.random(in: 100_000...999_999)
+            let project = try FixtureProject(
+                EndToEnd.environment,
+                dockerfile: Self.dockerfile.replacingOccurrences(
+                    of: "ARG TORCH_INDEX=https://download.pytorch.org/whl\n",
+                    with: "ARG TORCH_INDEX=https://download.pytorch.org/whl\nRUN echo long-step-started && sleep \(marker)\n"))
+            defer { project.remove() }
+            let mirror = try PrivateMirror(root: project.root + "/mirror")
+            defer { mirror.stop() }
+            var secretsWhileBuilding: [String: Int] = [:]
+            // WHEN the signal arrives while the build runs
+            let run = try project.linbuild(
+                ["--network", "host", "--progress", "plain"],
+                extraEnvironment: [
+                    "LINBUILD_PYPI_INDEX": mirror.url("/simple", .password), "LINBUILD_TORCH_INDEX": mirror.url("/whl", .token),
+                ]
+            ) { process in
+                waitForLog(in: project.logs, containing: "long-step-started")
+                // (the build's secret files are there, readable by this user only)
+                for work in (try? project.leftovers()) ?? [] {
+                    let folder = project.temporary + "/" + work + "/secrets"
+                    for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] {
+                        let attributes = try? FileManager.default.attributesOfItem(atPath: folder + "/" + name)
+                        secretsWhileBuilding[name] = attributes?[.posixPermissions] as? Int
+                    }
+                }
+                kill(process.processIdentifier, signal)
+            }
+            // THEN linbuild exits with the signal's code, and neither the files nor the work folder are left
+            #expect(run.status == expectedStatus, "\(run.output)")
+            #expect(secretsWhileBuilding == ["PYPI_INDEX": 0o600, "TORCH_INDEX": 0o600])
+            #expect(waitUntilGone("sleep \(marker)"))
+            #expect(try project.leftovers() == [])
+            #expect(!run.output.contains(mirror.password) && !run.output.contains(mirror.token))
+        }
+
         @Test func dockerBuildsFromATokenedMirrorAndNoImageOrRegistryEntryHoldsTheCredentials() throws {
             let environment = EndToEnd.environment
             try Self.buildFromAPrivateMirror(
