@@ -55,10 +55,13 @@ e2e-down:
 
 # The shipped docker/Dockerfile built offline against stand-in upstreams, each runtime image checked
 # (docs/testing.md, "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
-# the fixture application in Tests/recipe/app); RECIPE_KEEP_UP=1 leaves the stand-ins running.
+# the fixture application in Tests/recipe/app); RECIPE_KEEP_UP=1 leaves the stand-ins running;
+# RECIPE_AUTH=1 builds from the stand-ins' private mirror (credentials) and searches everything the run
+# made for them.
 SOURCE ?=
+RECIPE_AUTH ?=
 recipe-test: linbuild
-	Tests/recipe/run --arch "$(or $(ARCH),all)" $(if $(SOURCE),--source '$(SOURCE)')
+	Tests/recipe/run --arch "$(or $(ARCH),all)" $(if $(SOURCE),--source '$(SOURCE)') $(if $(filter 1,$(RECIPE_AUTH)),--auth)
 
 recipe-up:
 	Tests/recipe/standins/up "$(CURDIR)/.recipe"

@@ -20,6 +20,8 @@ all_up() {
   DOCKER_HOST="unix://$dir/engine/docker.sock" /usr/bin/docker version >/dev/null 2>&1 || return 1
   curl -sf -o /dev/null "http://127.0.0.1:$(cat "$dir/ports/registry")/v2/" || return 1
   curl -sf -o /dev/null "http://127.0.0.1:$(cat "$dir/ports/http")/simple/" || return 1
+  alive "$dir/http-auth/pid" || return 1
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$dir/ports/http-auth")/simple/") == 401 ]] || return 1
 }
 
 # The engine's own bridge: its name and subnet come from DIR, so two stand-in sets (and the shared
@@ -89,15 +91,34 @@ start_registry() { # start_registry PORT
   wait_for 20 "registry on 127.0.0.1:$port" curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" || { tail -20 "$reg/log" >&2; exit 69; }
 }
 
-start_http() { # start_http PORT ROOT
-  local port=$1 root=$2 http="$dir/http"
+start_http() { # start_http PORT ROOT [NAME CREDENTIALS]: NAME (default http) with its state in DIR/NAME;
+  # with CREDENTIALS (standins.py serve's file), every request needs one of them (answers 401 without)
+  local port=$1 root=$2 name=${3:-http} credentials=${4:-} expected=200
+  local http="$dir/$name"
+  [[ -z $credentials ]] || expected=401
   mkdir -p "$http"
-  if alive "$http/pid" && curl -sf -o /dev/null "http://127.0.0.1:$port/simple/"; then return 0; fi
+  ready() { [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/simple/") == "$expected" ]]; }
+  if alive "$http/pid" && ready; then return 0; fi
   stop_pidfile "$http/pid"
   rm -f "$http/port"
-  RECIPE_HTTP_PORT=$port python3 "$here/standins.py" serve "$root" "$root/git" "$http/port" > "$http/log" 2>&1 9>&- &
+  RECIPE_HTTP_PORT=$port python3 "$here/standins.py" serve "$root" "$root/git" "$http/port" $credentials > "$http/log" 2>&1 9>&- &
   echo $! > "$http/pid"
-  wait_for 20 "HTTP server on 127.0.0.1:$port" curl -sf -o /dev/null "http://127.0.0.1:$port/simple/" || { tail -20 "$http/log" >&2; exit 69; }
+  wait_for 20 "HTTP server $name on 127.0.0.1:$port" ready || { tail -20 "$http/log" >&2; exit 69; }
+}
+
+# make_credentials FILE ACCEPTED: the private mirror's credentials, made once per DIR: FILE (shell
+# assignments RECIPE_AUTH_USER, RECIPE_AUTH_PASSWORD, RECIPE_AUTH_TOKEN, mode 0600) and ACCEPTED
+# (standins.py serve's file: the two Basic forms, user:password and a lone token). The password has
+# characters a URL must percent-encode, as real ones do.
+make_credentials() {
+  local file=$1 accepted=$2
+  [[ -s $file && -s $accepted ]] && return 0
+  local password token
+  password="rcp-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')@/:pw"
+  token="lbtok_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  (umask 077
+   printf 'RECIPE_AUTH_USER=recipe\nRECIPE_AUTH_PASSWORD=%q\nRECIPE_AUTH_TOKEN=%q\n' "$password" "$token" > "$file"
+   printf 'password %s\ntoken %s\n' "$(printf '%s' "recipe:$password" | base64 -w 0)" "$(printf '%s' "$token:" | base64 -w 0)" > "$accepted")
 }
 
 # The Debian mirror apt uses on this host (deb822 or one-line sources), else deb.debian.org.

@@ -8,7 +8,11 @@ Subcommands (all print or write; none reach the network):
   torch-index OUT SPECS DEPS_DIR    stub torch/torchvision/torchaudio wheels + /whl tree under OUT
   simple-index OUT URL_PREFIX DIR.. a PEP 503 tree at OUT linking to URL_PREFIX/<file> for files in DIRs
   fa2-sdist TEMPLATE VERSION OUT    flash_attn-VERSION.tar.gz from the template folder
-  serve ROOT GIT_ROOT PORTFILE      HTTP on 127.0.0.1 (a free port, written to PORTFILE)
+  serve ROOT GIT_ROOT PORTFILE [CREDENTIALS]
+                                    HTTP on 127.0.0.1 (a free port, written to PORTFILE); with a
+                                    CREDENTIALS file (lines "FORM BASE64-OF-USER:PASSWORD"), every
+                                    request needs one of them (HTTP Basic), else 401, and each one
+                                    is logged as "auth FORM|none METHOD PATH STATUS"
 """
 import base64
 import glob
@@ -284,17 +288,49 @@ def fa2_sdist(template, version, out):
     os.replace(path + ".tmp", path)
 
 
-def serve(root, git_root, portfile):
-    """Static files under ROOT, and git's smart HTTP (git http-backend, read-only) for /git/."""
+def serve(root, git_root, portfile, credentials=None):
+    """Static files under ROOT, and git's smart HTTP (git http-backend, read-only) for /git/;
+    behind HTTP Basic credentials when a CREDENTIALS file is given (a private mirror)."""
     import http.server
     import socketserver
+
+    accepted = {}
+    if credentials:
+        for line in open(credentials):
+            form, _, encoded = line.strip().partition(" ")
+            if encoded:
+                accepted["Basic " + encoded] = form
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a, **kw):
             super().__init__(*a, directory=root, **kw)
 
+        def end_headers(self):
+            # A private mirror's answers are revalidated every time (a client's cache may answer
+            # with a 304 but always asks): its log then shows each build's use of the credentials.
+            if accepted:
+                self.send_header("Cache-Control", "no-cache")
+            super().end_headers()
+
         def log_message(self, fmt, *args):
             sys.stderr.write("%s %s\n" % (self.log_date_time_string(), fmt % args))
+
+        def authorised(self):
+            """True when no credentials are asked for or the request carries accepted ones; else
+            answers 401 with a Basic challenge, as a private index or git server does."""
+            if not accepted:
+                return True
+            form = accepted.get(self.headers.get("Authorization", "").strip())
+            path = urllib.parse.urlsplit(self.path).path
+            sys.stderr.write("auth %s %s %s %s\n" % (form or "none", self.command, path, "ok" if form else 401))
+            sys.stderr.flush()
+            if form:
+                return True
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="linbuild stand-in mirror"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
 
         def git(self):
             parsed = urllib.parse.urlsplit(self.path)
@@ -339,11 +375,19 @@ def serve(root, git_root, portfile):
             self.wfile.write(payload)
 
         def do_GET(self):
+            if not self.authorised():
+                return
             if self.path.startswith("/git/") and ("/info/refs?service=" in self.path):
                 return self.git()
             return super().do_GET()
 
+        def do_HEAD(self):
+            if self.authorised():
+                super().do_HEAD()
+
         def do_POST(self):
+            if not self.authorised():
+                return
             if self.path.startswith("/git/"):
                 return self.git()
             self.send_error(405)
