@@ -76,22 +76,22 @@ auth_used() {
 
 # auth_scan ARCH: each location's credentials reached the build, and no credential is
 # in any image of the run (history, inspect, layers), the registry, BuildKit's uv cache mount, or
-# linbuild's logs, plan, dry-run and output.
+# linbuild's logs, plan, dry-run and output. Every check runs, so a failure says all that is wrong.
 auth_scan() {
-  local a=$1 fa_commit fa_version
+  local a=$1 fa_commit fa_version status=0
   read -r fa_commit fa_version < <(python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["targets"][0]["baseArguments"]; print(a.get("FA_COMMIT") or "-", a.get("FA_VER") or "-")' "$work/plan-$a.json")
-  auth_used password GET /simple/ || return 1
-  auth_used token GET /whl/ || return 1
+  auth_used password GET /simple/ || status=1
+  auth_used token GET /whl/ || status=1
   if [[ $fa_commit != - ]]; then
-    auth_used token POST /git/flash-attention.git/git-upload-pack || return 1
-    auth_used token POST /git/cutlass.git/git-upload-pack || return 1
+    auth_used token POST /git/flash-attention.git/git-upload-pack || status=1
+    auth_used token POST /git/cutlass.git/git-upload-pack || status=1
   elif [[ $fa_version != - ]]; then
-    auth_used password GET /files/flash_attn- || return 1
+    auth_used password GET /files/flash_attn- || status=1
   fi
-  say "$a: the mirror served /simple with the user and password, /whl$([[ $fa_commit == - ]] || echo ' and the FA3 clone (and its cutlass submodule)') with the token"
-  # The dry-run script: no secret, and it reads each from the variable.
+  ((status)) || say "$a: the mirror served /simple with the user and password, /whl$([[ $fa_commit == - ]] || echo ' and the FA3 clone (and its cutlass submodule)') with the token"
+  # The dry-run script reads each secret from its variable.
   "$linbuild" "${common[@]}" --dry-run > "$work/dry-run-$a.sh"
-  grep -q '"$LINBUILD_PYPI_INDEX"' "$work/dry-run-$a.sh" || { say "the dry-run script does not read LINBUILD_PYPI_INDEX"; return 1; }
+  grep -q '"$LINBUILD_PYPI_INDEX"' "$work/dry-run-$a.sh" || { say "$a: the dry-run script does not read LINBUILD_PYPI_INDEX"; status=1; }
   # BuildKit's uv cache mount is no layer, but it stays on the engine's disk: copied out to search it.
   # Not with --no-cache, which would mount a fresh, empty cache; a RUN text of its own runs instead.
   mkdir -p "$work/uv-cache-context"
@@ -116,7 +116,8 @@ auth_scan() {
     --canary "inspect-holds-the-revision=$sha@inspect" \
     --canary "layers-hold-the-constraints=opt/venv/constraints.txt@layer" \
     --canary "registry-config-holds-the-revision=$sha@registry config" \
-    --canary "dry-run-passes-the-secret=--secret id=PYPI_INDEX,src=@file $work/dry-run-$a.sh" \
     --canary "uv-cache-holds-numpy=numpy@file $work/uv-cache-$a" \
-    --canary "logs-hold-the-build-output=writing image sha256@file $work/logs-$a"
+    --canary "dry-run-holds-the-base-build=--target base@file $work/dry-run-$a.sh" \
+    --canary "logs-hold-the-build-output=writing image sha256@file $work/logs-$a" || status=1
+  return "$status"
 }
