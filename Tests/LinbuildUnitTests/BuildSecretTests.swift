@@ -189,6 +189,22 @@ import Testing
         #expect(seen.contains("GIT_CONFIG_VALUE_0=Authorization: Basic \(Data("ghp_FAKEtoken:".utf8).base64EncodedString())\n"))
     }
 
+    @Test(arguments: [
+        "https://builder:p%40ss%2Fw%3Ard@git.example:8443/mirror/flash-attention.git", "http://ghp_FAKEtoken@127.0.0.1:9/fa.git",
+    ])
+    func preflightsGitGetsTheSameHeaderAndURLAsTheBuildsClone(_ location: String) throws {
+        // GIVEN what the shipped Dockerfile gives git, and what preflight's fetch gives it
+        let seen = try gitSees(location)
+        let authorization = try #require(GitAuthorization(url: location))
+        // THEN both send the same header to the same origin, from the same URL without credentials
+        let expected =
+            "args=clone \(authorization.url) /tmp/fa\n"
+            + authorization.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
+        #expect(seen == expected)
+        #expect(GitAuthorization(url: "https://github.com/Dao-AILab/flash-attention.git") == nil)
+        #expect(GitAuthorization(url: "ssh://git@github.com/Dao-AILab/flash-attention.git") == nil)
+    }
+
     @Test func aLocationWithoutCredentialsIsClonedAsItIsWithNoHeader() throws {
         #expect(
             try gitSees("https://github.com/Dao-AILab/flash-attention.git")
