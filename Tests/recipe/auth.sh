@@ -70,8 +70,13 @@ auth_refused() {
 # auth_used FORM METHOD PATH-PREFIX: the mirror's log, since this arch's credentialed build began,
 # shows a request for PATH-PREFIX… accepted with credentials of FORM.
 auth_used() {
-  tail -n +"$((auth_log_mark + 1))" "$RECIPE_AUTH_LOG" | grep -q -E "^auth $1 $2 $3[^ ]* ok$" \
-    || { say "the private mirror never served $2 $3… with the $1 credentials during this build: they did not reach the step"; return 1; }
+  # Read whole, then searched: `tail | grep -q` under pipefail fails when grep stops early.
+  local served
+  served=$(tail -n +"$((auth_log_mark + 1))" "$RECIPE_AUTH_LOG" | grep '^auth ' || true)
+  grep -q -E "^auth $1 $2 $3[^ ]* ok$" <<<"$served" && return 0
+  say "the private mirror never served $2 $3… with the $1 credentials during this build: they did not reach the step; it served:"
+  awk '{print $2, $3, $4, $5}' <<<"$served" | sed -E 's#^([^ ]+ [^ ]+ /[^/ ]+/)[^ ]*#\1…#' | sort | uniq -c >&2
+  return 1
 }
 
 # auth_scan ARCH: each location's credentials reached the build, and no credential is
