@@ -5,112 +5,58 @@ import LinbuildRun
 import LinbuildSupport
 
 /// `linbuild [build]`: resolve, plan, then print or run the plan.
-struct BuildCommand {
-    var options: Options
-    var presets: Presets
-    var locations: Locations
-    var environment: [String: String]
-    var console: Console
-    var runner: ProcessRunning = SpawnProcessRunner()
-
-    /// `resources`: the engine's machine for `--max-jobs auto`; nil in a dry run, which never asks
-    /// the engine (the plan then says auto was not resolved).
-    func makePlan(
-        _ dockerfile: Dockerfile, resources ask: (EngineCLI) -> Result<EngineResources, JobSizingError>? = { _ in nil }
-    ) throws -> Plan {
-        let architectures = try PlanBuilder.architectures(options.arches, in: presets)
-        try ContractCheck.verify(
-            dockerfile: dockerfile, presets: presets, architectures: architectures,
-            locations: presets.defaults.locations.overridden(byArguments: options.locationOverrides))
-        let source = SourceLocation(options.source(or: presets))
-        let resolver = CommitResolver(runner: runner, remoteTimeout: options.probeTimeout)
-        var resolved: ResolvedSource
-        do {
-            resolved = try resolver.resolve(options.branch(or: presets), in: source)
-        } catch LinbuildError.unknownRef(let repository, let ref) where options.branch == nil {
-            // The ref nobody typed: name the presets file it came from, and what the repository has.
-            guard let head = resolver.headBranch(of: source), head != ref else {
-                throw LinbuildError.unknownRef(repository: repository, ref: ref)
-            }
-            throw LinbuildError.unknownRefWithHint(
-                repository: repository, ref: ref,
-                hint:
-                    "'\(ref)' is defaults.branch in \(locations.presets), and the repository's HEAD branch is '\(head)' (pass --branch \(head), or change defaults.branch there)"
-            )
-        }
-        if case .path(let path) = resolved.location {
-            resolved.contents = try SourceContents.inspect(repository: path, commit: resolved.commit.sha, runner: runner)
-            if let refusal = resolved.contents.refusal(source: path) {
-                guard options.allowIncompleteSource else { throw refusal }
-                console.warning(
-                    "\(refusal.description.split(separator: ";").first ?? ""); building without them (--allow-incomplete-source)")
-            }
-        }
-        let engine = Linbuild.engine(for: options, environment: environment)
-        // Asked only once everything else is known to be right: bad input fails without an engine.
-        let resources = ask(engine)
-        var builder = PlanBuilder(
-            options: options, presets: presets, dockerfile: dockerfile, source: resolved, engine: engine,
-            workDirectory: Self.workDirectory(environment: environment),
-            createdAt: Self.timestamp(Date()))
-        builder.jobChoices = JobSizing.choices(
-            requested: options.maxJobs, presets: presets, architectures: architectures, resources: resources)
-        if let requested = options.maxJobs, case .success(let machine)? = resources {
-            for architecture in architectures {
-                let major = architecture.flashAttention?.major
-                if let warning = JobSizing.warning(
-                    jobs: requested, resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] })
-                {
-                    console.warning("[\(architecture.name)] \(warning)")
-                }
-            }
-        }
-        return try builder.make()
-    }
+struct BuildCommand: LinbuildCommand {
+    var context: Context
 
     func run() throws {
+        let options = context.options, console = context.console
         // Parsed once: the plan and the preflight before the first base build both read it.
-        let dockerfile = try DockerfileParser.load(path: locations.dockerfile(presets))
-        // `--dry-run --json`: the plan as JSON, nothing run. Neither asks the engine's daemon.
-        if options.json { return console.out(try PlanRenderer.json(try makePlan(dockerfile))) }
-        if options.dryRun {
-            let plan = try makePlan(dockerfile)
-            try refuseClientWithoutBuildKit(plan.engine)
-            return console.out(PlanRenderer.shellScript(plan))
+        let dockerfile = try context.dockerfile()
+        let engine = context.engine
+        if options.json {
+            // `--dry-run --json` too: the plan as JSON, nothing run, no engine asked.
+            return console.out(try PlanRenderer.json(try plan(try resolve(dockerfile), engine: engine)))
         }
-        var resources: Result<EngineResources, JobSizingError>?
-        let plan = try makePlan(dockerfile) { [runner, options] engine in
-            resources = EngineResources.query(engine: engine, runner: runner, timeout: options.probeTimeout)
-            return resources
-        }
+        if options.dryRun { return try dryRun(dockerfile, engine: engine) }
+        let resolved = try resolve(dockerfile)
+        // Asked only once everything else is known to be right: bad input fails without an engine.
+        let resources = EngineResources.query(engine: engine, runner: context.runner, timeout: options.probeTimeout)
+        let plan = try plan(resolved, engine: engine, resources: resources)
 
         let interrupts = Interrupts.install()
         defer { interrupts.uninstall() }
-        let registry = RegistryClient(timeout: options.probeTimeout) { [environment, runner] host in
-            RegistryCredentials.lookUp(registry: host, environment: environment, runner: runner)
-        }
-        let logs = options.logs + "/" + Self.runIdentifier(Date())
+        let logs = options.logs + "/" + Self.runIdentifier(context.clock())
         var executor = Executor(
-            plan: plan, runner: runner, console: console, registry: registry,
+            plan: plan, runner: context.runner, console: console, registry: context.registry,
             logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
-        executor.baseBuildHooks = BuildHooks(
-            command: self, dockerfile: dockerfile, engineID: (try? resources?.get())?.id ?? "",
-            history: BuildHistory(directory: Paths.absolute(options.logs)),
-            architectures: plan.targets.map(\.arch))
+        executor.baseBuildHooks = BaseBuildProgress(
+            console: console, preflight: options.noPreflight ? nil : preflight(dockerfile), engineID: (try? resources.get())?.id ?? "",
+            history: BuildHistory(directory: Paths.absolute(options.logs)), architectures: plan.targets.map(\.arch))
         try executor.run()
     }
 
-    /// A plan for a docker client that has neither buildx nor built-in BuildKit could not run:
-    /// say so, as a run would, instead of printing it. Only the client is asked (no daemon needed).
-    func refuseClientWithoutBuildKit(_ engine: EngineCLI) throws {
-        guard engine.builder == .builtinBuildKit,
-            let output = try? runner.capture(
-                engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: options.probeTimeout),
-            let major = Int(output.stdoutText.prefix { $0.isASCIIDigit }), major >= 23
-        else { return }
-        throw LinbuildError.engineUnavailable(
-            "this plan cannot run: docker client \(output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)"
-        )
+    /// The plan as a shell script. A docker client that has neither buildx nor built-in BuildKit
+    /// could not run it: that is said, as a run would say it, instead. Only the client is asked (no
+    /// daemon need be up), while the source is resolved: its start-up is most of a dry run's time.
+    private func dryRun(_ dockerfile: Dockerfile, engine: EngineCLI) throws {
+        let probe = EngineProbe(engine: engine, runner: context.runner, timeout: context.options.probeTimeout)
+        let client = engine.builder == .builtinBuildKit ? Background { probe.clientVersion() } : nil
+        defer { _ = client?.value }
+        let plan = try plan(try resolve(dockerfile), engine: engine)
+        if let version = client?.value, let problem = engine.buildKitProblem(clientVersion: version) {
+            throw LinbuildError.engineUnavailable("this plan cannot run: " + problem)
+        }
+        context.console.out(PlanRenderer.shellScript(plan))
+    }
+
+    /// The preflight a base build runs first, for the architectures named.
+    private func preflight(_ dockerfile: Dockerfile) -> @Sendable ([String]) throws -> Void {
+        { [context] names in
+            let preflight = context.preflight(of: names.compactMap(context.presets.architecture(named:)), dockerfile: dockerfile)
+            let results = preflight.run()
+            for result in results { context.console.info(result.line) }
+            try Preflight.conclude(results, console: context.console)
+        }
     }
 
     /// A fresh, unpredictable name under TMPDIR: two runs never share a context.

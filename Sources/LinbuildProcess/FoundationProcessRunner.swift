@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildSupport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildSupport
 
 /// How a child process ended. A non-zero exit is a result, not an error: the caller decides.
 public enum Termination: Equatable, Sendable, CustomStringConvertible {
@@ -61,6 +62,9 @@ public protocol ProcessRunning: Sendable {
     func capture(_ command: Command, timeout: Double?, limit: Int) throws -> CapturedOutput
     /// Runs `command` with its output written to `sink` as it comes, never held whole.
     func stream(_ command: Command, to sink: OutputSink) throws -> Termination
+    /// Starts `command` to answer one exchange after another (`ProcessSession`); each exchange
+    /// waits at most `timeout` seconds. By default the command runs once per exchange.
+    func session(_ command: Command, timeout: Double) throws -> ProcessSession
 }
 
 extension ProcessRunning {

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildSupport
 
 #if canImport(Glibc)
 import Glibc
@@ -45,12 +46,6 @@ public struct SpawnProcessRunner: ProcessRunning {
 
     private func run(_ command: Command, sink: OutputSink, timeout: Double?, supervised: Bool, actions: SpawnActions) throws -> Termination
     {
-        var located = try FoundationProcessRunner.locate(command.executable)
-        // The child changes directory before it executes: a relative path must name the file found here.
-        if !located.hasPrefix("/") { located = FileManager.default.currentDirectoryPath + "/" + located }
-        // posix_spawn cannot set a parent-death signal either: the same supervisor as for `Process`.
-        let (path, argumentList) =
-            supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
         let output = try Self.pipe(command), errors = try Self.pipe(command)
         var open: Set<Int32> = [output.read, output.write, errors.read, errors.write]
         defer { for descriptor in open { close(descriptor) } }
@@ -63,6 +58,41 @@ public struct SpawnProcessRunner: ProcessRunning {
             open.remove(pipe.write)
             input = pipe.read
         }
+        let pid = try Self.spawn(
+            command, input: input, output: output.write, errors: errors.write, supervised: supervised, actions: actions)
+        for descriptor in [output.write, errors.write] + (input.map { [$0] } ?? []) {
+            close(descriptor)
+            open.remove(descriptor)
+        }
+
+        let child = RunningChild(pid)
+        let timer = timeout.map { seconds in
+            let item = DispatchWorkItem { child.killIfRunning() }
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
+            return item
+        }
+        Self.drain(output.read, errors.read, to: sink)
+        open.subtract([output.read, errors.read])
+        let status = child.wait()
+        timer?.cancel()
+        ChildProcesses.shared.forget(pid)
+        if child.timedOut { return .timedOut }
+        let signal = status & 0x7f
+        return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
+    }
+
+    /// Starts `command` with `input` (nil: `/dev/null`), `output` and `errors` as its descriptors
+    /// 0, 1 and 2 and nothing else open, in a process group of its own, registered with
+    /// `ChildProcesses`; returns its process ID.
+    static func spawn(
+        _ command: Command, input: Int32?, output: Int32, errors: Int32, supervised: Bool, actions: SpawnActions
+    ) throws -> pid_t {
+        var located = try FoundationProcessRunner.locate(command.executable)
+        // The child changes directory before it executes: a relative path must name the file found here.
+        if !located.hasPrefix("/") { located = FileManager.default.currentDirectoryPath + "/" + located }
+        // posix_spawn cannot set a parent-death signal either: the same supervisor as for `Process`.
+        let (path, argumentList) =
+            supervised ? ChildSupervisor.wrap(path: located, arguments: command.arguments) : (located, command.arguments)
 
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
@@ -72,8 +102,8 @@ public struct SpawnProcessRunner: ProcessRunning {
         } else {
             posix_spawn_file_actions_addopen(&fileActions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
         }
-        posix_spawn_file_actions_adddup2(&fileActions, output.write, STDOUT_FILENO)
-        posix_spawn_file_actions_adddup2(&fileActions, errors.write, STDERR_FILENO)
+        posix_spawn_file_actions_adddup2(&fileActions, output, STDOUT_FILENO)
+        posix_spawn_file_actions_adddup2(&fileActions, errors, STDERR_FILENO)
         if let directory = command.workingDirectory {
             let status = directory.withCString { actions.addChdir(&fileActions, $0) }
             guard status == 0 else { throw LaunchFailure(executable: command.executable, reason: String(cString: strerror(status))) }
@@ -103,31 +133,12 @@ public struct SpawnProcessRunner: ProcessRunning {
                 ProcessInfo.processInfo.environment.merging(command.environment) { $1 }.map { "\($0.key)=\($0.value)" })
         defer { environment?.free() }
 
-        let pid = try ChildProcesses.shared.launch {
+        return try ChildProcesses.shared.launch {
             var pid = pid_t()
             let status = posix_spawn(&pid, path, &fileActions, &attributes, arguments.pointer, environment?.pointer ?? environ)
             guard status == 0 else { throw LaunchFailure(executable: command.executable, reason: String(cString: strerror(status))) }
             return pid
         }
-        for descriptor in [output.write, errors.write] + (input.map { [$0] } ?? []) {
-            close(descriptor)
-            open.remove(descriptor)
-        }
-
-        let child = RunningChild(pid)
-        let timer = timeout.map { seconds in
-            let item = DispatchWorkItem { child.killIfRunning() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds, execute: item)
-            return item
-        }
-        Self.drain(output.read, errors.read, to: sink)
-        open.subtract([output.read, errors.read])
-        let status = child.wait()
-        timer?.cancel()
-        ChildProcesses.shared.forget(pid)
-        if child.timedOut { return .timedOut }
-        let signal = status & 0x7f
-        return signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
     }
 
     /// Reads both pipes as data arrives, in this thread, until both reach end of file; each read
@@ -156,7 +167,7 @@ public struct SpawnProcessRunner: ProcessRunning {
     /// A close-on-exec pipe whose ends are above 2, so the dup2 onto 0-2 cannot overwrite one of them.
     /// (`pipe2` is hidden like the file actions; no child of this runner or of `Process` inherits the
     /// ends in the instant before they are moved, since both close every descriptor above 2.)
-    private static func pipe(_ command: Command) throws -> (read: Int32, write: Int32) {
+    static func pipe(_ command: Command) throws -> (read: Int32, write: Int32) {
         var ends: [Int32] = [0, 0]
         guard Glibc.pipe(&ends) == 0 else {
             throw LaunchFailure(executable: command.executable, reason: "cannot make a pipe: \(String(cString: strerror(errno)))")
@@ -211,7 +222,7 @@ struct SpawnActions: @unchecked Sendable {
 }
 
 /// A NULL-terminated array of C strings (`argv`, `envp`), freed by `free()`.
-private struct CStrings {
+struct CStrings {
     let pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>
     let count: Int
 
@@ -231,7 +242,7 @@ private struct CStrings {
 /// The child between its start and its reaping. The timeout's kill and the wait share a lock, and
 /// the child is reaped only after it is marked finished: a kill can never reach a process that
 /// reused its ID.
-private final class RunningChild: @unchecked Sendable {
+final class RunningChild: @unchecked Sendable {
     private let pid: pid_t
     private let lock = NSLock()
     private var finished = false

@@ -35,7 +35,7 @@ extension ExitCode {
         case .failure: "a build or push failed (the summary says what was pushed and what was not), or a `validate` check failed"
         case .usage: "bad usage: unknown option (with a suggestion), missing or malformed value, unknown arch"
         case .dataError:
-            "bad data: `presets.json` or the Dockerfile breaks its contract (file, entry or line, field), preflight found an input upstream lacks (with the nearest versions it has), or the commit has submodules or LFS files that cannot be included"
+            "bad data: `presets.json` or the Dockerfile breaks its contract (file, entry or line, field), preflight found an input upstream lacks (with the nearest versions it has), the commit has submodules or LFS files that cannot be included, or the registry's image under a base's immutable tag records other inputs than the tag names"
         case .noInput:
             "missing input: a file (or a file where a folder belongs), the source repository, or the ref in it (unknown, ambiguous, or a tag on a tree or blob), or git could not reach or export it; `--skip-base` with the base neither local nor in the registry"
         case .unavailable:

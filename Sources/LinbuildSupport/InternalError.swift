@@ -1,5 +1,5 @@
 /// A state the plan rules out, so a bug in linbuild rather than in what the user gave. It exits 1
-/// like any failed run (DESIGN.md's exit codes have no EX_SOFTWARE 70), never 64, which would tell
+/// like any failed run (linbuild's exit codes, docs/reference.md, have no EX_SOFTWARE 70), never 64, which would tell
 /// the user to fix a command line that was fine.
 public struct InternalError: Error, Equatable, Sendable, CustomStringConvertible {
     public var detail: String

@@ -31,6 +31,8 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case baseNotFound(String)
     /// A check inside an image failed (`linbuild validate`).
     case validationFailed(String)
+    /// An image under a tag that names its inputs records other inputs.
+    case mislabeledImage(String)
     /// Preflight found an input (torch version, image tag, Flash Attention tag) upstream lacks.
     case upstreamMissing(String)
     /// A program linbuild needs (the engine, git, tar) cannot start: `LaunchFailure.error(fix:)`.
@@ -60,13 +62,13 @@ extension LinbuildError: CustomStringConvertible {
     public var exitCode: ExitCode {
         switch self {
         case .usage: .usage
-        case .invalidPresets, .contract, .upstreamMissing, .incompleteSource: .dataError
+        case .invalidPresets, .contract, .upstreamMissing, .incompleteSource, .mislabeledImage: .dataError
         case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed,
             .baseNotFound:
             .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .cannotRun: .unavailable
-        // Not an input that is missing (66): DESIGN.md has no EX_CANTCREAT (73), so the generic failure.
+        // Not an input that is missing (66): linbuild's exit codes (docs/reference.md) have no EX_CANTCREAT (73), so the generic failure.
         case .cannotCreate: .failure
         case .buildFailed, .pushFailed, .validationFailed: .failure
         case .interrupted(let signal), .interruptedDuring(let signal, _): signal == 15 ? .terminated : .interrupted
@@ -108,7 +110,7 @@ extension LinbuildError: CustomStringConvertible {
             return message
         case .buildFailed(let step, let status, let log):
             return "\(step) failed (\(status))" + (log.map { "; its log is \($0)" } ?? "")
-        case .pushFailed(let message), .validationFailed(let message), .upstreamMissing(let message):
+        case .pushFailed(let message), .validationFailed(let message), .upstreamMissing(let message), .mislabeledImage(let message):
             return message
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); nothing more was started"

@@ -1,37 +1,27 @@
 import Foundation
 import LinbuildModel
 import LinbuildSupport
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 12: the base cache never rebuilds, skips or overwrites by mistake. Each test is one of
-    /// the issue's cases, on the real engine and registry.
+    /// The base cache never rebuilds, skips or overwrites by mistake, on the real engine and
+    /// registry.
     @Suite struct BaseCache {
         /// A base stage that reads a global ARG continued over two lines.
-        static let greetingDockerfile = """
-            # A global ARG over two lines: the second holds the value the base uses.
-            ARG BASE_IMAGE=example/unused:1
-            ARG FIRST=1 \\
-                GREETING=hello
-            FROM linbuild-fixture/busybox:latest AS base
-            ARG GREETING
-            ARG NVIDIA_CUDA_TAG
-            ARG TORCH_CHANNEL
-            ARG TORCH_VER
-            ARG TORCH_CUDA_SUFFIX
-            ARG FA_VER
-            ARG CUDA_ARCH_LIST
-            ARG MAX_JOBS
-            RUN echo "$GREETING" > /greeting
+        static let greetingDockerfile = ContractFixture.edited(
+            (
+                "ARG BASE_IMAGE\n",
+                "# A global ARG over two lines: the second holds the value the base uses.\nARG BASE_IMAGE=example/unused:1\nARG FIRST=1 \\\n    GREETING=hello\n"
+            ),
+            (
+                #"RUN echo "torch=$TORCH_VER fa=$FA_VER arch=$CUDA_ARCH_LIST channel=$TORCH_CHANNEL" > /base-info"#,
+                "ARG GREETING\nRUN echo \"$GREETING\" > /greeting"
+            ),
+            in: FixtureProject.dockerfileText)
 
-            FROM ${BASE_IMAGE} AS runtime
-            ARG LINNAEUS_REF
-            COPY . /app
-
-            """
-
-        /// Case 4 and 5: a continued global ARG is hashed whole; comments, spacing and the default
+        /// A continued global ARG is hashed whole; comments, spacing and the default
         /// of BASE_IMAGE are not inputs.
         @Test func theNormalFormSeesContinuedArgsAndIgnoresWhatBuildKitIgnores() throws {
             let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.greetingDockerfile)
@@ -69,7 +59,7 @@ extension EndToEnd {
             defer { project.remove() }
             // GIVEN the base built as linbuild 1 did, with the labels it wrote, computed here its way
             let lines = FixtureProject.dockerfileText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            let rawText = ([lines[1]] + lines[2...10]).joined(separator: "\n")  // global ARG line; the base stage's lines
+            let rawText = lines[0...9].joined(separator: "\n")  // the global ARG line; the base stage's lines
             let dockerfileDigest = SHA256.hex(rawText)
             let arguments = [
                 "CUDA_ARCH_LIST": "8.0;8.6", "FA_VER": "2.7.4.post1", "NVIDIA_CUDA_TAG": "fixture-devel",
@@ -99,7 +89,7 @@ extension EndToEnd {
             #expect(try project.imageID(project.baseReference()) == before)
         }
 
-        /// Case 1: the local tag holds other inputs (another branch's), the registry the right ones.
+        /// The local tag holds other inputs (another branch's), the registry the right ones.
         @Test func aStaleLocalCopyFallsThroughToTheRegistry() throws {
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
@@ -126,7 +116,7 @@ extension EndToEnd {
             #expect(try project.label("dev.linbuild.base.arg.CUDA_ARCH_LIST", of: immutableB) == "8.0;8.6")
         }
 
-        /// Case 2: the base stage edited and rebuilt locally, then `--push`: the registry's stale copy
+        /// The base stage edited and rebuilt locally, then `--push`: the registry's stale copy
         /// is replaced, and the summary says what it held before and after.
         @Test func pushComparesInputsNotPresence() throws {
             let project = try FixtureProject(EndToEnd.environment)
@@ -151,7 +141,7 @@ extension EndToEnd {
                 try RegistryAPI.labels(of: project.baseReference())["dev.linbuild.base.inputs"] == new)
         }
 
-        /// Case 3: a feature branch that edits the base does not move main's readable tag; its
+        /// A feature branch that edits the base does not move main's readable tag; its
         /// runtime is built FROM the immutable tag and records it.
         @Test func aFeatureBranchDoesNotEvictTheDefaultBranchsBase() throws {
             let project = try FixtureProject(EndToEnd.environment)
@@ -184,7 +174,7 @@ extension EndToEnd {
                     tag: String(baseName.split(separator: ":").last ?? "")) == 200)
         }
 
-        /// Case 3: runs X and Y with different base stages at once on one engine: each runtime is
+        /// Runs X and Y with different base stages at once on one engine: each runtime is
         /// built on its own base, and each summary reports the digest it pushed.
         @Test func concurrentRunsWithDifferentBasesKeepTheirOwn() throws {
             let project = try FixtureProject(EndToEnd.environment)
@@ -229,7 +219,7 @@ extension EndToEnd {
             }
         }
 
-        /// Issue 13, item 5: an amd64 base is not an arm64 base, whatever its labels.
+        /// An amd64 base is not an arm64 base, whatever its labels.
         @Test func anotherPlatformsImageIsNotTheBase() throws {
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Glibc
 #endif
 
 extension EndToEnd {
-    /// Issue 12, case 8: the smaller items.
+    /// The base's smaller options.
     @Suite struct BaseOptions {
         @Test func skipBaseWithTheBaseNowhereSaysSo() throws {
             let project = try FixtureProject(EndToEnd.environment)

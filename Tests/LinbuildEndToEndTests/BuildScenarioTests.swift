@@ -1,9 +1,10 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Scenarios 1–4 of issue 3: what gets built, and what is reused, across runs.
+    /// What gets built, and what is reused, across runs.
     @Suite struct BuildScenarios {
         @Test func coldRunBuildsBaseAndRuntimeWithTheCommitInside() throws {
             // GIVEN a fresh project, with an untracked data file that must never reach the image

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -48,11 +49,16 @@ struct EndToEndEnvironment: Sendable {
     }()
 
     static var available: Bool { current != nil }
+    /// The second engine, reached only over TCP, is up.
+    static var tcpEngineAvailable: Bool { current?.tcpHost != nil }
+    /// podman has the store the services prepared.
+    static var podmanAvailable: Bool { current?.podmanEnvironment != nil }
 
-    static let skipNotice = """
+    static let skipNotice: Comment = """
         end-to-end suite SKIPPED: no Docker engine and registry are up. Run `make test-e2e` (starts throwaway \
         engines and registries on loopback, runs everything, stops them) or `make e2e-up` then `make test`.
         """
+    static let restartNotice = "restart the services: Tests/support/e2e-services.sh up DIR (podman needs apt-get install podman)"
 
     /// The environment that gives podman this suite's store instead of the machine's.
     var podmanEnvironment: [String: String]? {
@@ -66,14 +72,27 @@ struct EndToEndEnvironment: Sendable {
     }
 }
 
-@Suite struct EndToEndRequirement {
-    /// Makes a missing engine visible: a failure when CI requires the suite, a notice otherwise.
-    @Test func endToEndSuiteRunsWhenRequired() {
-        if EndToEndEnvironment.available { return }
-        if EndToEndEnvironment.required {
-            Issue.record("LINBUILD_E2E=required but no engine/registry is reachable (LINBUILD_E2E_ENV unset or stale)")
-        } else {
-            FileHandle.standardError.write(Data(("\n*** " + EndToEndEnvironment.skipNotice + "\n\n").utf8))
-        }
+/// With `LINBUILD_E2E=required` (CI, `make test-e2e`) a suite skipped for want of its services
+/// is a failure: each requirement is a test that fails when they are missing. Without it these
+/// show as skipped, like the suites they stand for.
+@Suite(.enabled(if: EndToEndEnvironment.required, "LINBUILD_E2E is not 'required'"))
+struct EndToEndRequirement {
+    @Test func theEngineAndRegistriesAreUp() {
+        #expect(
+            EndToEndEnvironment.available,
+            "LINBUILD_E2E=required but no engine/registry is reachable (LINBUILD_E2E_ENV unset or stale): \(EndToEndEnvironment.restartNotice)"
+        )
+    }
+
+    @Test func theEngineOverTCPIsUp() {
+        #expect(
+            EndToEndEnvironment.tcpEngineAvailable,
+            "LINBUILD_E2E=required but the services have no TCP engine: \(EndToEndEnvironment.restartNotice)")
+    }
+
+    @Test func podmanAndItsStoreAreReady() {
+        #expect(
+            EndToEndEnvironment.podmanAvailable,
+            "LINBUILD_E2E=required but podman or its store is missing: \(EndToEndEnvironment.restartNotice)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Glibc
 #endif
 
 extension EndToEnd {
-    /// Issue 12, cases 6 and 7: linbuild killed outright, and an engine that goes away mid-build.
+    /// linbuild killed outright, and an engine that goes away mid-build.
     @Suite struct EngineLoss {
         @Test func sigkillLeavesNoBuildRunningAndTheNextRunRemovesTheWorkFolder() throws {
             let marker = Int.random(in: 100_000...999_999)

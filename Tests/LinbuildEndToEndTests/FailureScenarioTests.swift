@@ -1,9 +1,10 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Scenario 7 of issue 3: an engine that is not there, and a build that fails.
+    /// An engine that is not there, and a build that fails.
     @Suite struct FailureScenarios {
         @Test func engineDownIsExit69WithinSeconds() throws {
             let project = try FixtureProject(EndToEnd.environment)

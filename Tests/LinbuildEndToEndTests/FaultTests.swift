@@ -1,9 +1,10 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 5: registries that cannot be asked are reported as such, never read as "base absent".
+    /// Registries that cannot be asked are reported as such, never read as "base absent".
     @Suite struct RegistryFaults {
         struct Case: Sendable, CustomTestStringConvertible {
             var name: String
@@ -79,7 +80,7 @@ extension EndToEnd {
         }
     }
 
-    /// Issue 5: two runs on the same source and arch at once.
+    /// Two runs on the same source and arch at once.
     @Suite struct Concurrency {
         @Test func twoRunsAtOnceBothSucceedWithTheirOwnLogsAndContexts() throws {
             let project = try FixtureProject(EndToEnd.environment)

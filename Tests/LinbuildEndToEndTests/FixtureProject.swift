@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -16,26 +17,8 @@ final class FixtureProject: Sendable {
     let temporary: String
     let namespace: String
 
-    static let dockerfileText = """
-        # Fixture of the production contract: same stages, same arguments, busybox instead of CUDA.
-        ARG BASE_IMAGE
-        FROM linbuild-fixture/busybox:latest AS base
-        ARG NVIDIA_CUDA_TAG
-        ARG TORCH_CHANNEL
-        ARG TORCH_VER
-        ARG TORCH_CUDA_SUFFIX
-        ARG FA_VER
-        ARG CUDA_ARCH_LIST
-        ARG MAX_JOBS
-        RUN echo "torch=$TORCH_VER fa=$FA_VER arch=$CUDA_ARCH_LIST channel=$TORCH_CHANNEL" > /base-info
-
-        FROM ${BASE_IMAGE} AS runtime
-        ARG LINNAEUS_REF
-        COPY . /app
-        RUN echo "$LINNAEUS_REF" > /app/REF
-        CMD ["cat", "/app/REF"]
-
-        """
+    /// The shared contract fixture, built on the locally imported busybox.
+    static let dockerfileText = ContractFixture.buildable(from: "linbuild-fixture/busybox:latest")
 
     init(_ environment: EndToEndEnvironment, dockerfile: String = FixtureProject.dockerfileText) throws {
         self.environment = environment
@@ -245,8 +228,11 @@ enum RegistryAPI {
     }
 }
 
-/// Every end-to-end scenario runs in this suite, one at a time: they share one engine.
-@Suite(.serialized, .enabled(if: EndToEndEnvironment.available, "needs a Docker engine and registry (make test-e2e)"))
+/// Every end-to-end scenario runs in this suite, one at a time: they share one engine. Without
+/// an engine it shows as skipped, with the reason; `EndToEndRequirement` turns that into a failure
+/// when CI requires the suite. Each test has ten minutes (`Run.command` also kills a program that
+/// runs past its deadline, so a hang cannot hold the suite).
+@Suite(.serialized, .timeLimit(.minutes(10)), .enabled(if: EndToEndEnvironment.available, EndToEndEnvironment.skipNotice))
 struct EndToEnd {
     static var environment: EndToEndEnvironment { EndToEndEnvironment.current! }
 }

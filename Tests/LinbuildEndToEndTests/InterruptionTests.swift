@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -7,7 +8,7 @@ import Glibc
 #endif
 
 extension EndToEnd {
-    /// Issue 5: Ctrl-C and SIGTERM during a long base build.
+    /// Ctrl-C and SIGTERM during a long base build.
     @Suite struct Interruptions {
         /// A base stage that announces itself, then sleeps for a value no other process uses.
         static func sleepingDockerfile(_ marker: Int) -> String {

@@ -1,9 +1,10 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 7: several architectures in one run, and output fit for CI logs.
+    /// Several architectures in one run, and output fit for CI logs.
     @Suite struct Matrix {
         /// A base stage that fails for the architecture whose CUDA_ARCH_LIST is 9.0 (beta).
         static let betaFails = FixtureProject.dockerfileText.replacingOccurrences(

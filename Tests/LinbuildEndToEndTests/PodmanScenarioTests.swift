@@ -1,28 +1,15 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 7, podman: `--engine podman` builds, inspects, asks the registry and pushes, on
+    /// `--engine podman` builds, inspects, asks the registry and pushes, on
     /// Debian's podman (root, vfs, cgroupfs) with a store of its own that e2e-services.sh prepared.
-    @Suite struct PodmanScenarios {
-        /// podman's environment, or nil with the reason printed (podman missing) or recorded
-        /// (podman installed, CI requires the suite, but the services did not prepare it).
-        static func podman() -> [String: String]? {
-            if let environment = EndToEnd.environment.podmanEnvironment { return environment }
-            guard FileManager.default.isExecutableFile(atPath: "/usr/bin/podman") else {
-                print(
-                    "podman scenarios SKIPPED: podman is not installed (apt-get install -y podman, then Tests/support/e2e-services.sh up)")
-                return nil
-            }
-            let why = "podman is installed but the services did not prepare its store (restart them: Tests/support/e2e-services.sh up DIR)"
-            if EndToEndEnvironment.required {
-                Issue.record("LINBUILD_E2E=required but \(why)")
-            } else {
-                print("podman scenarios SKIPPED: \(why)")
-            }
-            return nil
-        }
+    @Suite(.enabled(if: EndToEndEnvironment.podmanAvailable, "needs podman with the store Tests/support/e2e-services.sh prepares"))
+    struct PodmanScenarios {
+        /// podman's environment: this suite runs only when the services prepared it.
+        static var environment: [String: String] { EndToEnd.environment.podmanEnvironment! }
 
         static func podman(_ environment: [String: String], _ arguments: [String]) throws -> Run.Result {
             try Run.command("/usr/bin/podman", arguments, environment: environment)
@@ -43,7 +30,7 @@ extension EndToEnd {
         }
 
         @Test func podmanBuildsInspectsChecksTheRegistryAndPushes() throws {
-            guard let podmanEnvironment = Self.podman() else { return }
+            let podmanEnvironment = Self.environment
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)
             defer { Self.remove(project, from: podmanEnvironment) }
@@ -97,7 +84,7 @@ extension EndToEnd {
         }
 
         @Test func registryWithLoginWorksAfterPodmanLogin() throws {
-            guard let podmanEnvironment = Self.podman() else { return }
+            let podmanEnvironment = Self.environment
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)
             defer { Self.remove(project, from: podmanEnvironment) }
@@ -135,7 +122,7 @@ extension EndToEnd {
         }
 
         @Test func dryRunSpellsEveryPodmanCommand() throws {
-            guard let podmanEnvironment = Self.podman() else { return }
+            let podmanEnvironment = Self.environment
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
 

@@ -1,9 +1,10 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 14: preflight against stand-ins (a loopback package index, the shared registry, a git
+    /// Preflight against stand-ins (a loopback package index, the shared registry, a git
     /// repository), before a real build on the real engine; `--max-jobs auto` from `docker info`.
     @Suite struct Preflight {
         /// The upstreams of the fixture project, on loopback.
@@ -25,7 +26,7 @@ extension EndToEnd {
                     let push = try project.environment.docker(["push", reference])
                     #expect(push.status == 0, "\(push.output)")
                 }
-                // Issue 11's location variables: the same ones the plan passes as build arguments.
+                // The recipe's location variables: the same ones the plan passes as build arguments.
                 environment = [
                     "LINBUILD_NO_PREFLIGHT": "", "LINBUILD_TORCH_INDEX": index.root + "/whl",
                     "LINBUILD_PYPI_INDEX": index.root + "/simple", "LINBUILD_CUDA_IMAGE": "\(registry)/\(namespace)/cuda",
@@ -35,7 +36,7 @@ extension EndToEnd {
             }
         }
 
-        /// The fixture's Dockerfile with the image and Python ARGs of issue 11's recipe, which preflight
+        /// The fixture's Dockerfile with the image and Python ARGs of the shipped recipe, which preflight
         /// reads (`${OS_IMAGE}:${OS_TAG}`, `${UV_IMAGE}:${UV_VERSION}`, PYTHON_VERSION).
         static let dockerfile = """
             ARG OS_IMAGE=ubuntu

@@ -1,9 +1,10 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Scenarios 5 and 6 of issue 3: pushing, to an anonymous registry and to one with a login.
+    /// Pushing, to an anonymous registry and to one with a login.
     @Suite struct PushScenarios {
         @Test func pushPutsBothManifestsInTheRegistryAndTheBaseOnlyOnce() throws {
             let project = try FixtureProject(EndToEnd.environment)

@@ -1,22 +1,15 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 7, remote builders: builds run where `DOCKER_HOST` points. The engine here is a second
+    /// Remote builders: builds run where `DOCKER_HOST` points. The engine here is a second
     /// dockerd that listens only on a loopback TCP port, with nothing on the default socket.
-    @Suite struct RemoteEngine {
-        /// The TCP engine, or nil (with the reason recorded or printed) when the services lack it.
-        static func tcpHost() -> String? {
-            if let host = EndToEnd.environment.tcpHost { return host }
-            let why = "the services were started without the TCP engine (restart them: Tests/support/e2e-services.sh up DIR)"
-            if EndToEndEnvironment.required {
-                Issue.record("LINBUILD_E2E=required but \(why)")
-            } else {
-                print("remote-engine scenario SKIPPED: \(why)")
-            }
-            return nil
-        }
+    @Suite(.enabled(if: EndToEndEnvironment.tcpEngineAvailable, "needs the engine Tests/support/e2e-services.sh starts on a TCP port"))
+    struct RemoteEngine {
+        /// The TCP engine: this suite runs only when the services started it.
+        static var host: String { EndToEnd.environment.tcpHost! }
 
         /// The docker CLI pointed at `host`, with no context configured.
         static func docker(_ host: String, _ arguments: [String]) throws -> Run.Result {
@@ -30,7 +23,7 @@ extension EndToEnd {
         }
 
         @Test func buildRunsOnTheEngineThatDockerHostNamesOverTCP() throws {
-            guard let host = Self.tcpHost() else { return }
+            let host = Self.host
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)
             let config = project.root + "/docker-config"
@@ -68,7 +61,7 @@ extension EndToEnd {
         }
 
         @Test func contextOptionSendsTheRunToTheContextsEngine() throws {
-            guard let host = Self.tcpHost() else { return }
+            let host = Self.host
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)
             defer { Self.remove(project, from: host) }
@@ -93,7 +86,6 @@ extension EndToEnd {
         }
 
         @Test func tcpEngineThatDoesNotAnswerStopsTheRunBeforeAnyBuild() throws {
-            guard Self.tcpHost() != nil else { return }
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
             // GIVEN DOCKER_HOST names a loopback port nothing listens on

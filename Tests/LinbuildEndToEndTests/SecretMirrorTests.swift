@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -252,8 +253,9 @@ extension EndToEnd {
                 engineEnvironment: [:], cli: { try environment.docker($0) }, remove: { $0.remove() })
         }
 
-        @Test func podmanBuildsFromATokenedMirrorWithBuildSecrets() throws {
-            guard let podman = PodmanScenarios.podman() else { return }
+        @Test(.enabled(if: EndToEndEnvironment.podmanAvailable, "needs podman with the store Tests/support/e2e-services.sh prepares"))
+        func podmanBuildsFromATokenedMirrorWithBuildSecrets() throws {
+            let podman = PodmanScenarios.environment
             try Self.buildFromAPrivateMirror(
                 engineEnvironment: podman.merging(["LINBUILD_ENGINE": "podman"]) { $1 },
                 cli: { try PodmanScenarios.podman(podman, $0) },

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -43,7 +44,7 @@ final class GitHTTPServer {
 }
 
 extension EndToEnd {
-    /// Issue 13 item 2: a source URL with a token reaches no output, no log and no image.
+    /// A source URL with a token reaches no output, no log and no image.
     @Suite struct SecretSource {
         @Test func aTokenInTheSourceURLIsInNoOutputLogLabelOrPushedImage() throws {
             let project = try FixtureProject(EndToEnd.environment)

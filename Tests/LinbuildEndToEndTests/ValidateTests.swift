@@ -1,9 +1,10 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 extension EndToEnd {
-    /// Issue 4: `linbuild validate` against fixture images, with the fixture presets' busybox checks.
+    /// `linbuild validate` against fixture images, with the fixture presets' busybox checks.
     @Suite struct Validate {
         @Test func passingChecksWithTheArchitectureReadFromTheLabel() throws {
             let project = try FixtureProject(EndToEnd.environment)

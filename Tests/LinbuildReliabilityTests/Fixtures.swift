@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 
 /// A UUID-named folder with a one-commit git repository in `source`, removed by `remove()`.

@@ -1,10 +1,11 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
-/// Issue 5: values built to break a shell, git or the parser. Each is rejected with a documented
+/// Values built to break a shell, git or the parser. Each is rejected with a documented
 /// exit code or handled safely, and no command is ever injected.
-@Suite struct HostileInputTests {
+@Suite(.timeLimit(.minutes(5))) struct HostileInputTests {
     struct Case: Sendable, CustomTestStringConvertible {
         var arguments: [String]
         var expected: Int32

@@ -1,13 +1,14 @@
 import Foundation
+import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
 @testable import LinbuildModel
 @testable import LinbuildSupport
 
-/// Issue 5: thousands of generated and mutated inputs through the parser and the presets loader.
+/// Thousands of generated and mutated inputs through the parser and the presets loader.
 /// No crash, no trap, and every outcome is success or a documented error on one line.
-@Suite struct RobustnessSweepTests {
+@Suite(.timeLimit(.minutes(5))) struct RobustnessSweepTests {
     static let seed: UInt64 = 0x11_4B_75_11D
     static let nasty = [
         "", "-", "--", "-x", "--arch", "all", "ampere,hopper", "a b", "$(id)", "`id`", ";", "\n", "\u{0}",
@@ -41,7 +42,7 @@ import Testing
             let environment = Bool.random(using: &generator) ? ["LINBUILD_ARCH": Self.randomWord(&generator)] : [:]
             do {
                 let options = try Options.parse(argv, environment: environment)
-                _ = try PlanBuilder.architectures(options.arches, in: presets)
+                _ = try options.architectures(in: presets)
                 outcomes[0, default: 0] += 1
             } catch let error as LinbuildError {
                 #expect(error.exitCode == .usage, "\(argv): \(error)")
@@ -85,16 +86,65 @@ import Testing
         #expect(rejected > 2_500)
     }
 
+    /// Random bytes, many of them JSON's own characters: the parser never accepts what Foundation's
+    /// parser refuses (it may refuse more: duplicated keys), a value it accepts is of the kind
+    /// Foundation reads, and a refusal names a line of the input.
     @Test func jsonParserSurvivesRandomBytes() {
         var generator = SeededGenerator(seed: Self.seed &+ 2)
-        for _ in 0..<5_000 {
-            let bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in
-                Bool.random(using: &generator)
-                    ? UInt8.random(in: 0...255, using: &generator) : Array("{}[]\",:0-.e\\u tfn".utf8).randomElement(using: &generator)!
+        var accepted = 0, refused = 0
+        let alphabet = Array("{}[]\",:0-.e\\u tfn".utf8)
+        for round in 0..<5_000 {
+            var bytes: [UInt8]
+            if round % 2 == 0 {
+                bytes = (0..<Int.random(in: 0..<64, using: &generator)).map { _ in
+                    Bool.random(using: &generator)
+                        ? UInt8.random(in: 0...255, using: &generator) : alphabet.randomElement(using: &generator)!
+                }
+            } else {
+                // A valid document with up to two bytes changed, inserted or dropped: near misses,
+                // and documents that are still valid.
+                bytes = Array(Self.documents.randomElement(using: &generator)!.utf8)
+                for _ in 0..<Int.random(in: 0...2, using: &generator) where !bytes.isEmpty {
+                    let at = Int.random(in: 0..<bytes.count, using: &generator)
+                    switch Int.random(in: 0..<3, using: &generator) {
+                    case 0: bytes[at] = alphabet.randomElement(using: &generator)!
+                    case 1: bytes.insert(alphabet.randomElement(using: &generator)!, at: at)
+                    default: bytes.remove(at: at)
+                    }
+                }
             }
-            if let value = try? JSONParser.parse(bytes) {
-                #expect(value.typeName.isEmpty == false)
+            let foundation = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            do {
+                let value = try JSONParser.parse(bytes)
+                accepted += 1
+                #expect(foundation != nil, "\(bytes): accepted here, refused by Foundation")
+                if let foundation { #expect(Self.kind(of: foundation) == value.typeName, "\(bytes)") }
+            } catch {
+                refused += 1
+                let lines = bytes.filter { $0 == UInt8(ascii: "\n") }.count + 1
+                #expect((1...lines).contains(error.line) && !error.message.isEmpty, "\(bytes): \(error)")
             }
+        }
+        // Both outcomes occur, so neither rule was checked against nothing
+        #expect(accepted > 20 && refused > 1_000, "accepted \(accepted), refused \(refused)")
+    }
+
+    /// Valid documents the sweep starts its near misses from.
+    static let documents = [
+        #"{"a":[1,2.5e3,true,null,"x\u00e9"],"b":{}}"#, "[]", "{}", #""text""#, "0", "-1.5E-3", "[{\"k\":\"v\",\"n\":[false]}]",
+        #"{"nested":{"deeper":[[1],[2,3]]}}"#, " [ 1 , \"two\" ] ", "true", "null",
+    ]
+
+    /// The `JSONValue.typeName` of what `JSONSerialization` read.
+    static func kind(of object: Any) -> String {
+        switch object {
+        case is NSNull: "null"
+        // Foundation keeps booleans as NSNumbers of objCType "c" (char).
+        case let number as NSNumber: String(cString: number.objCType) == "c" ? "a boolean" : "a number"
+        case is String: "a string"
+        case is [Any]: "an array"
+        case is [String: Any]: "an object"
+        default: "\(type(of: object))"
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 
 #if canImport(Glibc)
 import Glibc
@@ -61,9 +62,11 @@ public final class FakeRegistry: @unchecked Sendable {
     /// How many requests arrived (a silent registry still counts the ones it read).
     public var requests: Int { lock.withLock { requestCount } }
 
-    /// Stops listening, waits until the accept loop is over, then closes every connection. The
-    /// listener is closed by the loop itself: closed here, its number could be reused by a registry
-    /// made next, whose connections a late-starting loop would then accept and drop.
+    /// Stops listening, waits until the accept loop is over, then shuts every connection down. The
+    /// listener is closed by the loop itself, and each connection by the thread that serves it,
+    /// once its read sees the shutdown: a descriptor closed here while its thread still reads could
+    /// be reused by another test's socket, whose bytes that thread would then take (a fake registry
+    /// once read a reply meant for a client and answered it).
     public func stop() {
         let first: Bool = lock.withLock {
             defer { stopped = true }
@@ -72,7 +75,9 @@ public final class FakeRegistry: @unchecked Sendable {
         guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))  // accept() fails from now on: nothing answers the port
         acceptLoopDone.wait()
-        for descriptor in lock.withLock({ open }) { shutdown(descriptor, Int32(SHUT_RDWR)); close(descriptor) }
+        // Under the lock: a connection is closed (and leaves `open`) only under it too, so every
+        // number shut down here is still this registry's.
+        lock.withLock { for descriptor in open { shutdown(descriptor, Int32(SHUT_RDWR)) } }
     }
 
     private func acceptLoop() {
@@ -94,6 +99,12 @@ public final class FakeRegistry: @unchecked Sendable {
     }
 
     private func serve(_ connection: Int32) {
+        defer {
+            lock.withLock {
+                open.removeAll { $0 == connection }
+                close(connection)
+            }
+        }
         var buffer = [UInt8](repeating: 0, count: 8192)
         var received: [UInt8] = []
         while true {

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 
 /// Runs the real `git`, isolated from the user's and the system's configuration (hooks, signing,
 /// default branch), with a fixed identity.

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -66,7 +67,7 @@ public final class IndexStandIn: @unchecked Sendable {
     }
 
     /// The index the preflight suites serve: PyTorch's `whl/cu126` (torch at `cu126Torch`),
-    /// `whl/cu128` and `whl/nightly/cu128` with the versions issue 11's presets pair, and PyPI's
+    /// `whl/cu128` and `whl/nightly/cu128` with the versions the shipped presets pair, and PyPI's
     /// `simple` with `flashAttention`'s files.
     public static func torchTree(cu126Torch: [String], flashAttention: [String]) -> [String: [String: [String]]] {
         [

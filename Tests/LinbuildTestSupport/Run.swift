@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs programs for the tests: the built `linbuild` binary and the tools that check its work.
 /// Output goes to temporary files, so a chatty child can never block on a full pipe.
 public enum Run {
@@ -24,9 +28,15 @@ public enum Run {
         return FileManager.default.currentDirectoryPath + "/.build/debug/linbuild"
     }()
 
+    /// How long a program a test runs may take before it is killed. A suite's `.timeLimit` reports
+    /// a test that runs over, but cannot stop a test blocked waiting for its child: this does.
+    public static let deadline = 300.0
+
+    /// Runs the program to its end, or kills it (and what it started in its process group) once
+    /// `deadline` seconds have passed: the result then has status 137 and says so on stderr.
     public static func command(
         _ executable: String, _ arguments: [String], environment: [String: String] = [:],
-        directory: String? = nil, input: String? = nil, started: ((Process) -> Void)? = nil
+        directory: String? = nil, input: String? = nil, deadline: Double = Run.deadline, started: ((Process) -> Void)? = nil
     ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.contains("/") ? executable : "/usr/bin/env")
@@ -61,13 +71,19 @@ public enum Run {
             try inputPipe.fileHandleForWriting.close()
         }
         started?(process)
+        let pid = process.processIdentifier
+        let overran = DispatchWorkItem {
+            kill(pid, SIGKILL)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + deadline, execute: overran)
         process.waitUntilExit()
+        overran.cancel()
         try outHandle.close()
         try errHandle.close()
+        let seconds = Date().timeIntervalSince(start)
+        let stderr = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
         return Result(
-            status: process.terminationStatus,
-            stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-            stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "",
-            seconds: Date().timeIntervalSince(start))
+            status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+            stderr: stderr + (seconds >= deadline ? "\n[test: killed after \(Int(deadline)) s]\n" : ""), seconds: seconds)
     }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
@@ -39,10 +39,10 @@ import Testing
     @Test func baseInputsFollowTheBaseStageTextOnly() throws {
         let reference = try target([]).baseInputs
         // A runtime-stage edit leaves the base alone
-        let runtimeEdit = PlanFixture.dockerfileText.replacingOccurrences(of: "COPY . /app", with: "COPY . /srv")
+        let runtimeEdit = ContractFixture.edited((ContractFixture.runtimeRun, "COPY . /srv"))
         #expect(try target([], dockerfile: runtimeEdit).baseInputs == reference)
         // A base-stage edit is named
-        let baseEdit = PlanFixture.dockerfileText.replacingOccurrences(of: "echo base", with: "echo base2")
+        let baseEdit = ContractFixture.edited((ContractFixture.baseRun, ContractFixture.baseRun + " base2"))
         let changed = try target([], dockerfile: baseEdit).baseInputs
         #expect(changed.digest != reference.digest)
         #expect(changed.dockerfileDigest != reference.dockerfileDigest)

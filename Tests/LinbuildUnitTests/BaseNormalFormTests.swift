@@ -1,12 +1,12 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
 @testable import LinbuildRun
 @testable import LinbuildSupport
 
-/// Issue 12: the base inputs are a normal form of what BuildKit builds, with the platform; form 1
+/// The base inputs are a normal form of what BuildKit builds, with the platform; form 1
 /// digests stay readable; tags tell platforms and inputs apart.
 @Suite struct BaseNormalFormTests: PlanMaking {
     static let dockerfile = """
@@ -133,15 +133,34 @@ import Testing
         let remote = RegistryImage(labels: inputs.labels, digest: "sha256:abc", platform: "linux/amd64")
         let found = try BaseFinding.find(
             inputs: inputs, references: ["r:5000/ns/b:t-in1", "r:5000/ns/b:t"],
-            local: { $0 == "r:5000/ns/b:t" ? local : nil },
+            local: { $0 == "r:5000/ns/b:t" ? local : nil }, held: { _ in .absent },
             registry: { $0 == "r:5000/ns/b:t" ? remote : nil })
         #expect(found.decision == .inRegistry)
         #expect(found.pull == "r:5000/ns/b@sha256:abc")
         #expect(found.reason == "in registry; the local copy (FA_VER changed) is stale, the registry's is used")
         // and a local copy for another platform is not the base either
         let arm = LocalImage(id: "sha256:arm", labels: inputs.labels, platform: "linux/arm64")
-        let none = try BaseFinding.find(inputs: inputs, references: ["x:1"], local: { _ in arm }, registry: { _ in nil })
+        let none = try BaseFinding.find(
+            inputs: inputs, references: ["x:1"], local: { _ in arm }, held: { _ in .absent }, registry: { _ in nil })
         #expect(none.decision == .rebuild(changed: ["the platform (linux/arm64)"], foundIn: "locally"))
+    }
+
+    /// The immutable tag's name carries the inputs digest (platform included): the registry is
+    /// asked only whether it holds it, one request, and the pull confirms the inputs.
+    @Test func theImmutableTagInTheRegistryIsAnsweredByItsPresence() throws {
+        let inputs = try self.inputs(Self.dockerfile)
+        var readableAsked = false
+        let found = try BaseFinding.find(
+            inputs: inputs, references: ["r:5000/ns/b:t-in1", "r:5000/ns/b:t"], local: { _ in nil },
+            held: { $0 == "r:5000/ns/b:t-in1" ? .present(digest: "sha256:def") : .absent },
+            registry: { _ in
+                readableAsked = true
+                return nil
+            })
+        #expect(found.decision == .inRegistry)
+        #expect(found.pull == "r:5000/ns/b@sha256:def")
+        #expect(found.confirmAfterPull)
+        #expect(!readableAsked)
     }
 
     @Test func noCacheAndPullReachTheBaseBuildOnly() throws {

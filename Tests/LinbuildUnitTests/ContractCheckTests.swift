@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
@@ -10,23 +10,8 @@ import Testing
 @Suite struct ContractCheckTests {
     static let presets = shippedPresets
 
-    /// The smallest Dockerfile that keeps the contract; each test breaks it one way.
-    static let valid = """
-        ARG BASE_IMAGE
-        ARG NVIDIA_CUDA_TAG
-        FROM nvidia/cuda:${NVIDIA_CUDA_TAG} AS base
-        ARG TORCH_CHANNEL
-        ARG TORCH_VER
-        ARG TORCH_CUDA_SUFFIX
-        ARG FA_VER
-        ARG CUDA_ARCH_LIST
-        ARG MAX_JOBS
-        RUN echo $TORCH_VER ${FA_VER} ${CUDA_ARCH_LIST:-none} $TORCH_CHANNEL $TORCH_CUDA_SUFFIX $MAX_JOBS
-
-        FROM ${BASE_IMAGE} AS runtime
-        ARG LINNAEUS_REF
-        RUN echo $LINNAEUS_REF
-        """
+    /// The shared contract fixture; each test breaks it one way (line numbers are its own).
+    static let valid = ContractFixture.dockerfile
 
     func problems(_ text: String) throws -> [ContractProblem] {
         let dockerfile = try DockerfileParser.parse(text, path: "Dockerfile")
@@ -219,28 +204,4 @@ import Testing
         #expect(try problems(text) == [])
     }
 
-    @Test func checkCommandPrintsEveryProblemAndExits65() throws {
-        let scratch = try Scratch("check")
-        defer { scratch.remove() }
-        let folder = scratch.path
-        try scratch.write("Dockerfile", broken(("AS runtime\nARG LINNAEUS_REF", "AS runtime"), ("ARG FA_VER\n", "")))
-
-        let run = try Run.command(
-            Run.linbuild, ["check", "--arch", "all", "--presets", Repository.presets, "--dockerfile", folder + "/Dockerfile"])
-
-        #expect(run.status == 65)
-        #expect(run.stdout.isEmpty)
-        let lines = run.stderr.split(separator: "\n")
-        #expect(lines.count == 4, "\(run.stderr)")
-        let prefix = "linbuild: error: \(folder)/Dockerfile:"
-        #expect(lines.allSatisfy { $0.hasPrefix(prefix) })
-        #expect(lines.map { $0.dropFirst(prefix.count).prefix { $0 != ":" } } == ["3", "9", "11", "12"])
-    }
-
-    @Test func checkCommandOnTheShippedFilesSaysOk() throws {
-        let run = try Run.command(Run.linbuild, ["check", "--arch", "all", "--presets", Repository.presets])
-        #expect(run.status == 0, "\(run.output)")
-        #expect(run.stdout.hasPrefix("ok: "))
-        #expect(run.stdout.contains("ampere, turing, hopper"))
-    }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 /// The README is a short guide that links into docs/: every relative link in it, in docs/ and in

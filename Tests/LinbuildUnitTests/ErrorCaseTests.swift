@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildCLI
@@ -7,7 +8,7 @@ import Testing
 @testable import LinbuildRun
 @testable import LinbuildSupport
 
-/// Each failure has its own case, one line and the DESIGN.md exit code: a program that cannot
+/// Each failure has its own case, one line and the documented exit code (docs/reference.md): a program that cannot
 /// start is "unavailable" (69) whichever it is; a file linbuild cannot write is not a missing input.
 @Suite struct ErrorCaseTests: PlanMaking {
     /// A machine where no program can be started.

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
@@ -22,6 +23,7 @@ final class FakeEngine: ProcessRunning, @unchecked Sendable {
     private let pullable: [String: Image]
     private let failing: @Sendable (Command) -> Bool
     private var recorded: [Command] = []
+    private var pushed: [String: Image] = [:]
     private var built = 0
     /// Called with each command once it has run: where a test makes a signal "arrive".
     var afterCommand: (@Sendable (Command) -> Void)?
@@ -33,6 +35,14 @@ final class FakeEngine: ProcessRunning, @unchecked Sendable {
     }
 
     var commands: [Command] { lock.withLock { recorded } }
+
+    var pushedReferences: [String] { lock.withLock { Array(pushed.keys) } }
+
+    /// The digest the registry gives a reference this engine pushed (nil: it pushed none there):
+    /// another than the one its push prints, so a test can tell which one linbuild reports.
+    func registryDigest(of reference: String) -> String? {
+        lock.withLock { pushed[reference].map { "sha256:" + String(repeating: "e", count: 60) + String($0.id.suffix(4)) } }
+    }
     /// The engine commands that change something, as `verb last-argument`: what tests compare.
     var changes: [String] {
         commands.compactMap { command -> String? in
@@ -87,6 +97,7 @@ final class FakeEngine: ProcessRunning, @unchecked Sendable {
             guard let image = find(words.last ?? "") else {
                 return CapturedOutput(termination: .exited(1), stderr: Array("An image does not exist locally\n".utf8))
             }
+            pushed[words.last ?? ""] = image
             return ok("latest: digest: sha256:\(String(repeating: String(image.id.suffix(1)), count: 64)) size: 1\n")
         case "build":
             built += 1
@@ -133,6 +144,8 @@ final class ScriptedRegistry: RegistryChecking, @unchecked Sendable {
     private let lock = NSLock()
     private let answers: [String: Answer]
     private var questions: [String] = []
+    /// The engine whose pushes this registry receives: it answers their manifests' digests.
+    var pushes: FakeEngine?
     /// Called with each reference asked about, before the answer: where a test makes a signal "arrive".
     var onAsk: (@Sendable (String) -> Void)?
 
@@ -156,9 +169,27 @@ final class ScriptedRegistry: RegistryChecking, @unchecked Sendable {
         }
     }
 
+    /// Whether a tag is there (one `HEAD`): what the check asks of the immutable tag, and what
+    /// the run asks after each push, for the digest the tag now has (answered from the engine's
+    /// pushes, not recorded in `asked`).
     func manifest(of reference: ImageReference) -> RegistryAnswer {
-        Issue.record("the executor asked for a bare manifest of \(reference.name):\(reference.tag)")
-        return .unknown("not scripted")
+        if let pushed = pushes?.pushedReferences.first(where: { ImageReference($0) == reference }),
+            let digest = pushes?.registryDigest(of: pushed)
+        {
+            return .present(digest: digest)
+        }
+        let key = answers.keys.first { ImageReference($0) == reference }
+        lock.withLock { questions.append("\(reference.name):\(reference.tag)") }
+        onAsk?("\(reference.name):\(reference.tag)")
+        guard let key, let answer = answers[key] else {
+            Issue.record("the registry was asked about \(reference.name):\(reference.tag), which the test did not script")
+            return .unknown("not scripted")
+        }
+        switch answer {
+        case .image(let image): return .present(digest: image.digest)
+        case .absent: return .absent
+        case .unreachable: return .unknown("connection refused")
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
@@ -37,13 +37,7 @@ import Testing
         let scratch = try Scratch("executor-secrets")
         defer { scratch.remove() }
         let work = scratch.path + "/linbuild-work"
-        let options = try Options.parse(["--arch", "hopper", "--force-base"], environment: BuildSecretTests.credentialed)
-        let plan = try PlanBuilder(
-            options: options, presets: shippedPresets,
-            dockerfile: try DockerfileParser.parse(BuildSecretTests.dockerfile, path: "/p/Dockerfile"),
-            source: ResolvedSource(location: .path("/src"), ref: "main", refName: nil, commit: PlanFixture.commit, sourceLabel: "/src"),
-            engine: EngineCLI(executable: "docker", builder: .buildx), workDirectory: work, createdAt: "t"
-        ).make()
+        let plan = try CredentialedFixture.plan(["--force-base"], workDirectory: work)
         let seen = Seen(folder: work + "/secrets")
         let engine = FakeEngine(failing: failing)
         engine.afterCommand = { seen.record($0) }
@@ -68,8 +62,8 @@ import Testing
                 "base \(work)/secrets/PYPI_INDEX", "base \(work)/secrets/TORCH_INDEX", "base \(work)/secrets/FA3_GIT",
                 "runtime \(work)/secrets/PYPI_INDEX",
             ])
-        #expect(files["runtime \(work)/secrets/PYPI_INDEX"]?.text == BuildSecretTests.credentialed["LINBUILD_PYPI_INDEX"])
-        #expect(files["base \(work)/secrets/FA3_GIT"]?.text == BuildSecretTests.credentialed["LINBUILD_FA3_GIT"])
+        #expect(files["runtime \(work)/secrets/PYPI_INDEX"]?.text == CredentialedFixture.environment["LINBUILD_PYPI_INDEX"])
+        #expect(files["base \(work)/secrets/FA3_GIT"]?.text == CredentialedFixture.environment["LINBUILD_FA3_GIT"])
         #expect(files.values.allSatisfy { $0.mode == 0o600 }, "\(files.values.map(\.mode))")
         // AND each build had only its own files, and nothing else ran while one existed: the base's
         // were gone before the runtime's build, and those before anything after it

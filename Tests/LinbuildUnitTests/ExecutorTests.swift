@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
@@ -24,6 +24,7 @@ import Testing
             self.plan.workDirectory = scratch.path + "/linbuild-work"
             self.engine = engine
             self.registry = registry
+            registry.pushes = engine
         }
 
         func execute() throws -> Executor.Outcome {
@@ -274,6 +275,84 @@ import Testing
                 "push base [ampere]: failed", "push runtime [ampere]: not run (nothing is pushed after a failure)",
                 "push runtime [hopper]: not run (nothing is pushed after a failure)",
             ])
+    }
+
+    /// The run executes the plan's own commands: a plan that pushes one tag less (or pulls with
+    /// other flags) makes a run that does exactly that, so the tests that pin the plan pin the run.
+    @Test func theRunTagsAndPushesExactlyWhatThePlanSays() throws {
+        // GIVEN a plan that moves and pushes both base tags, with the readable tag's steps taken out
+        var plan = try plan(["--arch", "ampere", "--push"])
+        let target = try #require(plan.targets.first)
+        plan.steps.removeAll { [.tagBaseForPush, .pushBase].contains($0.kind) && $0.image == target.baseImage }
+        let registry = ScriptedRegistry([target.baseImmutableImage: .absent, target.baseImage: .absent])
+        let bench = try Bench(plan, engine: FakeEngine(), registry: registry)
+        defer { bench.scratch.remove() }
+        // WHEN it runs
+        let outcome = try bench.execute()
+        // THEN the readable tag is not pushed, and every tag is the plan's, with the built base's ID
+        #expect(outcome.failure == nil)
+        #expect(
+            bench.engine.changes == [
+                "build base \(target.baseImmutableImage)", "build runtime \(target.runtimeImage)",
+                "push \(target.baseImmutableImage)", "push \(target.runtimeImage)",
+            ])
+        let tags = bench.engine.commands.filter { $0.arguments.first == "tag" }.map(\.arguments)
+        #expect(
+            tags == [
+                ["tag", "sha256:built1", target.baseImmutableImage], ["tag", "sha256:built1", target.baseImage],
+                ["tag", "sha256:built1", target.baseImmutableImage],
+            ])
+        #expect(registry.asked.filter { $0.hasSuffix(target.baseImage.split(separator: ":").last.map(String.init) ?? "") }.count == 1)
+    }
+
+    @Test func theRunPullsWithThePlansOwnCommand() throws {
+        // GIVEN the right base in the registry only, and a plan whose pull carries a flag of its own
+        var plan = try plan(["--arch", "ampere"])
+        let target = try #require(plan.targets.first)
+        let index = try #require(plan.steps.firstIndex { $0.kind == .pullBase })
+        plan.steps[index].commands[0].arguments.insert("--quiet", at: 1)
+        let right = Self.base(target, id: "sha256:remote")
+        let bench = try Bench(
+            plan, engine: FakeEngine(pullable: [target.baseImmutableImage: right]),
+            registry: ScriptedRegistry([target.baseImmutableImage: Self.registryImage(right)]))
+        defer { bench.scratch.remove() }
+        let outcome = try bench.execute()
+        // THEN the pull that ran is the plan's, flag and all
+        #expect(outcome.failure == nil)
+        #expect(bench.engine.commands.filter { $0.arguments.first == "pull" } == plan.steps[index].commands)
+    }
+
+    /// The registry is asked only whether it holds the immutable tag (its name says the inputs);
+    /// what was pulled is compared once it is local, and a tag pointed at another image stops the
+    /// run with exit 65 before anything is built on it.
+    @Test func aBaseFoundByItsImmutableTagIsConfirmedOnceItIsPulled() throws {
+        let plan = try plan(["--arch", "ampere"])
+        let target = try #require(plan.targets.first)
+        let other = Self.base(target, id: "sha256:other", inputs: String(repeating: "1", count: 64))
+        let bench = try Bench(
+            plan, engine: FakeEngine(pullable: [target.baseImmutableImage: other]),
+            registry: ScriptedRegistry([target.baseImmutableImage: Self.registryImage(other)]))
+        defer { bench.scratch.remove() }
+        let outcome = try bench.execute()
+        let failure = try #require(outcome.failure as? LinbuildError)
+        #expect(failure.exitCode == .dataError)
+        #expect(failure.description.hasPrefix("\(target.baseImmutableImage) in the registry does not hold the inputs its name says"))
+        #expect(bench.engine.changes == ["pull \(target.baseImmutableImage)"])
+        // one question: the immutable tag's presence
+        #expect(bench.registry.asked.count == 1)
+    }
+
+    @Test func aPushedDigestIsTheOneTheRegistryGivesNotALineOfTheClientsLog() throws {
+        // GIVEN a run that pushes its runtime; the engine prints one digest, the registry holds another
+        let plan = try plan(["--arch", "ampere", "--push", "--skip-base"])
+        let target = try #require(plan.targets.first)
+        let engine = FakeEngine(local: [target.baseImage: Self.base(target)])
+        let bench = try Bench(plan, engine: engine, registry: ScriptedRegistry([target.baseImage: Self.registryImage(Self.base(target))]))
+        defer { bench.scratch.remove() }
+        let outcome = try bench.execute()
+        // THEN the summary reports the registry's
+        let row = try #require(outcome.summary.rows.first { $0.step == "push runtime [ampere]" })
+        #expect(row.image != nil && row.image == engine.registryDigest(of: target.runtimeImage))
     }
 
     /// The base lookup reads the local store from docker's `{{json .}}` object and from the array

@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildCLI

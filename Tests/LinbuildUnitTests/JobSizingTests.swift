@@ -1,11 +1,11 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
 @testable import LinbuildSupport
 
-/// Issue 14: `--max-jobs auto` = min(engine CPUs, floor(memory / per-job memory)), at least 1.
+/// `--max-jobs auto` = min(engine CPUs, floor(memory / per-job memory)), at least 1.
 @Suite struct JobSizingTests: PlanMaking {
     static let gib = 1_073_741_824.0
 
@@ -93,7 +93,7 @@ import Testing
             commit: PlanFixture.commit, sourceLabel: "https://example.com/linnaeus.git")
         func make(_ jobs: Int) throws -> Plan {
             var builder = PlanBuilder(
-                options: options, presets: shippedPresets,
+                options: options, presets: shippedPresets, architectures: try options.architectures(in: shippedPresets),
                 dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"),
                 source: source, engine: EngineCLI(executable: "docker", builder: .buildx), workDirectory: "/tmp/w", createdAt: "t")
             builder.jobChoices = ["ampere": JobChoice(jobs: jobs, reason: "MAX_JOBS=\(jobs): because")]

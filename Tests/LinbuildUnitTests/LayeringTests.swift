@@ -1,10 +1,12 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 /// The layers of Package.swift hold only if the pure ones stay pure: the model and support
-/// targets decide, they never run a process or reach the network (`swift build` with
-/// `--explicit-target-dependency-import-check error`, in `make lint`, holds the imports to the graph).
+/// targets decide, they never run a process or reach the network. The compiler keeps
+/// `LinbuildProcess` out of them (`make` and `make test` build with
+/// `--explicit-target-dependency-import-check error`); this test keeps out what Foundation itself
+/// offers every target (`Process`, `URLSession`) and the C calls that spawn or connect.
 @Suite struct LayeringTests {
     static let pureTargets = ["LinbuildSupport", "LinbuildModel"]
     /// What running a process or reaching the network looks like in Swift source.
@@ -13,8 +15,8 @@ import Testing
         "URLSession", "FoundationNetworking", "dlopen", "fork(", "execv", "socket(",
     ]
 
-    static func sources(of target: String) throws -> [(path: String, text: String)] {
-        let folder = Repository.root + "/Sources/" + target
+    static func sources(of target: String, in root: String = "Sources") throws -> [(path: String, text: String)] {
+        let folder = Repository.root + "/" + root + "/" + target
         let files = try #require(FileManager.default.enumerator(atPath: folder)).compactMap { $0 as? String }.filter {
             $0.hasSuffix(".swift")
         }
@@ -29,6 +31,23 @@ import Testing
                 separator: "\n")
             for effect in Self.effects {
                 #expect(!code.contains(effect), "\(file.path) uses \(effect): effects belong in LinbuildRun or LinbuildProcess")
+            }
+        }
+    }
+
+    /// The unit suites are the pure core and the executor over fakes: the compiler keeps the
+    /// binary and the helpers that run programs (`LinbuildTestSupport`) out of their target; this
+    /// keeps out the real runners and transports, which their target cannot help importing.
+    @Test func aUnitTestStartsNoProcessAndOpensNoSocket() throws {
+        let files = try Self.sources(of: "LinbuildUnitTests", in: "Tests").filter { !$0.path.hasSuffix("/LayeringTests.swift") }
+        #expect(files.count > 20)
+        // (Fakes of `ProcessRunning` are the point of these suites: the protocol is allowed.)
+        let effects =
+            Self.effects.filter { !["ProcessRunning", "ChildProcesses", "ProcessRunner"].contains($0) }
+            + ["SpawnProcessRunner(", "FoundationProcessRunner(", "CurlTransport(", "Linbuild.run("]
+        for file in files {
+            for effect in effects {
+                #expect(!file.text.contains(effect), "\(file.path) uses \(effect): that test belongs in LinbuildIntegrationTests")
             }
         }
     }

@@ -1,10 +1,11 @@
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildCLI
 @testable import LinbuildModel
 @testable import LinbuildSupport
 
-/// Issue 15, item 4: each default, variable and bound is declared once, on the option's spec, and
+/// Each default, variable and bound is declared once, on the option's spec, and
 /// help, the reference, completions and parsing all read it from there. A test table with one spec
 /// changed must change every one of them.
 @Suite struct OneOptionTableTests {

@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
@@ -7,56 +7,12 @@ import Testing
 @testable import LinbuildRun
 @testable import LinbuildSupport
 
-/// The two printed views of a plan.
+/// The two printed views of a plan, as text (a shell runs the script in DryRunScriptTests).
 @Suite struct PlanRendererTests {
-    static let commit = CommitID(String(repeating: "a", count: 40))!
-    static let ref = "feat/it's-$HOME"
+    static let commit = PlanFixture.scriptCommit
+    static let ref = PlanFixture.scriptRef
 
-    func plan(_ arguments: [String]) throws -> Plan {
-        let options = try Options.parse(arguments + ["--branch", Self.ref], environment: [:])
-        return try PlanBuilder(
-            options: options, presets: shippedPresets,
-            dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
-            source: ResolvedSource(location: .path("/src"), ref: Self.ref, refName: nil, commit: Self.commit, sourceLabel: "/src"),
-            engine: EngineCLI(executable: "docker", builder: .builtinBuildKit), workDirectory: "/tmp/w", createdAt: "t"
-        ).make()
-    }
-
-    @Test func shellScriptHoldsEveryCommandQuotedAndParses() throws {
-        let plan = try plan(["--arch", "hopper", "--push"])
-        let script = PlanRenderer.shellScript(plan)
-        #expect(script.contains("'dev.linbuild.ref=feat/it'\\''s-$HOME'"))
-        #expect(script.contains("# build base [hopper], only if the base is missing or its inputs changed:"))
-        #expect(script.contains("# push base [hopper], only if the registry lacks the base, or holds it with other inputs:"))
-        #expect(script.contains("DOCKER_BUILDKIT=1 docker build "))
-        #expect(script.contains("docker push frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper"))
-        // The work folder is made before any step and removed however the script ends
-        #expect(
-            script.contains(
-                "set -e\n# the work folder, removed however the script ends:\nmkdir -m 700 /tmp/w\ntrap 'rm -rf -- /tmp/w' EXIT\ntrap 'exit 130' INT\ntrap 'exit 143' TERM\nmkdir /tmp/w/source /tmp/w/empty\n"
-            ))
-        #expect(script.hasSuffix("docker push frontierkodiak/linnaeus-dev:aaaaaaaaaaaa-hopper\n"))
-        for command in plan.steps.flatMap(\.commands) {
-            #expect(script.contains(command.shellLine + "\n"), "\(command.shellLine)")
-        }
-        let syntax = try Run.command("/bin/sh", ["-n", "-c", script])
-        #expect(syntax.status == 0, "\(syntax.stderr)")
-    }
-
-    @Test func eachShellLineGivesBackTheExactArgumentVector() throws {
-        // GIVEN every command of a plan whose ref holds shell syntax
-        let plan = try plan(["--arch", "all", "--push", "--tag-suffix", "x"])
-        for command in plan.steps.flatMap(\.commands) {
-            // WHEN its shell line runs with printf in place of the program
-            var echo = command
-            echo.executable = "printf"
-            echo.arguments = ["%s\\0"] + command.arguments
-            let result = try Run.command("/bin/sh", ["-c", echo.shellLine])
-            // THEN the program would get exactly the plan's arguments
-            #expect(result.status == 0)
-            #expect(result.stdout.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init) == command.arguments)
-        }
-    }
+    func plan(_ arguments: [String]) throws -> Plan { try PlanFixture.scriptPlan(arguments) }
 
     @Test func everyLineIsACommentOrOneOfThePlansCommands() throws {
         let plan = try plan(["--arch", "all", "--push"])
@@ -88,27 +44,6 @@ import Testing
                 #expect(!["docker build", "docker buildx", "docker push", "docker pull"].contains { body.contains($0) }, "\(line)")
             }
         }
-    }
-
-    @Test func theScriptRemovesItsWorkFolderWhenAStepFails() throws {
-        // GIVEN a plan whose source exports and whose engine fails every command
-        let scratch = try Scratch("script-work-folder")
-        defer { scratch.remove() }
-        let repository = scratch.path + "/source"
-        try Git.repository(at: repository)
-        let options = try Options.parse(["--arch", "hopper"], environment: [:])
-        let plan = try PlanBuilder(
-            options: options, presets: shippedPresets,
-            dockerfile: try DockerfileParser.parse("ARG BASE_IMAGE\nFROM a AS base\nFROM ${BASE_IMAGE} AS runtime\n", path: "/D"),
-            source: try CommitResolver(runner: SpawnProcessRunner()).resolve("main", in: .path(repository)),
-            engine: EngineCLI(executable: "false", builder: .buildx), workDirectory: scratch.path + "/work", createdAt: "t"
-        ).make()
-        // WHEN the printed script runs
-        let run = try Run.command("/bin/sh", ["-c", PlanRenderer.shellScript(plan)])
-        // THEN it stops at the failure, after the source was exported into the work folder, and the folder is gone
-        #expect(run.status != 0)
-        #expect(!run.stderr.contains("No such file"), "\(run.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: plan.workDirectory))
     }
 
     @Test func theJSONCarriesItsSchemaTheFullRefAndTheBaseBuildsBaseImage() throws {

@@ -1,9 +1,9 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
-@testable import LinbuildProcess
+@testable import LinbuildSupport
 
 /// The steps of the plan with their exact argument vectors, for each way of reaching BuildKit.
 @Suite struct PlanTests: PlanMaking {
@@ -13,9 +13,10 @@ import Testing
         #expect(
             kinds == [
                 "exportSource",
-                "checkBase[ampere]", "buildBase[ampere]", "pullBase[ampere]", "buildRuntime[ampere]",
-                "checkBase[hopper]", "buildBase[hopper]", "pullBase[hopper]", "buildRuntime[hopper]",
-                "pushBase[ampere]", "pushRuntime[ampere]", "pushBase[hopper]", "pushRuntime[hopper]",
+                "checkBase[ampere]", "buildBase[ampere]", "pullBase[ampere]", "tagBase[ampere]", "buildRuntime[ampere]",
+                "checkBase[hopper]", "buildBase[hopper]", "pullBase[hopper]", "tagBase[hopper]", "buildRuntime[hopper]",
+                "tagBaseForPush[ampere]", "pushBase[ampere]", "tagBaseForPush[ampere]", "pushBase[ampere]", "pushRuntime[ampere]",
+                "tagBaseForPush[hopper]", "pushBase[hopper]", "tagBaseForPush[hopper]", "pushBase[hopper]", "pushRuntime[hopper]",
             ])
         let lastBuild = try #require(steps.lastIndex { [.buildBase, .buildRuntime].contains($0.kind) })
         let firstPush = try #require(steps.firstIndex { [.pushBase, .pushRuntime].contains($0.kind) })
@@ -52,6 +53,56 @@ import Testing
             ])
         #expect(commands(plan, .pushRuntime) == [Command("docker", ["push", target.runtimeImage])])
         #expect(commands(plan, .pullBase) == [Command("docker", ["pull", "--platform", "linux/amd64", target.baseImmutableImage])])
+    }
+
+    /// The readable base tag moves from the presets' branch whatever way it was named: the rule
+    /// reads the ref it resolved to, not the text typed.
+    @Test(arguments: [
+        ("main", "refs/heads/main", true), ("refs/heads/main", "refs/heads/main", true),
+        ("origin/main", "refs/remotes/origin/main", true), ("refs/remotes/upstream/main", "refs/remotes/upstream/main", true),
+        ("feat", "refs/heads/feat", false), ("main", "refs/tags/main", false), ("origin/feat/main", "refs/remotes/origin/feat/main", false),
+        ("abcdef1234567890abcdef1234567890abcdef12", nil, false),
+    ])
+    func theReadableTagMovesFromThePresetsBranchHoweverItIsNamed(typed: String, resolved: String?, moves: Bool) throws {
+        let options = try Options.parse(["--arch", "ampere", "--push", "--branch", typed], environment: [:])
+        let source = ResolvedSource(
+            location: .path("/src"), ref: typed, refName: resolved, commit: PlanFixture.commit, sourceLabel: "/src")
+        let plan = try PlanBuilder(
+            options: options, presets: shippedPresets, architectures: try options.architectures(in: shippedPresets),
+            dockerfile: try DockerfileParser.parse(PlanFixture.dockerfileText, path: "/p/Dockerfile"), source: source,
+            engine: EngineCLI(executable: "docker", builder: .buildx), workDirectory: "/tmp/w", createdAt: "t"
+        ).make()
+        let target = try #require(plan.targets.first)
+        #expect(plan.movesBaseTag == moves)
+        #expect(commands(plan, .pushBase).contains { $0.arguments.last == target.baseImage } == moves)
+    }
+
+    @Test func theBasesTagsAreStepsAndEachPushFollowsItsOwnTag() throws {
+        let plan = try plan(["--arch", "hopper", "--push"])
+        let target = try #require(plan.targets.first)
+        func tag(_ reference: String) -> Command {
+            var command = Command("docker", ["tag", "$LINBUILD_BASE_ID", reference])
+            command.runValues = [Step.RunValue.baseImageID]
+            return command
+        }
+        // Once the base is in hand: the immutable tag, and the readable one (main moves it)
+        #expect(commands(plan, .tagBase) == [tag(target.baseImmutableImage), tag(target.baseImage)])
+        // Each tag pushed is tagged again just before, by its own step, on the same condition
+        let pushPhase = plan.steps.filter { [.tagBaseForPush, .pushBase].contains($0.kind) }
+        #expect(
+            pushPhase.map { "\($0.kind.rawValue) \($0.image ?? "")" } == [
+                "tagBaseForPush \(target.baseImmutableImage)", "pushBase \(target.baseImmutableImage)",
+                "tagBaseForPush \(target.baseImage)", "pushBase \(target.baseImage)",
+            ])
+        #expect(commands(plan, .tagBaseForPush) == [tag(target.baseImmutableImage), tag(target.baseImage)])
+        #expect(pushPhase.allSatisfy { $0.condition == .baseNeedsPush })
+        // A branch other than the presets' leaves the readable tag alone: it is neither tagged nor pushed
+        let feature = try self.plan(["--arch", "hopper", "--push", "--branch", "feat"])
+        #expect(commands(feature, .tagBase) == [tag(target.baseImmutableImage)])
+        #expect(commands(feature, .pushBase) == [Command("docker", ["push", target.baseImmutableImage])])
+        // --skip-base tags nothing: it pushes the image it used, as it is
+        let skip = try self.plan(["--arch", "hopper", "--push", "--skip-base"])
+        #expect(!skip.steps.contains { $0.kind == .tagBase || $0.kind == .tagBaseForPush })
     }
 
     @Test func baseBuildCommandIsExact() throws {

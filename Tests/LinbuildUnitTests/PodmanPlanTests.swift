@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel

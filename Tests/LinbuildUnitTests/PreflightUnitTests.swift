@@ -1,11 +1,11 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
 @testable import LinbuildRun
 
-/// Issue 14: the pure parts of preflight: file names, versions, nearest versions, targets.
+/// The pure parts of preflight: file names, versions, nearest versions, targets.
 @Suite struct PreflightUnitTests {
     @Test func wheelNamesAreReadWithTheirTags() throws {
         let wheel = try #require(DistributionFile(filename: "torch-2.7.1%2Bcu126-cp311-cp311-manylinux_2_28_x86_64.whl"))
@@ -64,7 +64,7 @@ import Testing
             ])
     }
 
-    /// Issue 11's shape: locations are ARGs with real defaults; the Python is PYTHON_VERSION's.
+    /// The shipped recipe's shape: locations are ARGs with real defaults; the Python is PYTHON_VERSION's.
     static let dockerfile = """
         ARG CUDA_IMAGE=nvidia/cuda
         ARG OS_IMAGE=ubuntu
@@ -148,7 +148,7 @@ import Testing
             "LINBUILD_TORCH_INDEX": "http://127.0.0.1:1/whl/", "LINBUILD_PYPI_INDEX": "http://127.0.0.1:1/simple",
             "LINBUILD_CUDA_IMAGE": "127.0.0.1:2/cuda", "LINBUILD_OS_IMAGE": "127.0.0.1:2/os",
             "LINBUILD_UV_IMAGE": "127.0.0.1:2/uv", "LINBUILD_FA3_GIT": "/tmp/fa.git",
-            // issue 14's first names are gone: one set of variables, the plan's.
+            // preflight's own variable names are gone: one set of variables, the plan's.
             "LINBUILD_PYTORCH_INDEX": "http://127.0.0.1:9/old", "LINBUILD_PACKAGE_INDEX": "http://127.0.0.1:9/old",
         ]
         let options = try Options.parse(["preflight", "--arch", "all"], environment: environment)

@@ -1,11 +1,11 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
 @testable import LinbuildSupport
 
-/// The recipe's build arguments beyond DESIGN.md's table: locations (presets, then LINBUILD_*
+/// The recipe's build arguments beyond the contract's (docs/usage.md, Build arguments): locations (presets, then LINBUILD_*
 /// variables) that never change the base's identity, nvcc's threads, the runtime's extras and
 /// index, and `--network` on every build.
 @Suite struct RecipeArgumentsTests: PlanMaking {

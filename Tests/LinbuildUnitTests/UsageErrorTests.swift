@@ -1,3 +1,4 @@
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel

@@ -1,5 +1,5 @@
 import Foundation
-import LinbuildTestSupport
+import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildCLI
@@ -37,9 +37,12 @@ import Testing
     }
 
     func command(_ arguments: [String], presets: Presets = ValidateTests.presets, runner: ScriptedRunner) throws -> ValidateCommand {
-        ValidateCommand(
-            options: try Options.parse(["validate"] + arguments, environment: [:]), presets: presets,
-            environment: [:], console: Console(environment: [:]), runner: runner, containerNamePrefix: "v")
+        let options = try Options.parse(["validate"] + arguments, environment: [:])
+        return ValidateCommand(
+            context: Context(
+                options: options, presets: presets, locations: Locations(options: options), environment: [:],
+                console: Console(environment: [:]), runner: runner),
+            containerNamePrefix: "v")
     }
 
     /// What a healthy image of `torch`, with Flash Attention `major`, prints.

@@ -1,4 +1,5 @@
-import LinbuildProcess
+import Foundation
+import LinbuildSupport
 
 /// The container CLI and the way it reaches BuildKit. Chosen before the plan is made, so the
 /// plan's commands are exactly what will run.
@@ -69,5 +70,18 @@ public struct EngineCLI: Equatable, Sendable, Codable {
         case .podman:
             return command(["build"] + arguments)
         }
+    }
+}
+
+extension EngineCLI {
+    /// Why this engine cannot build with BuildKit, given what its client says its version is, or
+    /// nil. Docker clients from 23.0 have no BuildKit built in: without the buildx plugin they
+    /// would fall back to the classic builder, which rebuilds every stage before the target. Both
+    /// a run and a dry run ask this one rule.
+    public func buildKitProblem(clientVersion: String) -> String? {
+        let version = clientVersion.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard builder == .builtinBuildKit, let major = Int(version.prefix { $0.isASCIIDigit }), major >= 23 else { return nil }
+        return
+            "docker client \(version) at '\(executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)"
     }
 }

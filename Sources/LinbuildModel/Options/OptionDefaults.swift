@@ -1,3 +1,5 @@
+import LinbuildSupport
+
 /// Reading an option's default off its spec: help and the reference show it, parsing fills it in,
 /// and the plan asks here for the presets' value of an option nobody gave.
 extension OptionSpec {
@@ -32,4 +34,24 @@ extension Options {
 
     /// Where step logs go: `--log-dir`, `LINBUILD_LOG_DIR`, or the spec's default.
     public var logs: String { logDirectory ?? OptionTable.logDirectory.builtInValue! }
+
+    /// The architectures `--arch` (or `LINBUILD_ARCH`) names, in presets order for `all` and in the
+    /// given order otherwise; without either, `whenAbsent` (nil: the presets' default arch). An
+    /// unknown name is a usage error that says where the value came from when nobody typed it.
+    public func architectures(in presets: Presets, whenAbsent: ArchSelection? = nil) throws -> [Presets.Architecture] {
+        switch arches ?? whenAbsent ?? .named([presets.defaults.arch]) {
+        case .all:
+            return presets.architectures
+        case .named(let names):
+            return try names.map { name in
+                guard let architecture = presets.architecture(named: name) else {
+                    let variable = arches == nil ? nil : environmentSources["arch"]
+                    throw LinbuildError.usage(
+                        "unknown --arch '\(name)'; presets define \(presets.architectureNames.joined(separator: ", ")) (or all)"
+                            + (variable.map { " (from the environment variable \($0))" } ?? ""))
+                }
+                return architecture
+            }
+        }
+    }
 }

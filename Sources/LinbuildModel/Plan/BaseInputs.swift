@@ -3,8 +3,8 @@ import LinbuildSupport
 /// What the base image is made of, recorded on it as labels so a later run can tell whether an
 /// existing base is still right and, if not, which input changed.
 ///
-/// Form 2 (this one) hashes the platform, the base build arguments other than those in
-/// `BuildArguments.notBaseInputs`, and the Dockerfile's normal form for the base target
+/// Form 2 (this one) hashes the platform, the base build arguments the base's stages declare other
+/// than those in `BuildArguments.notBaseInputs`, and the Dockerfile's normal form for the base target
 /// (`Dockerfile.normalForm`). Form 1 (images without the form label) hashed the arguments and the
 /// raw text of the base stages; its digest is still computed, so a base recorded with it and
 /// otherwise unchanged is not rebuilt after an upgrade.
@@ -28,9 +28,14 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public var legacyDigest: String
     public var legacyDockerfileDigest: String
 
-    public init(arguments: BuildArguments, platform: String, normalForm: String, legacyText: String) {
+    /// `arguments` are the base build's; the ones that shape the image are those the base's
+    /// stages declare (`declared`: BuildKit drops any other `--build-arg`) and that are not in
+    /// `BuildArguments.notBaseInputs` (speed and locations).
+    public init(arguments: BuildArguments, declared: Set<String>, platform: String, normalForm: String, legacyText: String) {
         var shaping: [String: String] = [:]
-        for pair in arguments.pairs where !BuildArguments.notBaseInputs.contains(pair.name) { shaping[pair.name] = pair.value }
+        for pair in arguments.pairs where declared.contains(pair.name) && !BuildArguments.notBaseInputs.contains(pair.name) {
+            shaping[pair.name] = pair.value
+        }
         self.arguments = shaping
         self.platform = platform
         dockerfileDigest = SHA256.hex(normalForm)
@@ -72,5 +77,13 @@ public struct BaseInputs: Equatable, Sendable, Codable {
         if let recordedPlatform = labels[Self.platformLabel], recordedPlatform != platform { changed.append("the platform") }
         if labels[Self.dockerfileLabel] != dockerfile { changed.append("the Dockerfile's base stage") }
         return changed.isEmpty ? ["recorded inputs"] : changed
+    }
+}
+
+extension BaseInputs {
+    /// What differs in a copy with `labels` built for `platform` (`os/architecture[/variant]`);
+    /// another platform is all there is to say about it. Empty when the copy has these inputs.
+    public func changes(comparedTo labels: [String: String], platform: String) -> [String] {
+        ImagePlatform.matches(self.platform, found: platform) ? changes(comparedTo: labels) : ["the platform (\(platform))"]
     }
 }

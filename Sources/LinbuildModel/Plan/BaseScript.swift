@@ -1,19 +1,22 @@
-import LinbuildProcess
+import LinbuildSupport
 
 /// The base decision of a run, as shell for the dry-run script: the same lookup `BaseFinding.find`
 /// makes (immutable tag, then readable tag; the local store, then the registry; a copy with other
-/// inputs or for another platform does not end the search), the tags `settleTags` sets, and the
-/// pushes `pushBase` makes. The script learns what the registry holds by pulling it: linbuild reads
-/// the manifest and config over the registry API instead.
+/// inputs or for another platform does not end the search), then the commands of the plan's base
+/// steps: its pull, its tags (`tagBase`), and its pushes, each tag after its `tagBaseForPush`. The
+/// script learns what the registry holds by pulling it: linbuild reads the manifest and config over
+/// the registry API instead.
 enum BaseScript {
     /// The shell functions the decision lines call, or none when the plan has no base decision.
     static func functions(_ plan: Plan) -> [String] {
-        guard plan.baseMode == .auto, let first = plan.targets.first else { return [] }
+        guard plan.baseMode == .auto, let first = plan.targets.first,
+            let pulling = plan.steps.first(where: { $0.kind == .pullBase })?.commands.first
+        else { return [] }
         let inspect = withArgument(
             plan.engine.command(["image", "inspect", "--format", template(plan.platform), first.baseImmutableImage]))
-        // The registry host decides the engine's flags (podman's loopback TLS flag): rendered with
-        // one of the plan's references, whose place "$1" then takes.
-        let pull = withArgument(plan.engine.pull(first.baseImmutableImage, platform: plan.platform))
+        // The plan's pull, with the reference it pulls (the registry host decides the engine's
+        // flags: podman's loopback TLS flag) given as the function's "$1".
+        let pull = withArgument(pulling)
         let platform = plan.platform.lowercased()
         var lines = [
             "# linbuild_local REF DIGEST FORM1_DIGEST: the local store holds REF for \(platform) with these inputs (form \(BaseInputs.form)",
@@ -37,10 +40,11 @@ enum BaseScript {
             "  return 1",
             "}",
         ]
-        if plan.steps.contains(where: { $0.kind == .pushBase && $0.condition != nil }) {
-            let tag = withArgument(plan.engine.command(["tag", "LINBUILD_ID", first.baseImmutableImage]))
-                .replacingOccurrences(of: "LINBUILD_ID", with: "\"$linbuild_id\"")
-            let push = withArgument(plan.engine.push(first.baseImmutableImage))
+        if let tagging = plan.steps.first(where: { $0.kind == .tagBaseForPush && $0.condition != nil })?.commands.first,
+            let pushing = plan.steps.first(where: { $0.kind == .pushBase && $0.condition != nil })?.commands.first
+        {
+            let tag = withArgument(tagging, substituting: [Step.RunValue.baseImageID: "\"$linbuild_id\""])
+            let push = withArgument(pushing)
             lines += [
                 "# linbuild_push_base ID REF DIGEST FORM1_DIGEST: pushes ID as REF unless the registry holds REF with these",
                 "# inputs already (learnt by pulling it, after which REF is tagged back to ID).",
@@ -83,40 +87,40 @@ enum BaseScript {
         return decisionWords.filter { verdicts[$0] == true }
     }
 
-    /// The check step of `target`: sets `linbuild_base_N` to cached, pulled or build, and tags what was found.
-    static func check(_ plan: Plan, target: TargetPlan, decision: String) -> [String] {
+    /// The check step of `target`: sets `linbuild_base_N` to cached, pulled or build, and tags
+    /// what was found as `tags` (the plan's `tagBase` step) says.
+    static func check(_ plan: Plan, target: TargetPlan, tags tagStep: Step?, decision: String) -> [String] {
         var lines = [
             "\(decision)=\(build)",
             "if linbuild_find \(quoted(target.baseImmutableImage)) \(quoted(target.baseImage)) \(inputs(target)); then",
             "  \(decision)=$linbuild_how",
         ]
-        lines += tags(plan, target: target, from: "\"$linbuild_found\"").map { "  " + $0 }
+        lines += tags(tagStep, target: target, from: "\"$linbuild_found\"").map { "  " + $0 }
         lines += ["fi", "echo \"base [\(target.arch)]: $\(decision)\" >&2"]
         return lines
     }
 
-    /// Once the base was found or built (as `source`): the immutable tag, and the readable one when
-    /// the plan moves it.
-    static func tags(_ plan: Plan, target: TargetPlan, from source: String) -> [String] {
-        var lines: [String] = []
-        if source != quoted(target.baseImmutableImage) {
-            lines.append(tagLine(plan, source, target.baseImmutableImage))
+    /// Once the base was found or built (as `source`): the commands of the plan's `tagBase` step,
+    /// with the base's image ID (which the script does not know) given as where it is: the
+    /// immutable tag from `source`, any other from the immutable tag.
+    static func tags(_ step: Step?, target: TargetPlan, from source: String) -> [String] {
+        (step?.commands ?? []).compactMap { command in
+            let destination = command.arguments.last ?? ""
+            let from = destination == target.baseImmutableImage ? source : quoted(target.baseImmutableImage)
+            guard from != quoted(destination) else { return nil }
+            return command.shellLine(substituting: [Step.RunValue.baseImageID: from])
         }
-        if plan.movesBaseTag {
-            lines.append(tagLine(plan, quoted(target.baseImmutableImage), target.baseImage))
-        }
-        return lines
     }
 
-    /// The push of the base after an automatic decision: each tag linbuild pushes (the immutable
-    /// one; the readable one when it moves), unless the registry holds it with the same inputs.
-    static func push(_ plan: Plan, target: TargetPlan) -> [String] {
-        let id = plan.engine.command(["image", "inspect", "--format", "{{.Id}}", target.baseImmutableImage]).shellLine
-        var lines = ["linbuild_id=$(\(id))"]
-        for reference in [target.baseImmutableImage] + (plan.movesBaseTag ? [target.baseImage] : []) {
-            lines.append("linbuild_push_base \"$linbuild_id\" \(quoted(reference)) \(inputs(target))")
-        }
-        return lines
+    /// `linbuild_id=…`: the image ID of the base as the local store has it under its immutable tag.
+    static func imageID(_ plan: Plan, of target: TargetPlan) -> String {
+        "linbuild_id=$(\(plan.engine.command(["image", "inspect", "--format", "{{.Id}}", target.baseImmutableImage]).shellLine))"
+    }
+
+    /// The push of the base after an automatic decision: each tag the plan pushes (`tags`),
+    /// unless the registry holds it with the same inputs.
+    static func push(_ plan: Plan, target: TargetPlan, tags: [String]) -> [String] {
+        [imageID(plan, of: target)] + tags.map { "linbuild_push_base \"$linbuild_id\" \(quoted($0)) \(inputs(target))" }
     }
 
     private static func inputs(_ target: TargetPlan) -> String {
@@ -124,11 +128,6 @@ enum BaseScript {
     }
 
     private static func quoted(_ word: String) -> String { ShellQuote.quote(word) }
-
-    private static func tagLine(_ plan: Plan, _ source: String, _ destination: String) -> String {
-        plan.engine.command(["tag", "LINBUILD_SOURCE_IMAGE", destination]).shellLine
-            .replacingOccurrences(of: "LINBUILD_SOURCE_IMAGE", with: source)
-    }
 
     /// `{{.Os}}/{{.Architecture}}[/{{.Variant}}] <form>:<inputs>`: the variant only when the plan's
     /// platform names one, as `ImagePlatform.matches` compares it.
@@ -138,10 +137,13 @@ enum BaseScript {
             "{{.Os}}/{{.Architecture}}\(variant) {{index .Config.Labels \"\(BaseInputs.formLabel)\"}}:{{index .Config.Labels \"\(BaseInputs.digestLabel)\"}}"
     }
 
-    /// The command with its last argument (a reference) replaced by the function's `"$1"`.
-    private static func withArgument(_ command: Command) -> String {
+    /// The command with its last argument (a reference) replaced by the function's `"$1"`, and
+    /// the placeholders in `words` written as those shell words.
+    private static func withArgument(_ command: Command, substituting words: [String: String] = [:]) -> String {
         var command = command
-        command.arguments[command.arguments.count - 1] = "LINBUILD_REFERENCE_ARGUMENT"
-        return command.shellLine.replacingOccurrences(of: "LINBUILD_REFERENCE_ARGUMENT", with: "\"$1\"")
+        let argument = "LINBUILD_REFERENCE_ARGUMENT"
+        command.arguments[command.arguments.count - 1] = "$" + argument
+        command.runValues.insert(argument)
+        return command.shellLine(substituting: words.merging([argument: "\"$1\""]) { $1 })
     }
 }

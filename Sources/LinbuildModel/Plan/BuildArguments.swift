@@ -52,7 +52,8 @@ public struct BuildArguments: Equatable, Sendable {
 
     /// Arguments a Dockerfile may leave undeclared (BuildKit then only warns): the recipe's
     /// knobs and locations, which a Dockerfile that does not install those things has no use for.
-    /// The DESIGN.md contract (NVIDIA_CUDA_TAG … MAX_JOBS, BASE_IMAGE, LINNAEUS_REF) stays required.
+    /// The contract with docker/Dockerfile (docs/usage.md: NVIDIA_CUDA_TAG … MAX_JOBS, BASE_IMAGE,
+    /// LINNAEUS_REF) stays required.
     public static let mayBeIgnored: Set<String> = notBaseInputs.subtracting(["MAX_JOBS"])
         .union(["TORCHVISION_VER", "TORCHAUDIO_VER", "FA_COMMIT", "OS_PACKAGES", "APP_EXTRAS"])
 }

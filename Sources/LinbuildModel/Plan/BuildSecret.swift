@@ -1,4 +1,4 @@
-import LinbuildProcess
+import LinbuildSupport
 
 /// A credential that a location carries, on its way to a build. A build argument is recorded in the
 /// image's history (`RUN |1 PYPI_INDEX=https://user:…@host/simple …`), so the location is passed

@@ -42,27 +42,6 @@ public struct BaseImageTag: Equatable, Sendable {
     }
 }
 
-/// Platforms in tags: `linux/amd64`, the default of the presets and of most machines, adds
-/// nothing; any other adds its architecture and variant (`linux/arm64` → `arm64`,
-/// `linux/arm/v7` → `armv7`) and, for another OS, the OS first (`windows-amd64`).
-public enum ImagePlatform {
-    public static func tagPart(_ platform: String) -> String? {
-        let fields = platform.lowercased().split(separator: "/").map(String.init)
-        guard fields.count >= 2, fields != ["linux", "amd64"] else { return nil }
-        let part = (fields[0] == "linux" ? "" : fields[0] + "-") + fields.dropFirst().joined()
-        let cleaned = String(part.unicodeScalars.filter(TagGrammar.isTagScalar).map(Character.init))
-        return cleaned.isEmpty ? nil : cleaned
-    }
-
-    /// Whether an image's `os`, `architecture` and `variant` are the platform asked for (a variant
-    /// is compared only when the platform names one).
-    public static func matches(_ platform: String, os: String, architecture: String, variant: String?) -> Bool {
-        let fields = platform.lowercased().split(separator: "/").map(String.init)
-        guard fields.count >= 2, fields[0] == os.lowercased(), fields[1] == architecture.lowercased() else { return false }
-        return fields.count < 3 || fields[2] == (variant ?? "").lowercased()
-    }
-}
-
 /// `NS/linnaeus-dev:<sha12>-<arch><-suffix>`: names the exact commit the image contains.
 public struct RuntimeImageTag: Equatable, Sendable {
     public var repository: ImageRepository
@@ -79,32 +58,4 @@ public struct RuntimeImageTag: Equatable, Sendable {
     }
 
     public var reference: String { repository.reference(image: image, tag: tag) }
-}
-
-/// A full 40-hex git commit SHA.
-public struct CommitID: Equatable, Hashable, Sendable, Codable, CustomStringConvertible {
-    public let sha: String
-
-    public init?(_ text: String) {
-        let lower = text.lowercased()
-        guard lower.utf8.count == 40, lower.unicodeScalars.allSatisfy(\.properties.isASCIIHexDigit) else { return nil }
-        sha = lower
-    }
-
-    /// The 12 hex digits the runtime tag carries.
-    public var short: String { String(sha.prefix(12)) }
-    public var description: String { sha }
-
-    public init(from decoder: Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = CommitID(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a commit SHA"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(sha)
-    }
 }

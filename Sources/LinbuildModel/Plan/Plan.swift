@@ -1,4 +1,4 @@
-import LinbuildProcess
+import LinbuildSupport
 
 /// Everything a run will do, decided before anything runs: resolved settings, tags, build
 /// arguments and the steps with their exact commands. `--dry-run` and `--json` print it; the
@@ -7,7 +7,10 @@ public struct Plan: Equatable, Sendable, Codable {
     /// Bumped when a field of the JSON view changes meaning or goes away. 2: `schemaVersion`,
     /// `refName`, `createdAt`, `targets[].baseBuildArguments`, `allowIncompleteSource`. 3: `steps`
     /// lists only what a run executes; the `prepare` and `cleanUp` steps are gone (`workDirectory`).
-    public static let currentSchemaVersion = 3
+    /// 4: every command a run executes is a step's: the base's tags are the `tagBase` and
+    /// `tagBaseForPush` steps (their commands name the base's image ID as `$LINBUILD_BASE_ID`), the
+    /// base is pushed by one `pushBase` step per tag, and `pullBase.image` is what it pulls.
+    public static let currentSchemaVersion = 4
     public var schemaVersion = Plan.currentSchemaVersion
     public enum BaseMode: String, Equatable, Sendable, Codable {
         /// Build only when missing or when its inputs changed.
@@ -66,10 +69,25 @@ public struct TargetPlan: Equatable, Sendable, Codable {
 /// the local store and the registry, calls for them.
 public struct Step: Equatable, Sendable, Codable {
     public enum Kind: String, Sendable, Codable {
-        case exportSource, checkBase, buildBase, pullBase, buildRuntime, pushBase, pushRuntime
+        case exportSource, checkBase, buildBase, pullBase
+        /// Once the base is in hand (found, built or pulled): its image ID tagged with the immutable
+        /// tag, and the readable one when the plan moves it.
+        case tagBase
+        case buildRuntime
+        /// Just before the base is pushed under a tag: its image ID tagged again with that tag, so a
+        /// concurrent run that moved the tag meanwhile cannot make this one push another base.
+        case tagBaseForPush
+        case pushBase, pushRuntime
 
-        /// Pushes run only after every build of the run succeeded, and none after a failure.
-        public var isPush: Bool { self == .pushBase || self == .pushRuntime }
+        /// Pushes (and the tags made for them) run only after every build of the run succeeded,
+        /// and none after a failure.
+        public var isPush: Bool { self == .tagBaseForPush || self == .pushBase || self == .pushRuntime }
+    }
+
+    /// The run values a step's commands may hold (`Command.runValues`).
+    public enum RunValue {
+        /// The image ID of the base this run built, found or pulled: what its tags name.
+        public static let baseImageID = "LINBUILD_BASE_ID"
     }
 
     public enum Condition: String, Sendable, Codable {
@@ -77,8 +95,8 @@ public struct Step: Equatable, Sendable, Codable {
         case baseNeedsBuild
         /// The base is in the registry only, with the right inputs.
         case baseOnlyInRegistry
-        /// The registry lacks the base under the tag being pushed, or holds it with other inputs
-        /// (with --skip-base: lacks it). Decided per tag, just before each push.
+        /// The registry lacks the base under the step's image (the tag to push), or holds it with
+        /// other inputs (with --skip-base: lacks it). Decided per tag, just before its push.
         case baseNeedsPush
     }
 
@@ -109,7 +127,9 @@ public struct Step: Equatable, Sendable, Codable {
             case (.checkBase, _): "check base"
             case (.buildBase, _): "build base"
             case (.pullBase, _): "pull base"
+            case (.tagBase, _): "tag base"
             case (.buildRuntime, _): "build runtime"
+            case (.tagBaseForPush, _): "tag base for push"
             case (.pushBase, _): "push base"
             case (.pushRuntime, _): "push runtime"
             }

@@ -1,4 +1,3 @@
-import LinbuildProcess
 import LinbuildSupport
 
 /// Turns options, presets, the parsed Dockerfile and the resolved commit into a `Plan`.
@@ -6,6 +5,8 @@ import LinbuildSupport
 public struct PlanBuilder: Sendable {
     public var options: Options
     public var presets: Presets
+    /// What `--arch` selected (`Options.architectures(in:)`), resolved once by the caller.
+    public var architectures: [Presets.Architecture]
     public var dockerfile: Dockerfile
     public var source: ResolvedSource
     public var engine: EngineCLI
@@ -16,11 +17,12 @@ public struct PlanBuilder: Sendable {
     public var jobChoices: [String: JobChoice] = [:]
 
     public init(
-        options: Options, presets: Presets, dockerfile: Dockerfile, source: ResolvedSource,
+        options: Options, presets: Presets, architectures: [Presets.Architecture], dockerfile: Dockerfile, source: ResolvedSource,
         engine: EngineCLI, workDirectory: String, createdAt: String
     ) {
         self.options = options
         self.presets = presets
+        self.architectures = architectures
         self.dockerfile = dockerfile
         self.source = source
         self.engine = engine
@@ -28,24 +30,7 @@ public struct PlanBuilder: Sendable {
         self.createdAt = createdAt
     }
 
-    /// The architectures to build, in presets order for `all`, in the given order otherwise.
-    public static func architectures(_ selection: Options.ArchSelection?, in presets: Presets) throws -> [Presets.Architecture] {
-        switch selection ?? .named([presets.defaults.arch]) {
-        case .all:
-            return presets.architectures
-        case .named(let names):
-            return try names.map { name in
-                guard let architecture = presets.architecture(named: name) else {
-                    throw LinbuildError.usage(
-                        "unknown --arch '\(name)'; presets define \(presets.architectureNames.joined(separator: ", ")) (or all)")
-                }
-                return architecture
-            }
-        }
-    }
-
     public func make() throws -> Plan {
-        let architectures = try Self.architectures(options.arches, in: presets)
         let repository = ImageRepository(registry: options.registry, namespace: options.namespace(or: presets))
         let maxJobs = options.maxJobs(or: presets)
         let platform = options.platform(or: presets)
@@ -60,9 +45,10 @@ public struct PlanBuilder: Sendable {
             dockerfile: dockerfile.path, push: options.push,
             baseMode: options.forceBase ? .force : options.skipBase ? .skip : .auto,
             keepGoing: options.keepGoing, workDirectory: workDirectory, targets: [], steps: [])
-        // The readable base tag moves only from the presets' branch, or when asked: a feature branch
+        // The readable base tag moves only from the presets' branch (the ref it resolved to, not the
+        // text typed: `refs/heads/main` and `origin/main` are main), or when asked: a feature branch
         // that changes the base must not evict the default branch's.
-        plan.movesBaseTag = options.moveBaseTag || source.ref == presets.defaults.branch
+        plan.movesBaseTag = options.moveBaseTag || source.isBranch(presets.defaults.branch)
         plan.allowIncompleteSource = options.allowIncompleteSource
         plan.refName = source.refName
         plan.createdAt = createdAt
@@ -88,10 +74,8 @@ public struct PlanBuilder: Sendable {
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
-            // An argument the base's stages never declare cannot change the image (BuildKit drops it).
-            let shaping = BuildArguments(baseArguments.pairs.filter { baseArgumentsUsed.contains($0.name) })
             let inputs = BaseInputs(
-                arguments: shaping, platform: platform,
+                arguments: baseArguments, declared: baseArgumentsUsed, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
                 legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
@@ -136,7 +120,13 @@ public struct PlanBuilder: Sendable {
             buildSteps.append(
                 Step(
                     kind: .pullBase, arch: arch, commands: [engine.pull(runtimeBase, platform: platform)],
-                    condition: .baseOnlyInRegistry, image: base.reference))
+                    condition: .baseOnlyInRegistry, image: runtimeBase))
+            // The readable tag moves only from the presets' branch (or when asked); --skip-base
+            // uses the image as it is and tags nothing.
+            let baseTags = options.skipBase ? [] : [immutable] + (plan.movesBaseTag ? [base.reference] : [])
+            if !baseTags.isEmpty {
+                buildSteps.append(Step(kind: .tagBase, arch: arch, commands: baseTags.map(tagBaseID), image: immutable))
+            }
             buildSteps.append(
                 Step(
                     kind: .buildRuntime, arch: arch,
@@ -147,12 +137,19 @@ public struct PlanBuilder: Sendable {
                     ],
                     image: runtime.reference))
             if options.push {
+                // Each tag of the base on its own, decided on what the registry holds under it.
                 // --skip-base pushes the image it used, as it is: the readable tag (no immutable tag is made).
-                let baseTags = options.skipBase ? [base.reference] : [immutable] + (plan.movesBaseTag ? [base.reference] : [])
-                pushSteps.append(
-                    Step(
-                        kind: .pushBase, arch: arch, commands: baseTags.map(engine.push),
-                        condition: options.forceBase ? nil : .baseNeedsPush, image: base.reference))
+                let condition: Step.Condition? = options.forceBase ? nil : .baseNeedsPush
+                for reference in options.skipBase ? [base.reference] : baseTags {
+                    if !options.skipBase {
+                        pushSteps.append(
+                            Step(
+                                kind: .tagBaseForPush, arch: arch, commands: [tagBaseID(reference)], condition: condition, image: reference)
+                        )
+                    }
+                    pushSteps.append(
+                        Step(kind: .pushBase, arch: arch, commands: [engine.push(reference)], condition: condition, image: reference))
+                }
                 pushSteps.append(
                     Step(
                         kind: .pushRuntime, arch: arch, commands: [engine.push(runtime.reference)],
@@ -164,6 +161,13 @@ public struct PlanBuilder: Sendable {
         plan.targets = targets
         plan.steps = [export] + buildSteps + pushSteps
         return plan
+    }
+
+    /// `tag $LINBUILD_BASE_ID reference`: the run fills in the ID of the base it built, found or pulled.
+    private func tagBaseID(_ reference: String) -> Command {
+        var command = engine.command(["tag", Command.runValue(Step.RunValue.baseImageID), reference])
+        command.runValues = [Step.RunValue.baseImageID]
+        return command
     }
 
     /// A build of `target`. Each secret whose location the build gets as an argument comes with it

@@ -1,5 +1,4 @@
 import Foundation
-import LinbuildProcess
 import LinbuildSupport
 
 /// The two printed views of a plan: shell lines for people (`--dry-run`) and JSON for scripts.
@@ -34,18 +33,26 @@ public enum PlanRenderer {
             let index = plan.targets.firstIndex { $0.arch == step.arch }.map { $0 + 1 } ?? 0
             let decision = "linbuild_base_\(index)"
             let target = plan.targets.first { $0.arch == step.arch }
+            // The base's tags, rendered where the script has the base in hand (after the check
+            // found it, after the build), from where it was found: the script knows no image ID.
+            let tagStep = plan.steps.first { $0.kind == .tagBase && $0.arch == step.arch }
             switch step.kind {
             case .checkBase:
                 lines.append("# \(step.title): \(baseDecisionText(plan.baseMode))")
                 guard plan.baseMode == .auto, let target else { continue }
-                lines += BaseScript.check(plan, target: target, decision: decision)
+                lines += BaseScript.check(plan, target: target, tags: tagStep, decision: decision)
             case .buildBase:
-                let tags = target.map { BaseScript.tags(plan, target: $0, from: ShellQuote.quote($0.baseImmutableImage)) } ?? []
+                let tags = target.map { BaseScript.tags(tagStep, target: $0, from: ShellQuote.quote($0.baseImmutableImage)) } ?? []
                 lines += guarded(step, plan: plan, decision: decision, body: step.commands.map(\.shellLine) + tags)
             case .pullBase:
                 lines += pull(step, plan: plan, decision: decision)
-            case .pushBase where step.condition != nil:
-                lines += pushBase(step, plan: plan, target: target)
+            case .tagBase:
+                continue
+            case .tagBaseForPush, .pushBase:
+                // The base's push, every tag of it, where its first step is.
+                let steps = plan.steps.filter { [.tagBaseForPush, .pushBase].contains($0.kind) && $0.arch == step.arch }
+                guard steps.first == step else { continue }
+                lines += pushBase(steps, plan: plan, target: target)
             default:
                 lines += guarded(step, plan: plan, decision: decision, body: step.commands.map(\.shellLine))
             }
@@ -133,27 +140,42 @@ public enum PlanRenderer {
         }
     }
 
-    /// A conditional push of the base, per tag: the registry copies the rule pushes over, in the
-    /// shell form that can tell them apart (pulling and comparing inputs; or, with --skip-base, presence).
-    static func pushBase(_ step: Step, plan: Plan, target: TargetPlan?) -> [String] {
-        guard let condition = step.condition else { return step.commands.map(\.shellLine) }
+    /// The push of one base, tag by tag (`steps`: its `tagBaseForPush` and `pushBase` steps), in
+    /// the shell form of their condition: the registry copies the rule pushes over, told apart by
+    /// pulling and comparing inputs (or, with --skip-base, by presence).
+    static func pushBase(_ steps: [Step], plan: Plan, target: TargetPlan?) -> [String] {
+        let pushes = steps.filter { $0.kind == .pushBase }
+        // The commands as they are, with the base's ID the script asks the local store for.
+        let idWord = [Step.RunValue.baseImageID: "\"$linbuild_id\""]
+        let all =
+            (target.map { [BaseScript.imageID(plan, of: $0)] } ?? [])
+            + steps.flatMap { $0.commands.map { $0.shellLine(substituting: idWord) } }
+        guard let first = pushes.first, let condition = first.condition else {
+            // Unconditional (--force-base): each tag of the run's base, then its push.
+            return all
+        }
+        guard steps.allSatisfy({ $0.condition == condition }) else { return undecidable(first) }
         let pushedOver = Set(
             BaseDecision.possible(in: plan.baseMode).map { decision in
                 Set(RegistryCopy.allCases.filter { condition.holds(given: BaseFacts(decision: decision, registryCopy: $0)) == true })
             })
-        guard pushedOver.count == 1, let copies = pushedOver.first else { return undecidable(step) }
-        let header = "# \(step.title), only if \(conditionText(condition)):"
-        if copies == Set(RegistryCopy.allCases) { return [header] + step.commands.map(\.shellLine) }
-        if copies.isEmpty { return ["# \(step.title): not run whatever the registry holds:"] + step.commands.map { "# " + $0.shellLine } }
+        guard pushedOver.count == 1, let copies = pushedOver.first else { return undecidable(first) }
+        let header = "# \(first.title), only if \(conditionText(condition)):"
+        let shown = pushes.flatMap(\.commands).map(\.shellLine)
+        if copies == Set(RegistryCopy.allCases) { return [header] + all }
+        if copies.isEmpty { return ["# \(first.title): not run whatever the registry holds:"] + shown.map { "# " + $0 } }
         if plan.baseMode == .auto, copies == [.absent, .otherInputs, .unknown], let target {
             return [header, "# for each tag, linbuild_push_base runs (unless the registry holds the same inputs there):"]
-                + step.commands.map { "#   " + $0.shellLine } + BaseScript.push(plan, target: target)
+                + shown.map { "#   " + $0 } + BaseScript.push(plan, target: target, tags: pushes.compactMap(\.image))
         }
-        if plan.baseMode == .skip, copies == [.absent, .unknown] {
-            let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
-            return [header, "if ! \(manifest) >/dev/null 2>&1; then"] + step.commands.map { "  " + $0.shellLine } + ["fi"]
+        if plan.baseMode == .skip, copies == [.absent, .unknown], steps.allSatisfy({ $0.kind == .pushBase }) {
+            return [header]
+                + pushes.flatMap { step in
+                    let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
+                    return ["if ! \(manifest) >/dev/null 2>&1; then"] + step.commands.map { "  " + $0.shellLine } + ["fi"]
+                }
         }
-        return undecidable(step)
+        return undecidable(first)
     }
 
     /// A rule the script has no test for: it stops rather than do something a run would not.

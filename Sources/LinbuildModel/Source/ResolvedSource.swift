@@ -23,3 +23,17 @@ public struct ResolvedSource: Equatable, Sendable {
         self.contents = contents
     }
 }
+
+extension ResolvedSource {
+    /// Whether the commit was reached through the branch `branch` itself, however it was typed:
+    /// `main`, `refs/heads/main`, or a remote's copy of it (`origin/main`, as in a CI clone). A tag
+    /// or a SHA is never a branch, and `refs/remotes/origin/feat/main` is `feat/main` (git's default
+    /// fetch maps `refs/heads/*` to `refs/remotes/<remote>/*`, with a one-word remote name).
+    public func isBranch(_ branch: String) -> Bool {
+        guard let refName else { return false }
+        if refName == "refs/heads/" + branch { return true }
+        let remote = refName.dropFirst("refs/remotes/".count)
+        guard refName.hasPrefix("refs/remotes/"), let slash = remote.firstIndex(of: "/") else { return false }
+        return remote[remote.index(after: slash)...] == branch
+    }
+}

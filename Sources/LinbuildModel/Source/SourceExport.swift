@@ -1,5 +1,4 @@
 import Foundation
-import LinbuildProcess
 import LinbuildSupport
 
 /// The commands that put exactly the resolved commit's tracked tree into the runtime's build

@@ -36,12 +36,20 @@ public struct EngineProbe: Sendable {
             )
         }
         let versions = Versions(client: String(fields[0]), server: String(fields[1]))
-        if forBuilds, engine.builder == .builtinBuildKit, let major = Int(versions.client.prefix { $0.isASCIIDigit }), major >= 23 {
-            throw LinbuildError.engineUnavailable(
-                "docker client \(versions.client) at '\(engine.executable)' has no built-in BuildKit and no buildx plugin was found (install docker-buildx, or choose a client with BuildKit built in, e.g. --engine /usr/bin/docker)"
-            )
+        if forBuilds, let problem = engine.buildKitProblem(clientVersion: versions.client) {
+            throw LinbuildError.engineUnavailable(problem)
         }
         return versions
+    }
+
+    /// The client's own version; nil when the client cannot say (a dry run then prints its plan,
+    /// and a run finds out in `verify`). The client prints it even when no daemon answers (it then
+    /// exits 1), so what it printed is read whatever its exit status.
+    public func clientVersion() -> String? {
+        guard let output = try? runner.capture(engine.command(["version", "--format", "{{.Client.Version}}"]), timeout: timeout)
+        else { return nil }
+        let version = output.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        return version.isEmpty ? nil : version
     }
 
     /// The labels of a local image, or `nil` when the store does not have it.

@@ -6,6 +6,11 @@ import LinbuildSupport
 /// Resolves `--branch` to one commit before anything is built: a branch (with slashes, or
 /// remote-tracking), a tag, a full or short SHA. A URL is asked with `git ls-remote`, without
 /// cloning. Names that match different commits are refused as ambiguous rather than guessed.
+///
+/// A local repository is asked with three git processes, two at once: `rev-parse` (its git folder
+/// and top level), `config` (the origin's URL, for the source label) beside it, and one
+/// `cat-file --batch-command` session (`GitObjects`) for the ref, then the commit's trees and small
+/// blobs: what it holds besides tracked files (`SourceContents`) is found in the same session.
 public struct CommitResolver: Sendable {
     public var runner: ProcessRunning
     /// `ls-remote` over a network; local git answers in milliseconds.
@@ -40,52 +45,73 @@ public struct CommitResolver: Sendable {
             throw LinbuildError.wrongKind(
                 "source repository \(repository) is a file, not a folder (pass the clone's folder or a git URL with --source)")
         }
-        // `git -C sub/folder archive` would export only that folder while the tag names the whole
-        // commit: the repository's top level is what gets built.
-        let topLevel = try git(["-C", repository, "rev-parse", "--show-toplevel"], timeout: 30)
-        let top = topLevel.stdoutText.trimmingCharacters(in: .newlines)
-        if topLevel.termination.succeeded, !top.isEmpty, top != repository {
-            return try resolveLocal(ref, repository: top, location: .path(top))
+        // The origin's URL (the source label) is read beside everything else: git config is a
+        // process of its own, and nothing needs its answer until the end.
+        let origin = Background { [self] in Result { try originURL(of: repository) } }
+        defer { _ = origin.value }
+        // One rev-parse for the git folder and the top level. `git -C sub/folder archive` would
+        // export only that folder while the tag names the whole commit: the top level is what gets
+        // built. (A bare repository has no top level: git says so after printing the git folder.)
+        let parsed = try git(["-C", repository, "rev-parse", "--absolute-git-dir", "--show-toplevel"], timeout: 30)
+        let lines = parsed.stdoutText.split(separator: "\n").map(String.init)
+        guard let gitDirectory = lines.first, !gitDirectory.isEmpty else {
+            if parsed.stderrSummary.contains("not a git repository") { throw LinbuildError.notARepository(repository) }
+            throw LinbuildError.gitFailed(repository: repository, detail: parsed.stderrSummary)
         }
-        let listing = try git(
-            ["-C", repository, "for-each-ref", "--format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)"], timeout: 30
-        )
-        guard listing.termination.succeeded else {
-            if listing.stderrSummary.contains("not a git repository") { throw LinbuildError.notARepository(repository) }
-            throw LinbuildError.gitFailed(repository: repository, detail: listing.stderrSummary)
+        if parsed.termination.succeeded, lines.count > 1, lines[1] != repository {
+            return try resolveLocal(ref, repository: lines[1], location: .path(lines[1]))
         }
-        let refs = Self.parseForEachRef(listing.stdoutText)
-        let label = try originURL(of: repository) ?? repository
-        if let match = try Self.match(ref, in: refs, repository: repository, remoteTracking: true) {
-            let commit = try peeled(match, ref: ref, repository: repository)
+        let objects = try GitObjects(repository: repository, runner: runner, timeout: 30)
+        let commit: CommitID, refName: String?
+        if let match = try match(ref, in: objects) {
+            guard match.isCommit else {
+                throw LinbuildError.notACommit(repository: repository, ref: ref, refName: match.name, type: match.type)
+            }
             if Self.looksLikeSHA(ref), !ref.hasPrefix("refs/") {
-                try refuseShortSHAClash(ref, named: match.name, commit: commit, repository: repository)
+                try refuseShortSHAClash(ref, named: match.name, commit: match.commit, repository: repository)
             }
-            return ResolvedSource(location: location, ref: ref, refName: match.name, commit: commit, sourceLabel: label)
-        }
-        guard Self.looksLikeSHA(ref) || ref == "HEAD" else { throw LinbuildError.unknownRef(repository: repository, ref: ref) }
-        let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(ref)^{commit}"], timeout: 30)
-        guard parsed.termination.succeeded, let commit = CommitID(parsed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            if String(decoding: parsed.stderr, as: UTF8.self).contains("ambiguous") {
+            (commit, refName) = (match.commit, match.name)
+        } else {
+            guard Self.looksLikeSHA(ref) || ref == "HEAD" else { throw LinbuildError.unknownRef(repository: repository, ref: ref) }
+            switch try objects.info([ref + "^{commit}"]).first {
+            case .object(let sha, _, _)? where CommitID(sha) != nil:
+                (commit, refName) = (CommitID(sha)!, nil)
+            case .ambiguous?:
                 throw LinbuildError.ambiguousRef(repository: repository, ref: ref, candidates: ["several commits starting with \(ref)"])
+            default:
+                throw LinbuildError.unknownRef(repository: repository, ref: ref)
             }
-            throw LinbuildError.unknownRef(repository: repository, ref: ref)
         }
-        return ResolvedSource(location: location, ref: ref, refName: nil, commit: commit, sourceLabel: label)
+        var resolved = ResolvedSource(
+            location: location, ref: ref, refName: refName, commit: commit, sourceLabel: try origin.value.get() ?? repository)
+        resolved.contents = try SourceContents.inspect(objects, commit: commit.sha, gitDirectory: gitDirectory, runner: runner)
+        return resolved
     }
 
-    /// The commit a ref finally names: `for-each-ref` peels a tag only once, so a tag on a tag
-    /// would give the inner tag object. A tag on a tree or a blob has no commit to build.
-    private func peeled(_ match: Ref, ref: String, repository: String) throws -> CommitID {
-        // A branch, or a tag on a commit, was already peeled by `for-each-ref`: no second git call.
-        if match.isCommit { return match.commit }
-        let parsed = try git(["-C", repository, "rev-parse", "--verify", "--quiet", "\(match.name)^{commit}"], timeout: 30)
-        if parsed.termination.succeeded, let commit = CommitID(parsed.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) {
-            return commit
+    /// git's own lookup order for `ref` (`refs/R`, tags, heads, remotes), each name peeled to what
+    /// it finally names, refusing names that reach different commits. When nothing matches, a branch
+    /// that exists only on one remote (`origin/feat/x` for `feat/x`, as in a CI clone) is taken, as
+    /// `git checkout` would: only then are the remote-tracking refs listed (one for-each-ref).
+    private func match(_ ref: String, in objects: GitObjects) throws -> Ref? {
+        let candidates = Self.candidates(for: ref, remoteTracking: true)
+        var refs = try peeled(candidates, in: objects)
+        if refs.isEmpty, ref != "HEAD", !ref.hasPrefix("refs/") {
+            let listing = try git(
+                [
+                    "-C", objects.repository, "for-each-ref",
+                    "--format=%(objectname) %(*objectname) %(objecttype) %(*objecttype) %(refname)", "refs/remotes/",
+                ], timeout: 30)
+            refs = try peeled(Self.parseForEachRef(listing.stdoutText).map(\.name).filter { Self.isRemoteCopy($0, of: ref) }, in: objects)
         }
-        let type = try git(["-C", repository, "cat-file", "-t", "\(match.name)^{}"], timeout: 30).stdoutText
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        throw LinbuildError.notACommit(repository: repository, ref: ref, refName: match.name, type: type.isEmpty ? "object" : type)
+        return try Self.unambiguous(ref, refs, repository: objects.repository)
+    }
+
+    /// The names that exist, each with the object it finally names (`^{}` peels a tag on a tag too).
+    private func peeled(_ names: [String], in objects: GitObjects) throws -> [Ref] {
+        zip(names, try objects.info(names.map { $0 + "^{}" })).compactMap { name, info in
+            guard case .object(let sha, let type, _) = info, let id = CommitID(sha) else { return nil }
+            return Ref(name: name, commit: id, type: type)
+        }
     }
 
     /// `abc1234` may be a branch and the start of another commit's SHA: git would warn and pick
@@ -132,7 +158,7 @@ public struct CommitResolver: Sendable {
             throw LinbuildError.gitFailed(repository: label, detail: "\(cause)\(detail) (check the URL and your access)")
         }
         let refs = Self.parseLsRemote(listing.stdoutText)
-        if let match = try Self.match(ref, in: refs, repository: label, remoteTracking: false) {
+        if let match = try Self.match(ref, in: refs, repository: label) {
             return ResolvedSource(location: location, ref: ref, refName: match.name, commit: match.commit, sourceLabel: label)
         }
         if Self.looksLikeSHA(ref) {
@@ -173,13 +199,14 @@ public struct CommitResolver: Sendable {
             }
     }
 
-    /// One ref and the commit it points to (tags peeled).
+    /// One ref and the object it finally names (tags peeled).
     struct Ref: Equatable {
         var name: String
         var commit: CommitID
-        /// `for-each-ref` said `commit` is a commit (a branch, or a tag peeled once onto one);
-        /// otherwise (a tag on a tag, on a tree; `ls-remote`) `peeled` asks git.
-        var isCommit = false
+        /// What that object is: a commit, or (a tag on a tree or a blob) nothing to build.
+        var type = "commit"
+
+        var isCommit: Bool { type == "commit" }
     }
 
     static func parseForEachRef(_ text: String) -> [Ref] {
@@ -187,7 +214,7 @@ public struct CommitResolver: Sendable {
             let fields = line.split(separator: " ", maxSplits: 4, omittingEmptySubsequences: false)
             guard fields.count == 5 else { return nil }
             let (peeled, type) = fields[1].isEmpty ? (fields[0], fields[2]) : (fields[1], fields[3])
-            return CommitID(String(peeled)).map { Ref(name: String(fields[4]), commit: $0, isCommit: type == "commit") }
+            return CommitID(String(peeled)).map { Ref(name: String(fields[4]), commit: $0, type: String(type)) }
         }
     }
 
@@ -206,27 +233,38 @@ public struct CommitResolver: Sendable {
         return order.map { Ref(name: $0, commit: refs[$0]!) }
     }
 
-    /// git's own lookup order (`refs/R`, tags, heads, remotes), refusing names that reach
-    /// different commits. When nothing matches, a branch that exists only on one remote
-    /// (`origin/feat/x` for `feat/x`, as in a CI clone) is taken, as `git checkout` would.
-    static func match(_ ref: String, in refs: [Ref], repository: String, remoteTracking: Bool) throws -> Ref? {
-        let exact =
-            ["refs/\(ref)", "refs/tags/\(ref)", "refs/heads/\(ref)"]
+    /// The names git would read `ref` as, in its lookup order (`refs/R`, tags, heads, and for a
+    /// clone the remote-tracking ones): a full ref name stands for itself. A local `HEAD` is not a
+    /// ref name here (it is resolved as a revision); `ls-remote` lists the remote's default branch
+    /// as a bare `HEAD`.
+    static func candidates(for ref: String, remoteTracking: Bool) -> [String] {
+        if ref.hasPrefix("refs/") { return [ref] }
+        if ref == "HEAD" { return remoteTracking ? [] : ["HEAD"] }
+        return ["refs/\(ref)", "refs/tags/\(ref)", "refs/heads/\(ref)"]
             + (remoteTracking ? ["refs/remotes/\(ref)", "refs/remotes/\(ref)/HEAD"] : [])
-        // ls-remote lists the remote's default branch as a bare `HEAD`
-        let candidates = ref.hasPrefix("refs/") ? [ref] : ref == "HEAD" ? ["HEAD"] : exact
-        var matches = refs.filter { candidates.contains($0.name) }
-        if matches.isEmpty, remoteTracking {
-            matches = refs.filter {
-                $0.name.hasPrefix("refs/remotes/") && $0.name.hasSuffix("/\(ref)")
-                    && $0.name.dropFirst("refs/remotes/".count).split(separator: "/").count == ref.split(separator: "/").count + 1
-            }
-        }
+    }
+
+    /// `refs/remotes/<remote>/<ref>`: one remote's copy of the branch `ref`.
+    static func isRemoteCopy(_ name: String, of ref: String) -> Bool {
+        name.hasPrefix("refs/remotes/") && name.hasSuffix("/\(ref)")
+            && name.dropFirst("refs/remotes/".count).split(separator: "/").count == ref.split(separator: "/").count + 1
+    }
+
+    /// The match among `matches` (reported by name, in for-each-ref's order), or an ambiguity
+    /// error when they name different objects.
+    static func unambiguous(_ ref: String, _ matches: [Ref], repository: String) throws -> Ref? {
+        let matches = matches.sorted { $0.name < $1.name }
         guard let first = matches.first else { return nil }
         if matches.contains(where: { $0.commit != first.commit }) {
             throw LinbuildError.ambiguousRef(repository: repository, ref: ref, candidates: matches.map(\.name))
         }
         return first
+    }
+
+    /// The ref `ls-remote` listed for `ref`, by git's lookup order.
+    static func match(_ ref: String, in refs: [Ref], repository: String) throws -> Ref? {
+        let candidates = candidates(for: ref, remoteTracking: false)
+        return try unambiguous(ref, refs.filter { candidates.contains($0.name) }, repository: repository)
     }
 
     static func looksLikeSHA(_ ref: String) -> Bool {

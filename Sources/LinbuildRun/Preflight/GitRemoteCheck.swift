@@ -1,6 +1,7 @@
 import Foundation
 import LinbuildModel
 import LinbuildProcess
+import LinbuildSupport
 
 /// Whether a git remote has a pinned commit (a fetch of just that commit): a bounded process (its
 /// process group is killed at the timeout), no clone, no credentials prompt.

@@ -54,51 +54,56 @@ public struct Preflight: Sendable {
         self.timeout = timeout
     }
 
+    /// One question to an upstream, asked once however many architectures need its answer.
+    enum Question: Hashable, Sendable {
+        /// Does the registry have this image (a manifest `HEAD`)?
+        case image(String)
+        /// Which files does this index page list?
+        case page(index: String, project: String)
+        /// Does this git remote have this commit?
+        case commit(url: String, sha: String)
+    }
+
+    /// What an upstream answered, of the kind the question asked for.
+    enum Answer: Sendable {
+        case image(RegistryAnswer)
+        case page(IndexAnswer)
+        case commit(PreflightResult.Answer)
+    }
+
     /// Every answer, in the order of the architectures and their inputs.
     public func run() -> [PreflightResult] {
         let started = Date()
-        var questions: [String: @Sendable () -> Any] = [:]
+        var questions: Set<Question> = []
         for architecture in targets.architectures {
-            for image in architecture.images {
-                questions["image " + image.reference] = { [registry] in
-                    guard let reference = ImageReference(image.reference) else { return RegistryAnswer.unknown("not an image reference") }
-                    return registry.manifest(of: reference)
-                }
-            }
-            for package in architecture.packages {
-                questions["page \(package.index) \(package.project)"] = { [index] in index.files(of: package.project, at: package.index) }
-            }
-            for ref in architecture.gitRefs {
-                questions["commit \(ref.url) \(ref.commit)"] = { [runner, timeout] in
-                    GitRemoteCheck.commit(ref.commit, in: ref.url, runner: runner, timeout: timeout)
-                }
-            }
+            questions.formUnion(architecture.images.map { .image($0.reference) })
+            questions.formUnion(architecture.packages.map { .page(index: $0.index, project: $0.project) })
+            questions.formUnion(architecture.gitRefs.map { .commit(url: $0.url, sha: $0.commit) })
         }
-        var answers = Self.ask(questions, deadline: started.addingTimeInterval(timeout + 0.5))
+        var answers = ask(questions, deadline: started.addingTimeInterval(timeout + 0.5))
 
         // Second round, only for a missing torch: the other channel's page, to name what it has.
-        var followUps: [String: @Sendable () -> Any] = [:]
+        var followUps: Set<Question> = []
         for architecture in targets.architectures {
             for package in architecture.packages {
                 guard let alternative = package.alternative,
-                    case .files(let names)? = answers["page \(package.index) \(package.project)"] as? IndexAnswer,
+                    case .page(.files(let names))? = answers[.page(index: package.index, project: package.project)],
                     !missingVersions(package, in: names).isEmpty
                 else { continue }
-                followUps["page \(alternative.index) \(package.project)"] = { [index] in
-                    index.files(of: package.project, at: alternative.index)
-                }
+                followUps.insert(.page(index: alternative.index, project: package.project))
             }
         }
         if !followUps.isEmpty {
             let remaining = max(1, timeout - Date().timeIntervalSince(started))
-            answers.merge(Self.ask(followUps, deadline: Date().addingTimeInterval(remaining))) { $1 }
+            answers.merge(ask(followUps, deadline: Date().addingTimeInterval(remaining))) { $1 }
         }
 
         var results: [PreflightResult] = []
         for architecture in targets.architectures {
             let arch = architecture.name
             for image in architecture.images {
-                let answer = answers["image " + image.reference] as? RegistryAnswer ?? .unknown(noAnswer)
+                let answer: RegistryAnswer
+                if case .image(let found)? = answers[.image(image.reference)] { answer = found } else { answer = .unknown(noAnswer) }
                 let input = "\(image.role) \(image.reference)"
                 switch answer {
                 case .present(let digest):
@@ -110,16 +115,52 @@ public struct Preflight: Sendable {
                 }
             }
             for package in architecture.packages {
-                let page = answers["page \(package.index) \(package.project)"] as? IndexAnswer ?? .unknown(noAnswer)
-                let alternative = package.alternative.flatMap { answers["page \($0.index) \(package.project)"] as? IndexAnswer }
-                results.append(judge(package, page: page, alternative: alternative, arch: arch))
+                func page(_ index: String) -> IndexAnswer? {
+                    if case .page(let page)? = answers[.page(index: index, project: package.project)] { page } else { nil }
+                }
+                let alternative = package.alternative.flatMap { page($0.index) }
+                results.append(judge(package, page: page(package.index) ?? .unknown(noAnswer), alternative: alternative, arch: arch))
             }
             for ref in architecture.gitRefs {
-                let answer = answers["commit \(ref.url) \(ref.commit)"] as? PreflightResult.Answer ?? .unknown(noAnswer)
+                let answer: PreflightResult.Answer
+                if case .commit(let found)? = answers[.commit(url: ref.url, sha: ref.commit)] {
+                    answer = found
+                } else {
+                    answer = .unknown(noAnswer)
+                }
                 results.append(.init(arch: arch, input: "\(ref.project) \(ref.commit.prefix(12))", answer: answer))
             }
         }
         return results
+    }
+
+    /// The question put to its upstream.
+    private func answer(_ question: Question) -> Answer {
+        switch question {
+        case .image(let reference):
+            guard let parsed = ImageReference(reference) else { return .image(.unknown("not an image reference")) }
+            return .image(registry.manifest(of: parsed))
+        case .page(let index, let project):
+            return .page(self.index.files(of: project, at: index))
+        case .commit(let url, let sha):
+            return .commit(GitRemoteCheck.commit(sha, in: url, runner: runner, timeout: timeout))
+        }
+    }
+
+    /// Asks each question on its own thread; a question still unanswered at the deadline is left
+    /// out (its caller reports it unknown), so a hung upstream costs at most the timeout.
+    private func ask(_ questions: Set<Question>, deadline: Date) -> [Question: Answer] {
+        let box = AnswerBox()
+        let group = DispatchGroup()
+        for question in questions {
+            group.enter()
+            Thread { [self] in
+                box.set(question, answer(question))
+                group.leave()
+            }.start()
+        }
+        _ = group.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow))
+        return box.all
     }
 
     private var noAnswer: String { "no answer within \(Int(timeout)) s" }
@@ -178,29 +219,13 @@ public struct Preflight: Sendable {
             return .init(arch: arch, input: input, answer: .absent(message))
         }
     }
-
-    /// Runs each question on its own thread; a question still unanswered at the deadline is
-    /// left out (its caller reports it unknown), so a hung upstream costs at most the timeout.
-    static func ask(_ questions: [String: @Sendable () -> Any], deadline: Date) -> [String: Any] {
-        let box = AnswerBox()
-        let group = DispatchGroup()
-        for (key, question) in questions {
-            group.enter()
-            Thread {
-                box.set(key, question())
-                group.leave()
-            }.start()
-        }
-        _ = group.wait(timeout: .now() + max(0, deadline.timeIntervalSinceNow))
-        return box.all
-    }
 }
 
 private final class AnswerBox: @unchecked Sendable {
     private let lock = NSLock()
-    private var answers: [String: Any] = [:]
-    func set(_ key: String, _ value: Any) { lock.withLock { answers[key] = value } }
-    var all: [String: Any] { lock.withLock { answers } }
+    private var answers: [Preflight.Question: Preflight.Answer] = [:]
+    func set(_ question: Preflight.Question, _ answer: Preflight.Answer) { lock.withLock { answers[question] = answer } }
+    var all: [Preflight.Question: Preflight.Answer] { lock.withLock { answers } }
 }
 
 extension Preflight {
@@ -210,5 +235,16 @@ extension Preflight {
         guard let first = absent.first, case .absent(let why) = first.answer else { return nil }
         let more = absent.count > 1 ? "; \(absent.count - 1) more input\(absent.count == 2 ? " is" : "s are") absent (listed above)" : ""
         return .upstreamMissing("[\(first.arch)] \(why)\(more) (fix presets, or pass --no-preflight to build anyway)")
+    }
+
+    /// Throws for an absent input (exit 65); warns once for the inputs that could not be checked.
+    public static func conclude(_ results: [PreflightResult], console: Console) throws {
+        if let failure = failure(results) { throw failure }
+        let unknown = results.filter { if case .unknown = $0.answer { true } else { false } }
+        if !unknown.isEmpty {
+            console.warning(
+                "preflight could not check \(unknown.count) input\(unknown.count == 1 ? "" : "s") (see the unknown lines); going on, as the registry or index may be private"
+            )
+        }
     }
 }

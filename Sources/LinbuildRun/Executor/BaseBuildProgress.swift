@@ -1,0 +1,85 @@
+import Foundation
+import LinbuildModel
+
+/// What a build does around each base build: says how `MAX_JOBS` was chosen, runs the preflight
+/// (unless `--no-preflight`), says how long the last build of the same inputs took on this
+/// engine, shows the elapsed time while it runs, and records this one's time when it succeeds.
+///
+/// The preflight runs once, at the first base build, for that architecture and every one after
+/// it in the plan (their bases may still be built; the ones before were found cached): an input
+/// missing for a later architecture stops the run before the first hour is spent.
+public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
+    let console: Console
+    /// Checks the upstream inputs of the architectures named, throwing when one is absent; nil
+    /// with `--no-preflight`.
+    let preflight: (@Sendable (_ architectures: [String]) throws -> Void)?
+    let engineID: String
+    let history: BuildHistory
+    /// The plan's architectures, in order.
+    let architectures: [String]
+    private let lock = NSLock()
+    private var checked = false
+    private var ticker: DispatchSourceTimer?
+    /// How often the elapsed time is shown: redrawn each second on a terminal, a plain line every
+    /// five minutes in logs (CI).
+    static let plainInterval = 300.0
+
+    public init(
+        console: Console, preflight: (@Sendable ([String]) throws -> Void)?, engineID: String, history: BuildHistory,
+        architectures: [String]
+    ) {
+        self.console = console
+        self.preflight = preflight
+        self.engineID = engineID
+        self.history = history
+        self.architectures = architectures
+    }
+
+    public func willBuild(_ target: TargetPlan) throws {
+        if let reason = target.maxJobsReason { console.info("base [\(target.arch)]: \(reason)") }
+        let first = lock.withLock { () -> Bool in
+            defer { checked = true }
+            return !checked
+        }
+        if first, let preflight { try preflight(Array(architectures.drop { $0 != target.arch })) }
+        let last = history.last(engine: engineID, digest: target.baseInputs.digest)
+        if let last {
+            console.info("base [\(target.arch)]: the last build of these inputs on this engine took \(BuildHistory.duration(last))")
+        } else {
+            console.info("base [\(target.arch)]: no earlier build of these inputs on this engine (hours, for a real CUDA base)")
+        }
+        startTicker(arch: target.arch, last: last)
+    }
+
+    public func didBuild(_ target: TargetPlan, seconds: Double?) {
+        lock.withLock {
+            ticker?.cancel(); ticker = nil
+        }
+        console.setStatus(nil)
+        if let seconds { history.record(engine: engineID, digest: target.baseInputs.digest, seconds: seconds) }
+    }
+
+    private func startTicker(arch: String, last: Double?) {
+        let console = console
+        guard console.verbosity != .quiet else { return }
+        let started = Date()
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        let interval = console.liveStatus ? 1.0 : Self.plainInterval
+        timer.schedule(deadline: .now() + (console.liveStatus ? 0 : interval), repeating: interval)
+        timer.setEventHandler {
+            let text =
+                "base [\(arch)]: \(Self.clock(Date().timeIntervalSince(started))) elapsed"
+                + (last.map { " (the last build took \(BuildHistory.duration($0)))" } ?? "")
+            if console.liveStatus { console.setStatus(console.paint(text, code: "2")) } else { console.info(text) }
+        }
+        lock.withLock { ticker = timer }
+        timer.resume()
+    }
+
+    /// `0:07`, `12:03`, `1:02:09`.
+    static func clock(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        let (hours, minutes, rest) = (total / 3600, (total % 3600) / 60, total % 60)
+        return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, rest) : String(format: "%d:%02d", minutes, rest)
+    }
+}
