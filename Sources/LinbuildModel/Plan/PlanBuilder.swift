@@ -86,7 +86,13 @@ public struct PlanBuilder: Sendable {
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
             // An argument the base's stages never declare cannot change the image (BuildKit drops it).
-            let shaping = BuildArguments(baseArguments.pairs.filter { baseArgumentsUsed.contains($0.name) })
+            // A location that makes a choice and is not passed makes the one of its Dockerfile default,
+            // so pointing it at a mirror later compares the same choice.
+            let defaulted = UpstreamLocations.choiceArguments.sorted().compactMap { name -> (name: String, value: String)? in
+                guard baseArguments[name] == nil, let value = PreflightTargets.defaultValue(of: name, in: dockerfile) else { return nil }
+                return (name, value)
+            }
+            let shaping = BuildArguments((baseArguments.pairs + defaulted).filter { baseArgumentsUsed.contains($0.name) })
             let inputs = BaseInputs(
                 arguments: shaping, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
