@@ -55,7 +55,7 @@ struct BuildCommand {
             requested: options.maxJobs, presets: presets, architectures: architectures, resources: resources)
         if let requested = options.maxJobs, case .success(let machine)? = resources {
             for architecture in architectures {
-                let major = architecture.flashAttention?.major
+                let major = presets.jobSizingMajor(of: architecture)
                 if let warning = JobSizing.warning(
                     jobs: requested, resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] })
                 {

@@ -82,6 +82,20 @@ import Testing
         #expect(try inputs("os", presets: withoutSource).digest == os.digest)
     }
 
+    @Test func everyFlashAttentionIsPassedAscendingByMajorAndTheTagNamesTheHighest() throws {
+        let hopper = try target(["--arch", "hopper"])
+        #expect(hopper.baseArguments["FA_VER"] == "2.8.3 3.0.0")
+        #expect(hopper.baseImage.hasSuffix("-fav3"))
+        // GIVEN the same versions listed highest first THEN the plan is the same
+        let reversed = try PresetsLoader.parse(
+            Array(
+                try shippedPresetsText(
+                    replacing: "{\n          \"version\": \"2.8.3\",\n          \"major\": 2\n        },\n        {\n          \"version\": \"3.0.0\",\n          \"major\": 3,\n          \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"\n        }",
+                    with: "{ \"version\": \"3.0.0\", \"major\": 3, \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\" },\n{ \"version\": \"2.8.3\", \"major\": 2 }"
+                ).utf8), file: "p")
+        #expect(try target(["--arch", "hopper"], presets: reversed) == hopper)
+    }
+
     @Test func presetsLocationsAreUsedAndAnEmptyVariableOverridesNothing() throws {
         let presets = try PresetsLoader.parse(
             Array(
