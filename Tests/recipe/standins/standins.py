@@ -7,7 +7,7 @@ Subcommands (all print or write; none reach the network):
   plan REPO                         shell assignments: CUDA_TAGS, OS_IMAGES, UV_VERSION, TORCH_SPECS, FA2_VERSIONS
   torch-index OUT SPECS DEPS_DIR INDEX_ONLY_DIR [REAL_DIR]
                                     the /whl tree under OUT: stub torch/torchvision/torchaudio wheels,
-                                    or the real ones relabeled under REAL_DIR (TORCH=real)
+                                    or /whl-real: the real ones relabeled under REAL_DIR (TORCH=real)
   simple-index OUT URL_PREFIX DIR.. a PEP 503 tree at OUT linking to URL_PREFIX/<file> for files in DIRs
   fa2-sdist TEMPLATE VERSION OUT    flash_attn-VERSION.tar.gz from the template folder
   serve ROOT GIT_ROOT PORTFILE      HTTP on 127.0.0.1 (a free port, written to PORTFILE)
@@ -213,7 +213,10 @@ def torch_files(version, cuda, cudnn):
 
 def torch_index(out, specs, deps_dir, index_only_dir, real_dir=""):
     """OUT/whl/<suffix>/ and OUT/whl/nightly/<suffix>/ (the layout of download.pytorch.org/whl):
-    a project list, one page per project, and the files next to them.
+    a project list, one page per project, and the files next to them. Real mode serves under
+    OUT/whl-real/ instead: the real and the stub torch wheels have the same file names, and uv's
+    cache (a BuildKit cache mount that outlives the stand-ins' mode) keys a wheel by index URL and
+    file name, so one mode must never find the other's under the same URL.
 
     Stub mode (no REAL_DIR): the stub torch, torchvision and torchaudio, and their dependencies from
     DEPS_DIR (PyPI's files). Real mode: the real wheels relabeled with the CUDA suffix
@@ -223,13 +226,14 @@ def torch_index(out, specs, deps_dir, index_only_dir, real_dir=""):
     real index mirrors some PyPI projects at versions of its own, and the recipe must take those
     from PyPI (the recipe test checks the base's numpy is PyPI's)."""
     trees = {}
+    root = "whl-real" if real_dir else "whl"
     extra = [os.path.join(index_only_dir, n) for n in os.listdir(index_only_dir) if project_of(n)]
     for spec in specs.split():
         ver, suffix, channel, vision, audio = spec.split(":")
         cuda = f"{suffix[2:-1]}.{suffix[-1]}" if suffix.startswith("cu") else None
         cudnn = CUDNN.get(suffix, 90100)
         local = f"+{suffix}"
-        for tree in (f"whl/{suffix}", f"whl/nightly/{suffix}"):
+        for tree in (f"{root}/{suffix}", f"{root}/nightly/{suffix}"):
             d = os.path.join(out, tree)
             os.makedirs(d, exist_ok=True)
             files = trees.setdefault(tree, set(extra))
