@@ -55,7 +55,8 @@ import Testing
         let dockerfile = try String(contentsOfFile: Repository.dockerfile, encoding: .utf8)
         func target(_ pythonSource: String?, presets: Presets = shippedPresets) throws -> TargetPlan {
             let environment = pythonSource.map { ["LINBUILD_PYTHON_SOURCE": $0] } ?? [:]
-            return try #require(try plan(["--arch", "ampere"], environment: environment, presets: presets, dockerfile: dockerfile).targets.first)
+            return try #require(
+                try plan(["--arch", "ampere"], environment: environment, presets: presets, dockerfile: dockerfile).targets.first)
         }
         func inputs(_ pythonSource: String?, presets: Presets = shippedPresets) throws -> BaseInputs {
             try target(pythonSource, presets: presets).baseInputs
@@ -75,7 +76,8 @@ import Testing
             Array(
                 try shippedPresetsText(
                     replacing: "\"pythonSource\": \"https://github.com/astral-sh/python-build-standalone/releases/download\",",
-                    with: "").utf8), file: "p")
+                    with: ""
+                ).utf8), file: "p")
         let absent = try target(nil, presets: withoutSource)
         #expect(absent.baseArguments["PYTHON_SOURCE"] == nil)
         #expect(absent.baseInputs.digest == standalone.digest)
@@ -90,8 +92,10 @@ import Testing
         let reversed = try PresetsLoader.parse(
             Array(
                 try shippedPresetsText(
-                    replacing: "{\n          \"version\": \"2.8.3\",\n          \"major\": 2\n        },\n        {\n          \"version\": \"3.0.0\",\n          \"major\": 3,\n          \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"\n        }",
-                    with: "{ \"version\": \"3.0.0\", \"major\": 3, \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\" },\n{ \"version\": \"2.8.3\", \"major\": 2 }"
+                    replacing:
+                        "{\n          \"version\": \"2.8.3\",\n          \"major\": 2\n        },\n        {\n          \"version\": \"3.0.0\",\n          \"major\": 3,\n          \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"\n        }",
+                    with:
+                        "{ \"version\": \"3.0.0\", \"major\": 3, \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\" },\n{ \"version\": \"2.8.3\", \"major\": 2 }"
                 ).utf8), file: "p")
         #expect(try target(["--arch", "hopper"], presets: reversed) == hopper)
     }

@@ -235,7 +235,8 @@ public enum PresetsLoader {
                 commit = text
             } else if major >= 3 {
                 throw reader.fail(
-                    "\(itemAt).commit", "is missing: Flash Attention \(major) is not published as a package; pin a commit of its git source")
+                    "\(itemAt).commit", "is missing: Flash Attention \(major) is not published as a package; pin a commit of its git source"
+                )
             }
             try reader.check(
                 !result.contains { $0.major == major }, at: itemAt, "lists Flash Attention \(major) a second time (one version per major)")
