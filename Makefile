@@ -56,12 +56,14 @@ e2e-down:
 # The shipped docker/Dockerfile built offline against stand-in upstreams, each runtime image checked
 # (docs/testing.md, "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
 # the fixture application in Tests/recipe/app); TORCH=stub|real (default stub: small stand-in
-# wheels; real: PyPI's torch, several GB, cached in RECIPE_CACHE); RECIPE_KEEP_UP=1 leaves the
-# stand-ins running.
+# wheels; real: PyPI's torch, several GB, cached in RECIPE_CACHE); OPTIONAL_IMPORTS=a,b: modules the
+# application imports without declaring them (optional integrations: their importers are skipped);
+# RECIPE_KEEP_UP=1 leaves the stand-ins running.
 SOURCE ?=
 TORCH  ?=
+OPTIONAL_IMPORTS ?=
 recipe-test: linbuild
-	Tests/recipe/run --arch "$(or $(ARCH),all)" --torch "$(or $(TORCH),stub)" $(if $(SOURCE),--source '$(SOURCE)')
+	RECIPE_OPTIONAL_IMPORTS='$(OPTIONAL_IMPORTS)' Tests/recipe/run --arch "$(or $(ARCH),all)" --torch "$(or $(TORCH),stub)" $(if $(SOURCE),--source '$(SOURCE)')
 
 recipe-up:
 	RECIPE_TORCH="$(or $(TORCH),stub)" Tests/recipe/standins/up "$(CURDIR)/.recipe"

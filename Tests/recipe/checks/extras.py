@@ -66,6 +66,9 @@ class Extras:
         declared = project.get("optional-dependencies", {})
         self.installed = [e for e in installed_extras if e in declared]
         self.index = WheelIndex(wheel_folders)
+        # Every distribution the project names, in its dependencies or any extra.
+        self.named = {requirement_name(r) for r in project.get("dependencies", [])} | {
+            requirement_name(r) for requirements in declared.values() for r in requirements}
         always = self.index.closure({requirement_name(r) for r in project.get("dependencies", [])})
         for extra in self.installed:
             always |= self.index.closure({requirement_name(r) for r in declared[extra]})
@@ -85,3 +88,12 @@ class Extras:
             if providers & brings:
                 return extra
         return None
+
+    def declares(self, missing_module):
+        """Whether the project names a distribution that provides the missing module, directly or
+        through what those require (then its absence is the image's fault, never optional)."""
+        if not missing_module:
+            return False
+        top = missing_module.split(".")[0]
+        providers = self.index.provides.get(top, set()) | {normalize(top)}
+        return bool(providers & self.index.closure(self.named))

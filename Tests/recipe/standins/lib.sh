@@ -291,7 +291,9 @@ PY
 pypi_requirements() {
   python3 - "$here/../app/pyproject.toml" ${RECIPE_PYPI_EXTRA:-} <<'PY'
 import os, re, sys, tomllib
-reqs = ["setuptools", "wheel", "ninja", "packaging", "psutil", "einops", "pip",
+# editables: what hatchling's editable build asks for besides build-system.requires (the runtime
+# installs the application --editable).
+reqs = ["setuptools", "wheel", "ninja", "packaging", "psutil", "einops", "pip", "editables",
         "filelock", "typing-extensions", "sympy", "networkx", "jinja2", "fsspec", "numpy", "pillow"]
 skip = {"torch", "torchvision", "torchaudio", "flash-attn", "flash-attn-3"}
 def from_pyproject(path):
