@@ -58,7 +58,7 @@ extension BuildCommand {
             requested: options.maxJobs, presets: presets, architectures: resolved.architectures, resources: resources)
         if let requested = options.maxJobs, case .success(let machine)? = resources {
             for architecture in resolved.architectures {
-                let major = architecture.flashAttention?.major
+                let major = context.presets.jobSizingMajor(of: architecture)
                 if let warning = JobSizing.warning(
                     jobs: requested, resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] })
                 {

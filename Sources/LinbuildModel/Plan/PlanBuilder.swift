@@ -74,8 +74,14 @@ public struct PlanBuilder: Sendable {
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
+            // A location that makes a choice and is not passed makes the one of its Dockerfile default,
+            // so pointing it at a mirror later compares the same choice.
+            let defaulted = UpstreamLocations.choiceArguments.sorted().compactMap { name -> (name: String, value: String)? in
+                guard baseArguments[name] == nil, let value = PreflightTargets.defaultValue(of: name, in: dockerfile) else { return nil }
+                return (name, value)
+            }
             let inputs = BaseInputs(
-                arguments: baseArguments, declared: baseArgumentsUsed, platform: platform,
+                arguments: BuildArguments(baseArguments.pairs + defaulted), declared: baseArgumentsUsed, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
                 legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
