@@ -38,7 +38,10 @@ import Testing
         let path = try scratch.write(
             "Dockerfile",
             ContractFixture.edited(
-                ("ARG MAX_JOBS\n", "ARG MAX_JOBS\nARG PYPI_INDEX=https://pypi.org/simple\nRUN pip download --index-url \"${PYPI_INDEX}\" six\n"),
+                (
+                    "ARG MAX_JOBS\n",
+                    "ARG MAX_JOBS\nARG PYPI_INDEX=https://pypi.org/simple\nRUN pip download --index-url \"${PYPI_INDEX}\" six\n"
+                ),
                 ("ARG LINNAEUS_REF\n", "ARG LINNAEUS_REF\nARG PYPI_INDEX\nRUN --mount=type=secret,id=PYPI_INDEX pip install six\n")))
         let arguments = ["check", "--arch", "all", "--presets", Repository.presets, "--dockerfile", path]
         // WHEN nothing carries credentials THEN it is fine
