@@ -58,13 +58,20 @@ e2e-down:
 
 # The shipped docker/Dockerfile built offline against stand-in upstreams, each runtime image checked
 # (docs/testing.md, "make recipe-test"). ARCH=a,b|all (default all); SOURCE=a local git repository (default:
-# the fixture application in Tests/recipe/app); RECIPE_KEEP_UP=1 leaves the stand-ins running.
+# the fixture application in Tests/recipe/app); TORCH=stub|real (default stub: small stand-in
+# wheels; real: PyPI's torch, several GB, cached in RECIPE_CACHE); OPTIONAL_IMPORTS=a,b: modules the
+# application imports without declaring them (optional integrations: their importers are skipped);
+# RECIPE_AUTH=1 builds from the stand-ins' private mirror (credentials) and searches everything the run
+# made for them; RECIPE_KEEP_UP=1 leaves the stand-ins running.
 SOURCE ?=
+TORCH  ?=
+OPTIONAL_IMPORTS ?=
+RECIPE_AUTH ?=
 recipe-test: linbuild
-	Tests/recipe/run --arch "$(or $(ARCH),all)" $(if $(SOURCE),--source '$(SOURCE)')
+	RECIPE_OPTIONAL_IMPORTS='$(OPTIONAL_IMPORTS)' Tests/recipe/run --arch "$(or $(ARCH),all)" --torch "$(or $(TORCH),stub)" $(if $(SOURCE),--source '$(SOURCE)') $(if $(filter 1,$(RECIPE_AUTH)),--auth)
 
 recipe-up:
-	Tests/recipe/standins/up "$(CURDIR)/.recipe"
+	RECIPE_TORCH="$(or $(TORCH),stub)" Tests/recipe/standins/up "$(CURDIR)/.recipe"
 
 recipe-down:
 	Tests/recipe/standins/down "$(CURDIR)/.recipe"
@@ -85,7 +92,7 @@ bench:
 
 # The edit -> image loop on the shipped recipe, against the stand-ins (bench/README.md).
 bench-recipe: linbuild
-	bench/recipe-iteration $(if $(ARCH),--arch $(ARCH))
+	bench/recipe-iteration $(if $(ARCH),--arch $(ARCH)) --torch "$(or $(TORCH),stub)" $(if $(filter 1 yes true,$(PUSH)),--push)
 
 # docs/reference.md is the binary's own option and exit-code reference (`linbuild help reference`),
 # written from its option table; ReferencePageTests fails when the two differ: run this after a change.

@@ -16,7 +16,9 @@ extension BuildCommand {
     func resolve(_ dockerfile: Dockerfile) throws -> Resolved {
         let options = context.options, presets = context.presets
         let architectures = try options.architectures(in: presets)
-        try ContractCheck.verify(dockerfile: dockerfile, presets: presets, architectures: architectures)
+        try ContractCheck.verify(
+            dockerfile: dockerfile, presets: presets, architectures: architectures,
+            locations: presets.defaults.locations.overridden(byArguments: options.locationOverrides))
         let location = SourceLocation(options.source(or: presets))
         let resolver = CommitResolver(runner: context.runner, remoteTimeout: options.probeTimeout)
         var resolved: ResolvedSource
@@ -56,7 +58,7 @@ extension BuildCommand {
             requested: options.maxJobs, presets: presets, architectures: resolved.architectures, resources: resources)
         if let requested = options.maxJobs, case .success(let machine)? = resources {
             for architecture in resolved.architectures {
-                let major = architecture.flashAttention?.major
+                let major = context.presets.jobSizingMajor(of: architecture)
                 if let warning = JobSizing.warning(
                     jobs: requested, resources: machine, flashAttentionMajor: major, perJobGiB: major.flatMap { presets.jobMemoryGiB[$0] })
                 {

@@ -42,7 +42,9 @@ public enum HelpText {
         if let presets {
             out += "\nArchitectures (from presets):\n"
             for architecture in presets.architectures {
-                let fa = architecture.flashAttention.map { "flash-attn \($0.version)" } ?? "no flash-attn"
+                let fa =
+                    architecture.flashAttention.isEmpty
+                    ? "no flash-attn" : "flash-attn " + architecture.flashAttention.map(\.version).joined(separator: " + ")
                 out +=
                     "  " + architecture.name.padding(10)
                     + "torch \(architecture.torchVersion) \(architecture.cudaSuffix), CUDA arch \(architecture.cudaArchList), \(fa)"

@@ -4,7 +4,8 @@
 /// spelled `$NAME` and shown as `"$NAME"` in shell lines: a secret, known when the command is made
 /// but never printed (a URL with a token), and a run value, known only once the run has got that
 /// far (the image ID a base build made). The arguments keep `$NAME`; JSON lists the run values'
-/// names (`runValues`) and never a secret.
+/// names (`runValues`) and never a secret. A secret can also reach a program as a file
+/// (`secretFiles`: a build secret).
 public struct Command: Equatable, Sendable, Codable {
     /// A name looked up on `PATH`, or a path.
     public var executable: String
@@ -18,9 +19,13 @@ public struct Command: Equatable, Sendable, Codable {
     public var secrets: [String: String] = [:]
     /// The names of the run values its arguments hold (`$NAME`): `filling(_:)` supplies them.
     public var runValues: Set<String> = []
+    /// Files the command reads a secret from (`--secret id=PYPI_INDEX,src=PATH`): path → the name in
+    /// `secrets` whose value goes in it. Whoever runs the command writes them first, readable by this
+    /// user only, and removes them after; JSON shows the paths and names, never the values.
+    public var secretFiles: [String: String] = [:]
 
     enum CodingKeys: String, CodingKey {
-        case executable, arguments, environment, workingDirectory, standardInput, runValues
+        case executable, arguments, environment, workingDirectory, standardInput, runValues, secretFiles
     }
 
     public init(from decoder: Decoder) throws {
@@ -31,6 +36,7 @@ public struct Command: Equatable, Sendable, Codable {
         workingDirectory = try container.decodeIfPresent(String.self, forKey: .workingDirectory)
         standardInput = try container.decodeIfPresent(String.self, forKey: .standardInput)
         runValues = try container.decodeIfPresent(Set<String>.self, forKey: .runValues) ?? []
+        secretFiles = try container.decodeIfPresent([String: String].self, forKey: .secretFiles) ?? [:]
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -41,6 +47,8 @@ public struct Command: Equatable, Sendable, Codable {
         try container.encodeIfPresent(workingDirectory, forKey: .workingDirectory)
         try container.encodeIfPresent(standardInput, forKey: .standardInput)
         if !runValues.isEmpty { try container.encode(runValues.sorted(), forKey: .runValues) }
+        // Only when there are some, so a plan without credentials reads as it did.
+        if !secretFiles.isEmpty { try container.encode(secretFiles, forKey: .secretFiles) }
     }
 
     public init(

@@ -5,7 +5,7 @@ public enum Redaction {
     /// The user-info part of `scheme://user-info@host/…`, if the URL has one that may be secret.
     /// Over http(s) and git a lone user name is how tokens are passed (`https://TOKEN@host`);
     /// over ssh a user name (`ssh://git@host`) is not a secret, a password is.
-    static func userInfo(of url: String) -> Substring? {
+    public static func userInfo(of url: String) -> Substring? {
         guard let separator = url.range(of: "://") else { return nil }
         let scheme = url[..<separator.lowerBound].lowercased()
         let authority = url[separator.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }

@@ -190,6 +190,16 @@ enum RegistryAPI {
         return try manifestStatus(registry: registry, name: name, tag: tag, user: user, password: password)
     }
 
+    /// The manifest a reference names, as the registry serves it (an index, or an image's manifest).
+    static func manifest(of reference: String) throws -> String {
+        let (registry, name, tag) = parts(of: reference)
+        let accept =
+            "Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json"
+        let result = try Run.command("curl", ["-sf", "-H", accept, "http://\(registry)/v2/\(name)/manifests/\(tag)"])
+        #expect(result.status == 0, "no manifest for \(reference): \(result.output)")
+        return result.stdout
+    }
+
     /// The config blob of the image a reference names (the first image of an index), as pushed.
     static func config(of reference: String) throws -> String {
         let (registry, name, tag) = parts(of: reference)

@@ -122,7 +122,7 @@ import Testing
         #expect(plan.commit.sha == sha)
         #expect(plan.ref == "feat/it's-$HOME")
         #expect(plan.targets.map(\.runtimeImage) == ["frontierkodiak/linnaeus-dev:\(sha.prefix(12))-hopper-myfeat"])
-        #expect(plan.targets.first?.baseArguments["FA_VER"] == "3.0.0")
+        #expect(plan.targets.first?.baseArguments["FA_VER"] == "2.8.3 3.0.0")
     }
 
     @Test func anUnknownRefIsOneLineAndExit66() throws {

@@ -29,4 +29,31 @@ import Testing
         #expect(run.stdout.hasPrefix("ok: "))
         #expect(run.stdout.contains("ampere, turing, hopper"))
     }
+
+    /// The run's locations come from LINBUILD_* too: a RUN that uses one with credentials as a
+    /// plain argument is refused, naming the line, and the credentials are not printed.
+    @Test func checkCommandReadsTheRunsLocationsFromTheEnvironmentAndExits65() throws {
+        let scratch = try Scratch("check-credentials")
+        defer { scratch.remove() }
+        let path = try scratch.write(
+            "Dockerfile",
+            ContractFixture.edited(
+                (
+                    "ARG MAX_JOBS\n",
+                    "ARG MAX_JOBS\nARG PYPI_INDEX=https://pypi.org/simple\nRUN pip download --index-url \"${PYPI_INDEX}\" six\n"
+                ),
+                ("ARG LINNAEUS_REF\n", "ARG LINNAEUS_REF\nARG PYPI_INDEX\nRUN --mount=type=secret,id=PYPI_INDEX pip install six\n")))
+        let arguments = ["check", "--arch", "all", "--presets", Repository.presets, "--dockerfile", path]
+        // WHEN nothing carries credentials THEN it is fine
+        let plain = try Run.command(Run.linbuild, arguments, environment: ["LINBUILD_PYPI_INDEX": "https://mirror.example/simple"])
+        #expect(plain.status == 0, "\(plain.output)")
+        // WHEN LINBUILD_PYPI_INDEX carries a token THEN the base's RUN is refused, and the token is not printed
+        let token = "ghp_FAKEcheck0001"
+        let refused = try Run.command(
+            Run.linbuild, arguments, environment: ["LINBUILD_PYPI_INDEX": "https://\(token)@mirror.example/simple"])
+        #expect(refused.status == 65, "\(refused.output)")
+        #expect(refused.stderr.hasPrefix("linbuild: error: \(path):11: a RUN in the 'base' stage uses $PYPI_INDEX"), "\(refused.stderr)")
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(!refused.output.contains(token))
+    }
 }

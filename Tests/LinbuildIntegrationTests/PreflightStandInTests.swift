@@ -21,7 +21,7 @@ import Testing
 
     static let tree = IndexStandIn.torchTree(
         cu126Torch: ["2.6.0+cu126", "2.7.0+cu126", "2.7.1+cu126"],
-        flashAttention: ["flash_attn-2.7.3.tar.gz", "flash_attn-2.7.4.post1.tar.gz"])
+        flashAttention: ["flash_attn-2.7.3.tar.gz", "flash_attn-2.7.4.post1.tar.gz", "flash_attn-2.8.3.tar.gz"])
 
     /// The shipped recipe's shape: the images are `${X_IMAGE}:${tag}`, the Python is PYTHON_VERSION's default.
     static let dockerfile = """
@@ -110,7 +110,8 @@ import Testing
 
         let results = try world.preflight(try presets(world))
 
-        #expect(results.count == 3 * 6 + 1 + 1, "\(results.map(\.line))")
+        // 3 images and 3 PyTorch wheels per arch; flash-attn for ampere and hopper (FA 2), FA 3's commit
+        #expect(results.count == 3 * 6 + 2 + 1, "\(results.map(\.line))")
         #expect(
             results.allSatisfy { if case .present = $0.answer { true } else { false } }, "\(results.map(\.line).joined(separator: "\n"))")
         // FA3 at its pinned commit, fetched alone; the exact torchvision/torchaudio pairs too.
@@ -169,7 +170,7 @@ import Testing
         let v3 = try #require(results.first { $0.input == "flash-attention 1234567890ab" }, "\(results.map(\.line))")
         #expect(v3.answer == .absent("\(world.gitRepository) has no commit \(missing) (check the pinned commit)"))
         let v2 = try #require(results.first { $0.arch == "ampere" && $0.input == "flash-attn 2.7.5" })
-        #expect(v2.answer == .absent("flash-attn 2.7.5 is not on \(world.index.root)/simple; it has 2.7.4.post1"))
+        #expect(v2.answer == .absent("flash-attn 2.7.5 is not on \(world.index.root)/simple; it has 2.7.4.post1, 2.8.3"))
     }
 
     @Test func aMissingImageTagIsAbsent() throws {
@@ -195,7 +196,7 @@ import Testing
         let results = try world.preflight(try presets(world), indexPrefix: "/" + fault)
 
         let packages = results.filter { !$0.input.contains("image") && !$0.input.hasPrefix("flash-attention") }
-        #expect(packages.count == 3 * 3 + 1)
+        #expect(packages.count == 3 * 3 + 2)
         for result in packages {
             guard case .unknown(let why) = result.answer else { Issue.record("\(result.line)"); continue }
             #expect(why.contains(message), "\(why)")

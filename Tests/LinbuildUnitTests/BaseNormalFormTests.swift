@@ -82,7 +82,7 @@ import Testing
         let architecture = Presets.Architecture(
             name: "a", gpus: "", torchVersion: String(repeating: "9", count: 120),
             torchvisionVersion: "1", torchaudioVersion: "1", torchChannel: "stable",
-            cudaSuffix: "cu1", cudaArchList: "1", flashAttention: nil, nvidiaCudaTag: nil)
+            cudaSuffix: "cu1", cudaArchList: "1", flashAttention: [], nvidiaCudaTag: nil)
         let long = BaseImageTag(repository: ImageRepository(registry: nil, namespace: "n"), image: "i", architecture: architecture)
         let tag = long.immutableTag(inputs: target.baseInputs)
         #expect(tag.count == TagGrammar.maximumLength && tag.hasSuffix("-in" + target.baseInputs.digest.prefix(12)))

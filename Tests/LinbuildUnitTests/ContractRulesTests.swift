@@ -3,6 +3,7 @@ import LinbuildTestFixtures
 import Testing
 
 @testable import LinbuildModel
+@testable import LinbuildSupport
 
 /// `linbuild check` agrees with BuildKit: no complaint about what BuildKit fills in itself, and
 /// a refusal for what would build a wrong base or fail hours in.
@@ -100,5 +101,100 @@ import Testing
         #expect(found.first?.message.contains("ubuntu24.04") == true)
         #expect(found.first?.message.contains("ubuntu:22.04") == true)
         #expect(found.first?.message.contains("RUNTIME_OS_IMAGE") == true)
+    }
+}
+
+/// A location that carries credentials in this run must reach each RUN that uses it as a build
+/// secret: `linbuild check` refuses a Dockerfile that would use it as a plain build argument.
+@Suite struct CredentialedLocationRuleTests {
+    static let credentialed = UpstreamLocations(values: [
+        "PYPI_INDEX": "https://builder:s3cret@mirror.example/simple", "TORCH_INDEX": "https://TOKEN@mirror.example/whl",
+        "FA3_GIT": "https://TOKEN@git.example/fa.git",
+    ])
+
+    /// The contract's smallest Dockerfile with a base RUN and a runtime RUN that fetch from the index.
+    static func dockerfile(baseMount: String, runtimeMount: String) -> String {
+        ContractCheckTests.valid
+            .replacingOccurrences(
+                of: "ARG MAX_JOBS\n",
+                with:
+                    "ARG MAX_JOBS\nARG PYPI_INDEX=https://pypi.org/simple\nRUN \(baseMount)pip download --index-url \"${PYPI_INDEX}\" six\n"
+            )
+            .replacingOccurrences(
+                of: "ARG LINNAEUS_REF\n",
+                with: "ARG LINNAEUS_REF\nARG PYPI_INDEX\nRUN \(runtimeMount)pip install --index-url $PYPI_INDEX six\n")
+    }
+
+    func problems(_ text: String, locations: UpstreamLocations? = CredentialedLocationRuleTests.credentialed) throws -> [ContractProblem] {
+        ContractCheck.problems(
+            dockerfile: try DockerfileParser.parse(text, path: "Dockerfile"), presets: shippedPresets,
+            architectures: shippedPresets.architectures, locations: locations)
+    }
+
+    @Test func aRunUsingACredentialedLocationAsAPlainArgumentIsRefusedNamingItAndItsLine() throws {
+        // GIVEN RUNs in the base and the runtime that read PYPI_INDEX as a plain build argument
+        let leaking = Self.dockerfile(baseMount: "", runtimeMount: "")
+        // WHEN this run's PYPI_INDEX carries credentials
+        let found = try problems(leaking).filter { $0.message.contains("credentials") }
+        // THEN each RUN is refused at its line, naming the argument and the secret to mount
+        #expect(found.map(\.line) == [11, 17], "\(found)")
+        for problem in found {
+            #expect(problem.message.contains("uses $PYPI_INDEX, which carries credentials in this run, as a plain build argument"))
+            #expect(problem.message.contains("add --mount=type=secret,id=PYPI_INDEX to this RUN"))
+        }
+        // AND a build is refused the same way before it starts (exit 65)
+        do {
+            try ContractCheck.verify(
+                dockerfile: try DockerfileParser.parse(leaking, path: "Dockerfile"), presets: shippedPresets,
+                architectures: shippedPresets.architectures, locations: Self.credentialed)
+            Issue.record("verify accepted a Dockerfile that uses a credentialed location as a plain argument")
+        } catch let error as LinbuildError {
+            #expect(error.exitCode == .dataError)
+            #expect(error.description.hasPrefix("Dockerfile:11: a RUN in the 'base' stage uses $PYPI_INDEX"), "\(error)")
+        }
+    }
+
+    @Test func withoutCredentialsInThisRunThePlainArgumentIsFine() throws {
+        let leaking = Self.dockerfile(baseMount: "", runtimeMount: "")
+        #expect(try problems(leaking, locations: nil).isEmpty)
+        let plain = UpstreamLocations(values: Self.credentialed.values.mapValues { Redaction.stripped($0) })
+        #expect(try problems(leaking, locations: plain).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("--mount=type=secret,id=PYPI_INDEX ", "--mount=type=secret,id=PYPI_INDEX,uid=1000 "),
+        (
+            "--mount=type=secret,target=/run/secrets/PYPI_INDEX ",
+            "--mount=type=cache,target=/c --mount=type=secret,required=false,id=PYPI_INDEX "
+        ),
+    ])
+    func aRunThatMountsTheSecretIsFine(_ mounts: (String, String)) throws {
+        let found = try problems(Self.dockerfile(baseMount: mounts.0, runtimeMount: mounts.1))
+        #expect(found.isEmpty, "\(found)")
+    }
+
+    @Test func aMountOfAnotherSecretOrACacheNamedLikeItIsNotEnough() throws {
+        let found = try problems(
+            Self.dockerfile(baseMount: "--mount=type=secret,id=TORCH_INDEX ", runtimeMount: "--mount=type=cache,id=PYPI_INDEX,target=/c "))
+        #expect(found.map(\.line) == [11, 17], "\(found)")
+    }
+
+    @Test func theShippedDockerfileTakesEveryURLLocationWithCredentialsInEitherForm() throws {
+        let dockerfile = try DockerfileParser.load(path: Repository.dockerfile)
+        for userInfo in ["builder:pa%40ss", "TOKEN"] {
+            let locations = UpstreamLocations(values: [
+                "PYTHON_SOURCE": "https://\(userInfo)@mirror.example/python", "TORCH_INDEX": "https://\(userInfo)@mirror.example/whl",
+                "PYPI_INDEX": "https://\(userInfo)@mirror.example/simple", "FA3_GIT": "https://\(userInfo)@git.example/fa.git",
+            ])
+            let found = ContractCheck.problems(
+                dockerfile: dockerfile, presets: shippedPresets, architectures: shippedPresets.architectures, locations: locations)
+            #expect(found.isEmpty, "\(userInfo): \(found)")
+        }
+        // AND the shipped file does use each of them in a RUN, so the rule has something to check
+        for name in ["PYTHON_SOURCE", "TORCH_INDEX", "PYPI_INDEX", "FA3_GIT"] {
+            let uses = dockerfile.stages.flatMap(\.instructions).filter { $0.keyword == "RUN" && $0.arguments.contains("${\(name)}") }
+            #expect(!uses.isEmpty, "\(name)")
+            #expect(uses.allSatisfy { ContractRules.secretMounts(of: $0).contains(name) }, "\(name)")
+        }
     }
 }

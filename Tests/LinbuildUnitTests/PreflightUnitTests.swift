@@ -101,10 +101,12 @@ import Testing
         #expect(
             hopper.images.map(\.reference) == ["nvidia/cuda:12.8.0-cudnn-devel-ubuntu22.04", "ubuntu:22.04", "ghcr.io/astral-sh/uv:0.7.2"])
         // Exact pairs, with the local label the PyTorch index serves them under.
-        #expect(hopper.packages.map(\.project) == ["torch", "torchvision", "torchaudio"])
-        #expect(hopper.packages.map(\.versions) == [["2.8.0+cu128"], ["0.23.0+cu128"], ["2.8.0+cu128"]])
+        // (and FA 2, which hopper gets besides FA 3, from the package index)
+        #expect(hopper.packages.map(\.project) == ["torch", "torchvision", "torchaudio", "flash-attn"])
+        #expect(hopper.packages.map(\.versions) == [["2.8.0+cu128"], ["0.23.0+cu128"], ["2.8.0+cu128"], ["2.8.3"]])
         // presets' torchIndex wins over the Dockerfile's default, as in the build.
-        #expect(hopper.packages.allSatisfy { $0.index == "https://download.pytorch.org/whl/cu128" })
+        #expect(hopper.packages.prefix(3).allSatisfy { $0.index == "https://download.pytorch.org/whl/cu128" })
+        #expect(hopper.packages.last?.index == "https://pypi.org/simple")
         #expect(hopper.packages.first?.alternative == .init(label: "nightly", index: "https://download.pytorch.org/whl/nightly/cu128"))
         // FA3: the pinned commit of the git source, not a tag.
         #expect(

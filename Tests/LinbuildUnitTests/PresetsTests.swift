@@ -22,15 +22,28 @@ import Testing
         let rows = presets.architectures.map {
             [
                 $0.name, $0.gpus, $0.torchVersion, $0.torchChannel, $0.cudaSuffix, $0.cudaArchList,
-                $0.flashAttention.map { "\($0.version) (v\($0.major))" } ?? "none", $0.nvidiaCudaTag ?? "(default)",
+                $0.flashAttention.isEmpty ? "none" : $0.flashAttention.map { "\($0.version) (v\($0.major))" }.joined(separator: ", "),
+                $0.nvidiaCudaTag ?? "(default)",
             ]
         }
         #expect(
             rows == [
                 ["ampere", "RTX 3090, A100", "2.7.1", "stable", "cu126", "8.0;8.6", "2.7.4.post1 (v2)", "(default)"],
                 ["turing", "RTX 2080, T4", "2.7.1", "stable", "cu126", "7.5", "none", "(default)"],
-                ["hopper", "H100", "2.8.0", "stable", "cu128", "9.0", "3.0.0 (v3)", "(default)"],
+                ["hopper", "H100", "2.8.0", "stable", "cu128", "9.0", "2.8.3 (v2), 3.0.0 (v3)", "(default)"],
             ])
+    }
+
+    /// FA 3 is its own module (`flash_attn_interface`); applications and libraries call FA 2's
+    /// `from flash_attn import flash_attn_func`, which runs on the same GPUs. An architecture that
+    /// gets FA 3 alone would leave them without Flash Attention, silently (issue 19).
+    @Test func everyShippedArchitectureWithFlashAttentionThreeAlsoGetsTwo() throws {
+        let presets = try PresetsLoader.load(path: Repository.presets)
+        let withThree = presets.architectures.filter { $0.flashAttention.contains { $0.major == 3 } }
+        #expect(!withThree.isEmpty)
+        for architecture in withThree {
+            #expect(architecture.flashAttention.map(\.major) == [2, 3], "\(architecture.name)")
+        }
     }
 
     @Test func parsingTheBytesEqualsLoadingTheFile() throws {
@@ -42,7 +55,7 @@ import Testing
         let presets = try PresetsLoader.parse(Array(presetsTextWithBlackwell().utf8), file: "p.json")
         #expect(presets.architectureNames == ["ampere", "turing", "hopper", "blackwell"])
         let blackwell = try #require(presets.architecture(named: "blackwell"))
-        #expect(blackwell.flashAttention == .init(version: "3.1.0", major: 3, commit: "0251105a2fb19d2957484b7f023cd8c115286ced"))
+        #expect(blackwell.flashAttention == [.init(version: "3.1.0", major: 3, commit: "0251105a2fb19d2957484b7f023cd8c115286ced")])
         #expect(blackwell.nvidiaCudaTag == "13.0.0-cudnn-devel-ubuntu22.04")
         #expect(blackwell.cudaArchList == "10.0;12.0")
     }
@@ -92,7 +105,8 @@ import Testing
         Broken(target: "\"namespace\": \"frontierkodiak\",", replacement: "", entry: "defaults.namespace", problem: "is missing"),
         Broken(target: "\"torchVersion\": \"2.8.0\",", replacement: "", entry: "architectures.hopper.torchVersion", problem: "is missing"),
         Broken(
-            target: "\"version\": \"3.0.0\",", replacement: "", entry: "architectures.hopper.flashAttention.version", problem: "is missing"),
+            target: "\"version\": \"3.0.0\",", replacement: "", entry: "architectures.hopper.flashAttention[1].version",
+            problem: "is missing"),
         Broken(
             target: "\"flashAttention\": null", replacement: "\"gpus2\": null", entry: "architectures.turing.gpus2",
             problem: "is not a known field"),
@@ -104,7 +118,7 @@ import Testing
             target: "\"cudaSuffix\": \"cu128\"", replacement: "\"cudaSufix\": \"cu128\"", entry: "architectures.hopper.cudaSufix",
             problem: "is not a known field (did you mean cudaSuffix?)"),
         Broken(
-            target: "\"major\": 3", replacement: "\"major\": 3, \"minor\": 0", entry: "architectures.hopper.flashAttention.minor",
+            target: "\"major\": 3", replacement: "\"major\": 3, \"minor\": 0", entry: "architectures.hopper.flashAttention[1].minor",
             problem: "is not a known field"),
         Broken(
             target: "\"defaults\": {", replacement: "\"defualts\": {", entry: "defualts",
@@ -144,26 +158,45 @@ import Testing
             replacement: "\"torchChannel\": \"Nightly\", \"cudaSuffix\": \"cu128\"", entry: "architectures.hopper.torchChannel",
             problem: "must be one of stable, nightly"),
         Broken(
-            target: "\"major\": 3", replacement: "\"major\": \"3\"", entry: "architectures.hopper.flashAttention.major",
+            target: "\"major\": 3", replacement: "\"major\": \"3\"", entry: "architectures.hopper.flashAttention[1].major",
             problem: "must be a whole number, not a string"),
         Broken(
-            target: "\"major\": 3", replacement: "\"major\": 0", entry: "architectures.hopper.flashAttention.major",
+            target: "\"major\": 3", replacement: "\"major\": 0", entry: "architectures.hopper.flashAttention[1].major",
             problem: "must be between 1 and 99"),
         Broken(
             target: "\"version\": \"3.0.0\"", replacement: "\"version\": \"v3; rm -rf /\"",
-            entry: "architectures.hopper.flashAttention.version", problem: "must be a pip version"),
+            entry: "architectures.hopper.flashAttention[1].version", problem: "must be a pip version"),
         Broken(
             target: "\"flashAttention\": null", replacement: "\"flashAttention\": \"\"", entry: "architectures.turing.flashAttention",
-            problem: "must be an object, not a string"),
+            problem: "must be an object or an array of objects, not a string"),
         Broken(
             target: "\"flashAttention\": null", replacement: "\"flashAttention\": [\"2.7.4\", 2]",
-            entry: "architectures.turing.flashAttention", problem: "must be an object, not an array"),
+            entry: "architectures.turing.flashAttention[0]", problem: "must be an object, not a string"),
         Broken(
             target: "\"flashAttention\": null", replacement: "\"flashAttention\": false", entry: "architectures.turing.flashAttention",
-            problem: "must be an object, not a boolean"),
+            problem: "must be an object or an array of objects, not a boolean"),
         Broken(
             target: ",\n      \"flashAttention\": null", replacement: "", entry: "architectures.turing.flashAttention",
-            problem: "is missing (an object with version and major, or null for none)"),
+            problem: "is missing (an object with version and major, an array of them, or null for none)"),
+        // Several Flash Attention versions: one per major, versions of their major, one git commit
+        Broken(
+            target: "\"version\": \"2.8.3\",\n          \"major\": 2", replacement: "\"version\": \"2.8.3\", \"major\": 3",
+            entry: "architectures.hopper.flashAttention[0].version", problem: "'2.8.3' is not a version of major 3"),
+        Broken(
+            target: "\"version\": \"2.8.3\",\n          \"major\": 2", replacement: "\"version\": \"3.0.1\", \"major\": 3",
+            entry: "architectures.hopper.flashAttention[0].commit", problem: "is missing: Flash Attention 3 is not published"),
+        Broken(
+            target: "\"version\": \"2.8.3\",\n          \"major\": 2",
+            replacement: "\"version\": \"3.0.1\", \"major\": 3, \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"",
+            entry: "architectures.hopper.flashAttention[1]", problem: "lists Flash Attention 3 a second time"),
+        Broken(
+            target: "\"version\": \"2.8.3\",\n          \"major\": 2",
+            replacement: "\"version\": \"2.8.3\", \"major\": 2, \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"",
+            entry: "architectures.hopper.flashAttention[0].commit", problem: "is only for Flash Attention 3 and later"),
+        Broken(
+            target: "\"version\": \"2.8.3\",\n          \"major\": 2",
+            replacement: "\"version\": \"4.0.0\", \"major\": 4, \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"",
+            entry: "architectures.hopper.flashAttention[1].commit", problem: "is a second pinned commit"),
         Broken(
             target: "\"turing\": {", replacement: "\"Turing X\": {", entry: "architectures.Turing X",
             problem: "is not a usable architecture name"),
@@ -202,15 +235,15 @@ import Testing
             target: "\"torchaudioVersion\": \"2.8.0\"", replacement: "\"torchaudioVersion\": \"2.8 0\"",
             entry: "architectures.hopper.torchaudioVersion", problem: "must be a pip version"),
         Broken(
-            target: ",\n        \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", replacement: "",
-            entry: "architectures.hopper.flashAttention.commit",
+            target: ",\n          \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", replacement: "",
+            entry: "architectures.hopper.flashAttention[1].commit",
             problem: "is missing: Flash Attention 3 is not published as a package; pin a commit of its git source"),
         Broken(
             target: "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"", replacement: "\"commit\": \"main\"",
-            entry: "architectures.hopper.flashAttention.commit", problem: "must be a full 40-hex commit"),
+            entry: "architectures.hopper.flashAttention[1].commit", problem: "must be a full 40-hex commit"),
         Broken(
             target: "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"",
-            replacement: "\"commit\": \"C75D019DEA9D910312974417BC28F190DFDDA6D9\"", entry: "architectures.hopper.flashAttention.commit",
+            replacement: "\"commit\": \"C75D019DEA9D910312974417BC28F190DFDDA6D9\"", entry: "architectures.hopper.flashAttention[1].commit",
             problem: "(lower case)"),
         Broken(
             target: "\"nvccThreads\": 4", replacement: "\"nvccThreads\": 0", entry: "defaults.nvccThreads",

@@ -11,7 +11,8 @@ import Testing
 @Suite struct RecipeArgumentsTests: PlanMaking {
     static let mirror = [
         "LINBUILD_CUDA_IMAGE": "127.0.0.1:5000/nvidia/cuda", "LINBUILD_OS_IMAGE": "127.0.0.1:5000/library/ubuntu",
-        "LINBUILD_UV_IMAGE": "127.0.0.1:5000/astral-sh/uv", "LINBUILD_PYTHON_SOURCE": "os",
+        "LINBUILD_UV_IMAGE": "127.0.0.1:5000/astral-sh/uv",
+        "LINBUILD_PYTHON_SOURCE": "http://127.0.0.1:8080/python-build-standalone/releases/download",
         "LINBUILD_TORCH_INDEX": "http://127.0.0.1:8080/whl", "LINBUILD_PYPI_INDEX": "http://127.0.0.1:8080/simple",
         "LINBUILD_FA3_GIT": "http://127.0.0.1:8080/git/flash-attention.git",
     ]
@@ -40,7 +41,63 @@ import Testing
         // AND the base's identity is the same: a mirror is where bytes come from, not what they are
         #expect(mirrored.baseInputs == real.baseInputs)
         #expect(mirrored.baseImage == real.baseImage)
-        #expect(mirrored.baseInputs.arguments.keys.allSatisfy { key in !UpstreamLocations.keys.contains { $0.argument == key } })
+        #expect(
+            mirrored.baseInputs.arguments.keys.allSatisfy { key in
+                !UpstreamLocations.keys.contains { $0.argument == key } || UpstreamLocations.choiceArguments.contains(key)
+            })
+    }
+
+    /// `PYTHON_SOURCE` is a location and a choice: `os` (the distribution's Python) and the
+    /// standalone build give different bases, while moving the standalone build to a mirror, or
+    /// from the Dockerfile's default to an explicit location, gives the same one.
+    @Test func pythonSourceChoiceIsABaseInputAndItsMirrorIsNot() throws {
+        // The shipped Dockerfile: its base stages declare PYTHON_SOURCE, with the standalone build as default.
+        let dockerfile = try String(contentsOfFile: Repository.dockerfile, encoding: .utf8)
+        func target(_ pythonSource: String?, presets: Presets = shippedPresets) throws -> TargetPlan {
+            let environment = pythonSource.map { ["LINBUILD_PYTHON_SOURCE": $0] } ?? [:]
+            return try #require(
+                try plan(["--arch", "ampere"], environment: environment, presets: presets, dockerfile: dockerfile).targets.first)
+        }
+        func inputs(_ pythonSource: String?, presets: Presets = shippedPresets) throws -> BaseInputs {
+            try target(pythonSource, presets: presets).baseInputs
+        }
+        let standalone = try inputs(nil), os = try inputs("os"), mirror = try inputs("https://mirror.example/pbs/releases/download")
+        // THEN os and the standalone build differ, and say so by name
+        #expect(os.digest != standalone.digest)
+        #expect(os.arguments["PYTHON_SOURCE"] == "os")
+        #expect(standalone.arguments["PYTHON_SOURCE"] == "standalone")
+        #expect(os.changes(comparedTo: standalone.labels) == ["PYTHON_SOURCE"])
+        // AND a mirror of the standalone build is the same base
+        #expect(mirror == standalone)
+        #expect(mirror.changes(comparedTo: standalone.labels).isEmpty)
+        // AND a presets file without pythonSource (the Dockerfile's default: the standalone build)
+        // records the same choice, so setting a mirror later does not rebuild
+        let withoutSource = try PresetsLoader.parse(
+            Array(
+                try shippedPresetsText(
+                    replacing: "\"pythonSource\": \"https://github.com/astral-sh/python-build-standalone/releases/download\",",
+                    with: ""
+                ).utf8), file: "p")
+        let absent = try target(nil, presets: withoutSource)
+        #expect(absent.baseArguments["PYTHON_SOURCE"] == nil)
+        #expect(absent.baseInputs.digest == standalone.digest)
+        #expect(try inputs("os", presets: withoutSource).digest == os.digest)
+    }
+
+    @Test func everyFlashAttentionIsPassedAscendingByMajorAndTheTagNamesTheHighest() throws {
+        let hopper = try target(["--arch", "hopper"])
+        #expect(hopper.baseArguments["FA_VER"] == "2.8.3 3.0.0")
+        #expect(hopper.baseImage.hasSuffix("-fav3"))
+        // GIVEN the same versions listed highest first THEN the plan is the same
+        let reversed = try PresetsLoader.parse(
+            Array(
+                try shippedPresetsText(
+                    replacing:
+                        "{\n          \"version\": \"2.8.3\",\n          \"major\": 2\n        },\n        {\n          \"version\": \"3.0.0\",\n          \"major\": 3,\n          \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\"\n        }",
+                    with:
+                        "{ \"version\": \"3.0.0\", \"major\": 3, \"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\" },\n{ \"version\": \"2.8.3\", \"major\": 2 }"
+                ).utf8), file: "p")
+        #expect(try target(["--arch", "hopper"], presets: reversed) == hopper)
     }
 
     @Test func presetsLocationsAreUsedAndAnEmptyVariableOverridesNothing() throws {

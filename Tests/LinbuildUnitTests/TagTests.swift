@@ -29,7 +29,7 @@ import Testing
             cudaSuffix: "cu126", vision: "0.22.1", audio: "2.7.1", faCommit: "",
             base: "frontierkodiak/linnaeus-base:ampere-cu126-torch2.7.1-fav2"),
         Expected(
-            arch: "hopper", torch: "2.8.0+cu128", flashAttention: "3.0.0", channel: "stable", archList: "9.0",
+            arch: "hopper", torch: "2.8.0+cu128", flashAttention: "2.8.3 3.0.0", channel: "stable", archList: "9.0",
             cudaSuffix: "cu128", vision: "0.23.0", audio: "2.8.0", faCommit: "c75d019dea9d910312974417bc28f190dfdda6d9",
             base: "frontierkodiak/linnaeus-base:hopper-cu128-torch2.8.0-fav3"),
         Expected(

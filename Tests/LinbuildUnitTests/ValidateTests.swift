@@ -45,23 +45,23 @@ import Testing
             containerNamePrefix: "v")
     }
 
-    /// What a healthy image of `torch`, with Flash Attention `major`, prints.
-    func healthyAnswers(torch: String, flashAttentionMajor: String) -> [(String, CapturedOutput)] {
+    /// What a healthy image of `torch`, with the Flash Attention `versions` (their APIs import), prints.
+    func healthyAnswers(torch: String, flashAttentionVersions: String) -> [(String, CapturedOutput)] {
         [
             ("torch.__version__", output("\(torch)\n")), ("is_built", output("True\n")), ("cudnn", output("90100\n")),
             ("is_available", output("1 device(s), CUDA 12.8\n")), ("get_device_name", output("NVIDIA H100 sm_90\n")),
-            ("md.version", output("\(flashAttentionMajor)\n")), ("flash_attn_func", output("ok flash_attn_interface (1, 128, 8, 64)\n")),
+            ("md.version", output("\(flashAttentionVersions)\n")), ("flash_attn_func", output("ok flash_attn_interface (1, 128, 8, 64)\n")),
         ]
     }
 
     @Test func shippedChecksExpectEachArchitecturesValues() throws {
         let torch = try #require(Self.presets.validation.first { $0.name == "torch version" })
-        let flash = try #require(Self.presets.validation.first { $0.name == "flash-attn major" })
+        let flash = try #require(Self.presets.validation.first { $0.name == "flash-attn APIs" })
         let expected = Self.presets.architectures.map { ($0.name, torch.expected(for: $0), flash.expected(for: $0)) }
         #expect(expected.map(\.0) == ["ampere", "turing", "hopper"])
         #expect(expected.map(\.1) == ["2.7.1+cu126", "2.7.1+cu126", "2.8.0+cu128"])
-        // turing must NOT have Flash Attention
-        #expect(expected.map(\.2) == ["2", "none", "3"])
+        // turing must NOT have Flash Attention; hopper has both APIs
+        #expect(expected.map(\.2) == ["2.7.4.post1", "none", "2.8.3 3.0.0"])
         // Every shipped command is one line: an argument vector, no embedded newlines
         #expect(Self.presets.validation.allSatisfy { $0.command.allSatisfy { !$0.contains("\n") } })
     }
@@ -71,7 +71,7 @@ import Testing
         let image = "ns/linnaeus-dev:abc-ampere"
         let runner = engine(
             image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
-            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
+            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionVersions: "2.8.3 3.0.0"))
 
         // WHEN it is validated without --arch or --gpus
         let report = try command([image], runner: runner).validate()
@@ -93,24 +93,24 @@ import Testing
         let image = "img:1"
         let runner = engine(
             image: image, labels: #"{"dev.linbuild.arch":"ampere"}"#,
-            answers: healthyAnswers(torch: "2.7.1+cu126", flashAttentionMajor: "2"))
+            answers: healthyAnswers(torch: "2.7.1+cu126", flashAttentionVersions: "2.7.4.post1"))
 
         let report = try command(["--arch", "turing", image], runner: runner).validate()
 
         #expect(report.architecture == "turing")
-        let flash = try #require(report.results.first { $0.name == "flash-attn major" })
+        let flash = try #require(report.results.first { $0.name == "flash-attn APIs" })
         #expect(flash.status == .fail)
-        #expect(flash.detail == "expected none, got 2")
+        #expect(flash.detail == "expected none, got 2.7.4.post1")
         let failure = try #require(report.failure)
         #expect(failure.exitCode == .failure)
-        #expect(failure.description == "1 of 7 checks failed in img:1: flash-attn major")
+        #expect(failure.description == "1 of 7 checks failed in img:1: flash-attn APIs")
     }
 
     @Test func gpusArePassedToEveryCheck() throws {
         let image = "img:1"
         let runner = engine(
             image: image, labels: #"{"dev.linbuild.arch":"hopper"}"#,
-            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionMajor: "3"))
+            answers: healthyAnswers(torch: "2.8.0+cu128", flashAttentionVersions: "2.8.3 3.0.0"))
 
         let report = try command(["--gpus", "all", image], runner: runner).validate()
 

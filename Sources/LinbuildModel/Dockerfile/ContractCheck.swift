@@ -17,15 +17,21 @@ public struct ContractProblem: Equatable, Sendable, CustomStringConvertible {
 public enum ContractCheck {
     /// Throws the first problem as a `.contract` error (exit 65), so a build fails in a second
     /// rather than an hour in.
-    public static func verify(dockerfile: Dockerfile, presets: Presets, architectures: [Presets.Architecture]) throws {
-        let found = problems(dockerfile: dockerfile, presets: presets, architectures: architectures)
+    public static func verify(
+        dockerfile: Dockerfile, presets: Presets, architectures: [Presets.Architecture], locations: UpstreamLocations? = nil
+    ) throws {
+        let found = problems(dockerfile: dockerfile, presets: presets, architectures: architectures, locations: locations)
         guard let first = found.first else { return }
         let more = found.count > 1 ? " [and \(found.count - 1) more: run linbuild check]" : ""
         throw LinbuildError.contract(first.description + more)
     }
 
-    /// Every problem, in line order, each once.
-    public static func problems(dockerfile: Dockerfile, presets: Presets, architectures: [Presets.Architecture]) -> [ContractProblem] {
+    /// Every problem, in line order, each once. `locations` are the run's (presets' with the
+    /// `LINBUILD_*` variables applied; presets' alone when nil): those that carry credentials must
+    /// reach the Dockerfile's RUNs as build secrets.
+    public static func problems(
+        dockerfile: Dockerfile, presets: Presets, architectures: [Presets.Architecture], locations: UpstreamLocations? = nil
+    ) -> [ContractProblem] {
         var found: [ContractProblem] = []
         func report(_ line: Int, _ message: String) {
             let problem = ContractProblem(file: dockerfile.path, line: line, message: message)
@@ -70,6 +76,8 @@ public enum ContractCheck {
             optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report
         ).run()
         ContractRules.check(dockerfile, presets: presets, architectures: architectures, report: report)
+        ContractRules.credentialsReachRunsAsSecrets(
+            dockerfile, credentialed: (locations ?? presets.defaults.locations).credentialed.map(\.key.argument), report: report)
         return found.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
     }
 }

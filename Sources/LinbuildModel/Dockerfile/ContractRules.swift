@@ -28,6 +28,64 @@ enum ContractRules {
         emptyContextReads(dockerfile, report: report)
     }
 
+    /// A location that carries credentials in this run reaches the build only as a build secret of
+    /// its own name (the build argument holds it without them, because the image's history records
+    /// every build argument a RUN uses). A RUN of either target that uses the argument must mount
+    /// that secret: without it the step would run without the credentials, and a Dockerfile that
+    /// expected them in the argument is one that leaks them whenever anything passes them so.
+    static func credentialsReachRunsAsSecrets(_ dockerfile: Dockerfile, credentialed: [String], report: Report) {
+        guard !credentialed.isEmpty else { return }
+        let stages = (dockerfile.closure(of: DockerfileContract.baseStage) + dockerfile.closure(of: DockerfileContract.runtimeStage))
+        var seen: Set<Int> = []
+        for stage in stages where seen.insert(stage.index).inserted {
+            let inherited = argumentsInherited(by: stage, in: dockerfile)
+            for instruction in stage.instructions where instruction.keyword == "RUN" {
+                let used = Set(ArgumentReference.names(in: ([instruction.arguments] + instruction.heredocs).joined(separator: "\n")))
+                let declared = inherited.union(stage.args.filter { $0.line < instruction.line }.map(\.name))
+                let mounted = secretMounts(of: instruction)
+                for name in credentialed where used.contains(name) && declared.contains(name) && !mounted.contains(name) {
+                    report(
+                        instruction.line,
+                        "a RUN in the \(stage.quotedLabel) stage uses $\(name), which carries credentials in this run, as a plain build argument, and the image's history records every build argument a RUN uses; linbuild passes \(name) without its credentials and them as the build secret '\(name)' (add --mount=type=secret,id=\(name) to this RUN and read the location from /run/secrets/\(name), falling back to $\(name) when that file is absent)"
+                    )
+                }
+            }
+        }
+    }
+
+    /// The ids of the secrets a RUN mounts (`--mount=type=secret,id=X`, or a `target` named X).
+    static func secretMounts(of instruction: Dockerfile.Instruction) -> Set<String> {
+        var ids: Set<String> = []
+        for (_, options) in mounts(of: instruction) where options["type"] == "secret" {
+            let target = options["target"] ?? options["dst"] ?? options["destination"]
+            if let id = options["id"] ?? target.map({ ($0 as NSString).lastPathComponent }) { ids.insert(id) }
+        }
+        return ids
+    }
+
+    /// A RUN's `--mount=` flags, each with its options (names lower-cased).
+    static func mounts(of instruction: Dockerfile.Instruction) -> [(word: String, options: [String: String])] {
+        ShellWords.split(instruction.arguments).prefix { $0.hasPrefix("--") }.filter { $0.hasPrefix("--mount=") }.map { word in
+            let options = Dictionary(
+                word.dropFirst("--mount=".count).split(separator: ",").map { option -> (String, String) in
+                    let parts = option.split(separator: "=", maxSplits: 1)
+                    return (String(parts[0]).lowercased(), parts.count > 1 ? String(parts[1]) : "")
+                }, uniquingKeysWith: { first, _ in first })
+            return (word, options)
+        }
+    }
+
+    /// The ARGs of the stages `stage` is built FROM: BuildKit carries them into it.
+    static func argumentsInherited(by stage: Dockerfile.Stage, in dockerfile: Dockerfile) -> Set<String> {
+        var names: Set<String> = []
+        var current = stage
+        while let parent = dockerfile.stage(named: current.baseImage), parent.index < current.index {
+            names.formUnion(parent.args.map(\.name))
+            current = parent
+        }
+        return names
+    }
+
     /// BuildKit refuses a repeated stage name only in newer frontends; older ones build the first.
     static func duplicateStageNames(_ dockerfile: Dockerfile, report: Report) {
         var seen: [String: Int] = [:]
@@ -75,12 +133,7 @@ enum ContractRules {
         for stage in dockerfile.closure(of: target) {
             for instruction in stage.instructions {
                 if instruction.keyword == "RUN" {
-                    for word in ShellWords.split(instruction.arguments) where word.hasPrefix("--mount=") {
-                        let options = Dictionary(
-                            word.dropFirst("--mount=".count).split(separator: ",").map { option -> (String, String) in
-                                let parts = option.split(separator: "=", maxSplits: 1)
-                                return (String(parts[0]).lowercased(), parts.count > 1 ? String(parts[1]) : "")
-                            }, uniquingKeysWith: { first, _ in first })
+                    for (word, options) in mounts(of: instruction) {
                         // A mount's type defaults to bind, and a bind's source to the build context.
                         guard (options["type"] ?? "bind") == "bind", options["from"] == nil else { continue }
                         report(

@@ -4,7 +4,8 @@ import LinbuildSupport
 /// existing base is still right and, if not, which input changed.
 ///
 /// Form 2 (this one) hashes the platform, the base build arguments the base's stages declare other
-/// than those in `BuildArguments.notBaseInputs`, and the Dockerfile's normal form for the base target
+/// than those in `BuildArguments.notBaseInputs` (of a location that also makes a choice, `PYTHON_SOURCE`,
+/// the choice: `UpstreamLocations.choice(of:value:)`), and the Dockerfile's normal form for the base target
 /// (`Dockerfile.normalForm`). Form 1 (images without the form label) hashed the arguments and the
 /// raw text of the base stages; its digest is still computed, so a base recorded with it and
 /// otherwise unchanged is not rebuilt after an upgrade.
@@ -16,7 +17,8 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public static let platformLabel = "dev.linbuild.base.platform"
     public static let argumentLabelPrefix = "dev.linbuild.base.arg."
 
-    /// The base build arguments that shape the image (not `MAX_JOBS`, not mirrors).
+    /// The base build arguments that shape the image (not `MAX_JOBS`, not mirrors; `PYTHON_SOURCE`
+    /// as `os` or `standalone`).
     public var arguments: [String: String]
     /// `linux/amd64`, `linux/arm64`: an arm64 base is not an amd64 base.
     public var platform: String
@@ -33,8 +35,12 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     /// `BuildArguments.notBaseInputs` (speed and locations).
     public init(arguments: BuildArguments, declared: Set<String>, platform: String, normalForm: String, legacyText: String) {
         var shaping: [String: String] = [:]
-        for pair in arguments.pairs where declared.contains(pair.name) && !BuildArguments.notBaseInputs.contains(pair.name) {
-            shaping[pair.name] = pair.value
+        for pair in arguments.pairs where declared.contains(pair.name) {
+            if let choice = UpstreamLocations.choice(of: pair.name, value: pair.value) {
+                shaping[pair.name] = choice
+            } else if !BuildArguments.notBaseInputs.contains(pair.name) {
+                shaping[pair.name] = pair.value
+            }
         }
         self.arguments = shaping
         self.platform = platform

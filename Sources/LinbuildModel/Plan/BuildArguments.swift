@@ -25,8 +25,10 @@ public struct BuildArguments: Equatable, Sendable {
                 ("TORCH_CUDA_SUFFIX", architecture.cudaSuffix),
                 ("TORCHVISION_VER", architecture.torchvisionVersion),
                 ("TORCHAUDIO_VER", architecture.torchaudioVersion),
-                ("FA_VER", architecture.flashAttention?.version ?? ""),
-                ("FA_COMMIT", architecture.flashAttention?.commit ?? ""),
+                // Every version the architecture gets, ascending by major ("2.8.3 3.0.0"; empty:
+                // none); the Dockerfile builds each, FA 3 from FA_COMMIT of the git source.
+                ("FA_VER", architecture.flashAttention.map(\.version).joined(separator: " ")),
+                ("FA_COMMIT", architecture.flashAttention.compactMap(\.commit).first ?? ""),
                 ("CUDA_ARCH_LIST", architecture.cudaArchList),
                 ("OS_PACKAGES", defaults.osPackages.joined(separator: " ")),
                 ("MAX_JOBS", String(maxJobs)),

@@ -12,7 +12,8 @@ public struct ImageRepository: Equatable, Sendable, Codable {
 }
 
 /// `NS/linnaeus-base:<arch>-<cudaSuffix>-torch<torchVersion>-fa<v2|v3|none>[-<platform>]`: the
-/// readable tag, which names what a base is for. Its immutable sibling,
+/// readable tag, which names what a base is for (`fa` names the highest major an architecture gets:
+/// FA 2 and FA 3 make `fav3`; the `FA_VER` label lists them all). Its immutable sibling,
 /// `<readable>-in<first 12 hex of the inputs digest>`, names what it is made of, so two bases with
 /// different inputs never share a tag.
 public struct BaseImageTag: Equatable, Sendable {
@@ -23,7 +24,7 @@ public struct BaseImageTag: Equatable, Sendable {
     public var platform: String? = nil
 
     public var tag: String {
-        let flashAttention = architecture.flashAttention.map { "v\($0.major)" } ?? "none"
+        let flashAttention = architecture.highestFlashAttention.map { "v\($0.major)" } ?? "none"
         let readable = "\(architecture.name)-\(architecture.cudaSuffix)-torch\(architecture.torchVersion)-fa\(flashAttention)"
         return readable + (platform.flatMap(ImagePlatform.tagPart).map { "-" + $0 } ?? "")
     }

@@ -35,7 +35,10 @@ public struct PlanBuilder: Sendable {
         let maxJobs = options.maxJobs(or: presets)
         let platform = options.platform(or: presets)
         let legacyBaseText = dockerfile.text(of: DockerfileContract.baseStage)
-        let locations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
+        // Build arguments carry each location without its credentials; the credentials reach the
+        // builds that need them as build secrets, which no image records.
+        let runLocations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
+        let locations = runLocations.withoutCredentials, secrets = BuildSecret.of(runLocations)
         let baseArgumentsUsed = dockerfile.argumentsUsed(by: DockerfileContract.baseStage)
         var plan = Plan(
             source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
@@ -71,8 +74,14 @@ public struct PlanBuilder: Sendable {
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
             let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
+            // A location that makes a choice and is not passed makes the one of its Dockerfile default,
+            // so pointing it at a mirror later compares the same choice.
+            let defaulted = UpstreamLocations.choiceArguments.sorted().compactMap { name -> (name: String, value: String)? in
+                guard baseArguments[name] == nil, let value = PreflightTargets.defaultValue(of: name, in: dockerfile) else { return nil }
+                return (name, value)
+            }
             let inputs = BaseInputs(
-                arguments: baseArguments, declared: baseArgumentsUsed, platform: platform,
+                arguments: BuildArguments(baseArguments.pairs + defaulted), declared: baseArgumentsUsed, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
                 legacyText: legacyBaseText)
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
@@ -108,8 +117,8 @@ public struct PlanBuilder: Sendable {
                         kind: .buildBase, arch: arch,
                         commands: [
                             build(
-                                target: DockerfileContract.baseStage, arguments: baseBuildArguments, labels: baseLabels,
-                                tag: immutable, platform: platform, context: emptyContext,
+                                target: DockerfileContract.baseStage, arguments: baseBuildArguments, secrets: secrets,
+                                labels: baseLabels, tag: immutable, platform: platform, context: emptyContext,
                                 fresh: options.noCache, pull: options.pull)
                         ],
                         condition: options.forceBase ? nil : .baseNeedsBuild, image: immutable))
@@ -129,8 +138,8 @@ public struct PlanBuilder: Sendable {
                     kind: .buildRuntime, arch: arch,
                     commands: [
                         build(
-                            target: DockerfileContract.runtimeStage, arguments: runtimeArguments, labels: runtimeLabels,
-                            tag: runtime.reference, platform: platform, context: sourceContext)
+                            target: DockerfileContract.runtimeStage, arguments: runtimeArguments, secrets: secrets,
+                            labels: runtimeLabels, tag: runtime.reference, platform: platform, context: sourceContext)
                     ],
                     image: runtime.reference))
             if options.push {
@@ -167,8 +176,10 @@ public struct PlanBuilder: Sendable {
         return command
     }
 
+    /// A build of `target`. Each secret whose location the build gets as an argument comes with it
+    /// (`--secret`), read from a file in the work folder.
     private func build(
-        target: String, arguments: BuildArguments, labels: [String: String], tag: String,
+        target: String, arguments: BuildArguments, secrets: [BuildSecret], labels: [String: String], tag: String,
         platform: String, context: String, fresh: Bool = false, pull: Bool = false
     ) -> Command {
         var words = ["--platform", platform, "--file", dockerfile.path, "--target", target]
@@ -176,9 +187,13 @@ public struct PlanBuilder: Sendable {
         if pull { words.append("--pull") }
         if let network = options.network { words += ["--network", network] }
         for pair in arguments.pairs { words += ["--build-arg", "\(pair.name)=\(pair.value)"] }
+        let passed = secrets.filter { arguments[$0.id] != nil }
+        for secret in passed { words += secret.flag(workDirectory: workDirectory) }
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) { words += ["--label", "\(name)=\(value)"] }
         words += ["--tag", tag, context]
-        return engine.build(words)
+        var command = engine.build(words)
+        for secret in passed { secret.attach(to: &command, workDirectory: workDirectory) }
+        return command
     }
 
     private func provenance(title: String, version: String, arch: String) -> [String: String] {

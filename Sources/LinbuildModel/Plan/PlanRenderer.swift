@@ -25,7 +25,7 @@ public enum PlanRenderer {
         lines.append("set -e")
         let secrets = Set(plan.steps.flatMap { $0.commands.flatMap { $0.secrets.keys } }).sorted()
         for name in secrets {
-            lines.append(": \"${\(name):?export \(name)=the source URL with its credentials; linbuild does not print it}\"")
+            lines.append(": \"${\(name):?export \(name)=\(BuildSecret.meaning(of: name)); linbuild does not print it}\"")
         }
         lines += workFolder(plan)
         lines += BaseScript.functions(plan)
@@ -61,10 +61,12 @@ public enum PlanRenderer {
     }
 
     /// The work folder: created private, and removed on every way out, as a run does (after a
-    /// failure too, and on Ctrl-C or SIGTERM, with linbuild's exit codes).
+    /// failure too, and on Ctrl-C or SIGTERM, with linbuild's exit codes). The builds' secret files
+    /// go in it, written from the variables the script checked at its start, readable by this
+    /// user only (a run writes each just before the build that reads it and removes it after).
     static func workFolder(_ plan: Plan) -> [String] {
         let remove = Command("rm", ["-rf", "--", plan.workDirectory]).shellLine
-        return [
+        var lines = [
             "# the work folder, removed however the script ends:",
             Command("mkdir", ["-m", "700", plan.workDirectory]).shellLine,
             "trap \(ShellQuote.quote(remove)) EXIT",
@@ -72,6 +74,16 @@ public enum PlanRenderer {
             "trap 'exit 143' TERM",
             Command("mkdir", [plan.sourceContext, plan.emptyContext]).shellLine,
         ]
+        var files: [String: String] = [:]
+        for command in plan.steps.flatMap(\.commands) { files.merge(command.secretFiles) { first, _ in first } }
+        guard !files.isEmpty else { return lines }
+        let folders = Set(files.keys.map { ($0 as NSString).deletingLastPathComponent }).sorted()
+        lines.append("# the build secrets (credentials the locations carry), in files only this user can read:")
+        lines.append(Command("mkdir", ["-m", "700"] + folders).shellLine)
+        for (path, variable) in files.sorted(by: { $0.key < $1.key }) {
+            lines.append("(umask 077 && printf '%s' \"$\(variable)\" > \(ShellQuote.quote(path)))")
+        }
+        return lines
     }
 
     /// A step's lines under the shell form of its condition, which comes from asking

@@ -60,7 +60,7 @@ public enum JobSizing {
     ) -> [String: JobChoice] {
         var choices: [String: JobChoice] = [:]
         for architecture in architectures {
-            let major = architecture.flashAttention?.major
+            let major = presets.jobSizingMajor(of: architecture)
             if let requested {
                 choices[architecture.name] = JobChoice(jobs: requested, reason: "MAX_JOBS=\(requested): --max-jobs \(requested)")
                 continue

@@ -105,7 +105,7 @@ public struct PreflightTargets: Equatable, Sendable {
                         project: companion, versions: ["\(version)+\(suffix)"], index: index, needsWheel: true, alternative: alternative))
             }
             var gitRefs: [GitRef] = []
-            if let fa = architecture.flashAttention {
+            for fa in architecture.flashAttention {
                 if let commit = fa.commit {
                     // The Dockerfile clones FA3_GIT and checks out FA_COMMIT (presets require it for major 3).
                     gitRefs.append(GitRef(project: "flash-attention", url: faGit, commit: commit))

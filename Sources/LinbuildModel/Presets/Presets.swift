@@ -23,9 +23,12 @@ public struct Presets: Equatable, Sendable {
         public var locations = UpstreamLocations(values: [:])
     }
 
+    /// One Flash Attention an architecture gets. Each major is its own API (FA 2: package
+    /// `flash_attn`; FA 3: module `flash_attn_interface`), so an architecture may get several.
     public struct FlashAttention: Equatable, Sendable {
         public var version: String
-        /// The major version that names the base tag (`fav2`, `fav3`).
+        /// The major version: the leading number of `version`; the highest an architecture gets
+        /// names the base tag (`fav2`, `fav3`).
         public var major: Int
         /// A commit of the Flash Attention git source to build from (FA 3 is not published as a
         /// package); `nil`: the published package of `version`.
@@ -42,10 +45,15 @@ public struct Presets: Equatable, Sendable {
         public var torchChannel: String
         public var cudaSuffix: String
         public var cudaArchList: String
-        /// `nil` when the architecture does not get Flash Attention (turing).
-        public var flashAttention: FlashAttention?
+        /// The Flash Attention versions the architecture gets, one per major, ascending by major;
+        /// empty when it gets none (turing).
+        public var flashAttention: [FlashAttention]
         /// Overrides the default NVIDIA image tag for this architecture.
         public var nvidiaCudaTag: String?
+
+        /// The highest major it gets: what the base tag names (`fav3` for an architecture with
+        /// FA 2 and FA 3), since the contract's tag has one `fa<v2|v3|none>` part.
+        public var highestFlashAttention: FlashAttention? { flashAttention.last }
     }
 
     public var defaults: Defaults
@@ -57,6 +65,13 @@ public struct Presets: Equatable, Sendable {
     public var jobMemoryGiB: [Int: Int] = [:]
 
     public var architectureNames: [String] { architectures.map(\.name) }
+
+    /// The Flash Attention major whose compile needs the most memory per job, among those the
+    /// architecture gets: the compiles run one after another with the same `MAX_JOBS`, so the
+    /// hungriest one sizes it. `nil` when it gets none.
+    public func jobSizingMajor(of architecture: Architecture) -> Int? {
+        architecture.flashAttention.map(\.major).max { (jobMemoryGiB[$0] ?? 0, $0) < (jobMemoryGiB[$1] ?? 0, $1) }
+    }
 
     public func architecture(named name: String) -> Architecture? {
         architectures.first { $0.name == name }

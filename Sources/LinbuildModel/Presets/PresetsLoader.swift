@@ -171,33 +171,7 @@ public enum PresetsLoader {
         try reader.check(
             CudaArchList.isValid(archList), at: "\(at).cudaArchList", "must be compute capabilities separated by ';', e.g. 8.0;8.6")
 
-        var flashAttention: Presets.FlashAttention?
-        if let faValue = entry.first(where: { $0.key == "flashAttention" })?.value, faValue != .null {
-            let faAt = "\(at).flashAttention"
-            let fa = try reader.object(faValue, at: faAt)
-            try reader.allowOnly(["version", "major", "commit"], in: fa, at: faAt)
-            let version = try reader.string(reader.required("version", in: fa, at: faAt), at: "\(faAt).version")
-            try reader.check(
-                PipVersion.isValid(version), at: "\(faAt).version",
-                "must be a pip version, e.g. 2.7.4.post1 (use null for no Flash Attention)")
-            let major = try reader.integer(reader.required("major", in: fa, at: faAt), at: "\(faAt).major", in: 1...99)
-            var commit: String?
-            if let commitValue = fa.first(where: { $0.key == "commit" })?.value {
-                let text = try reader.string(commitValue, at: "\(faAt).commit")
-                try reader.check(
-                    CommitID(text) != nil && text == text.lowercased(), at: "\(faAt).commit",
-                    "must be a full 40-hex commit of the Flash Attention git source (lower case)")
-                commit = text
-            } else if major >= 3 {
-                throw reader.fail(
-                    "\(faAt).commit", "is missing: Flash Attention \(major) is not published as a package; pin a commit of its git source")
-            }
-            flashAttention = .init(version: version, major: major, commit: commit)
-        } else if !entry.contains(where: { $0.key == "flashAttention" }) {
-            throw LinbuildError.invalidPresets(
-                file: reader.file, entry: "\(at).flashAttention",
-                problem: "is missing (an object with version and major, or null for none)")
-        }
+        let flashAttention = try flashAttentions(in: entry, at: at, reader: reader)
         var nvidiaCudaTag: String?
         if let tagValue = entry.first(where: { $0.key == "nvidiaCudaTag" })?.value {
             let tag = try reader.string(tagValue, at: "\(at).nvidiaCudaTag")
@@ -216,6 +190,62 @@ public enum PresetsLoader {
             "makes a base tag longer than \(TagGrammar.maximumLength) characters (\(baseTag.prefix(40))…); shorten cudaSuffix or torchVersion"
         )
         return architecture
+    }
+
+    /// `flashAttention`: `null` (none), one object, or an array of objects (an architecture may get
+    /// FA 2 and FA 3: each is its own API). Sorted by major; each major once; the version's leading
+    /// number is its major (the Dockerfile tells the versions in `FA_VER` apart by it); a commit
+    /// pins the git source of a major that is not published as a package (3 and later), and only
+    /// one entry can have one (`FA_COMMIT` is one value).
+    private static func flashAttentions(
+        in entry: ObjectReader.Members, at: String, reader: ObjectReader
+    ) throws -> [Presets.FlashAttention] {
+        let faAt = "\(at).flashAttention"
+        guard let value = entry.first(where: { $0.key == "flashAttention" })?.value else {
+            throw reader.fail(faAt, "is missing (an object with version and major, an array of them, or null for none)")
+        }
+        let items: [(at: String, value: JSONValue)]
+        switch value {
+        case .null: return []
+        case .array(let elements): items = elements.enumerated().map { ("\(faAt)[\($0.offset)]", $0.element) }
+        case .object: items = [(faAt, value)]
+        default: throw reader.fail(faAt, "must be an object or an array of objects, not \(value.typeName)")
+        }
+        var result: [Presets.FlashAttention] = []
+        for (itemAt, item) in items {
+            let fa = try reader.object(item, at: itemAt)
+            try reader.allowOnly(["version", "major", "commit"], in: fa, at: itemAt)
+            let version = try reader.string(reader.required("version", in: fa, at: itemAt), at: "\(itemAt).version")
+            try reader.check(
+                PipVersion.isValid(version), at: "\(itemAt).version",
+                "must be a pip version, e.g. 2.7.4.post1 (use null for no Flash Attention)")
+            let major = try reader.integer(reader.required("major", in: fa, at: itemAt), at: "\(itemAt).major", in: 1...99)
+            try reader.check(
+                version.split(separator: ".").first.flatMap { Int($0) } == major, at: "\(itemAt).version",
+                "'\(version)' is not a version of major \(major) (its leading number must be the major)")
+            var commit: String?
+            if let commitValue = fa.first(where: { $0.key == "commit" })?.value {
+                let text = try reader.string(commitValue, at: "\(itemAt).commit")
+                try reader.check(
+                    CommitID(text) != nil && text == text.lowercased(), at: "\(itemAt).commit",
+                    "must be a full 40-hex commit of the Flash Attention git source (lower case)")
+                try reader.check(
+                    major >= 3, at: "\(itemAt).commit",
+                    "is only for Flash Attention 3 and later (built from the git source); version \(major) comes from the package index")
+                commit = text
+            } else if major >= 3 {
+                throw reader.fail(
+                    "\(itemAt).commit", "is missing: Flash Attention \(major) is not published as a package; pin a commit of its git source"
+                )
+            }
+            try reader.check(
+                !result.contains { $0.major == major }, at: itemAt, "lists Flash Attention \(major) a second time (one version per major)")
+            try reader.check(
+                commit == nil || !result.contains { $0.commit != nil }, at: "\(itemAt).commit",
+                "is a second pinned commit; only one Flash Attention can be built from the git source (FA_COMMIT)")
+            result.append(.init(version: version, major: major, commit: commit))
+        }
+        return result.sorted { $0.major < $1.major }
     }
 
     private static func isDirectory(_ path: String) -> Bool {

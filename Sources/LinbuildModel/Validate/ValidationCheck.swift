@@ -21,8 +21,13 @@ public struct ValidationCheck: Equatable, Sendable {
             "torchaudioVersion": architecture.torchaudioVersion,
             "cudaSuffix": architecture.cudaSuffix,
             "cudaArchList": architecture.cudaArchList,
-            "flashAttentionVersion": architecture.flashAttention?.version ?? "",
-            "flashAttentionMajor": architecture.flashAttention.map { String($0.major) } ?? "none",
+            // The highest major's (what the base tag names), then every one the architecture gets.
+            "flashAttentionVersion": architecture.highestFlashAttention?.version ?? "",
+            "flashAttentionMajor": architecture.highestFlashAttention.map { String($0.major) } ?? "none",
+            "flashAttentionVersions": architecture.flashAttention.isEmpty
+                ? "none" : architecture.flashAttention.map(\.version).joined(separator: " "),
+            "flashAttentionMajors": architecture.flashAttention.isEmpty
+                ? "none" : architecture.flashAttention.map { String($0.major) }.joined(separator: " "),
         ]
     }
 
@@ -32,7 +37,7 @@ public struct ValidationCheck: Equatable, Sendable {
             for: Presets.Architecture(
                 name: "", gpus: "", torchVersion: "", torchvisionVersion: "", torchaudioVersion: "", torchChannel: "", cudaSuffix: "",
                 cudaArchList: "",
-                flashAttention: nil, nvidiaCudaTag: nil)
+                flashAttention: [], nvidiaCudaTag: nil)
         ).keys)
 
     /// The expectation for one architecture; unknown placeholders are left as written (the

@@ -26,6 +26,8 @@ extension Executor {
                 throw InternalError("\(step.title) holds a value the run does not supply: \(command.shellLine)")
             }
             console.detail(command.shellLine)
+            let secrets = try SecretFiles.write(for: command)
+            defer { secrets.remove() }
             do {
                 termination = try runner.stream(command, to: output)
             } catch let failure as LaunchFailure {

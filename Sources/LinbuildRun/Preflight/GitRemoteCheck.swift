@@ -1,4 +1,5 @@
 import Foundation
+import LinbuildModel
 import LinbuildProcess
 import LinbuildSupport
 
@@ -11,12 +12,15 @@ enum GitRemoteCheck {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-fetch-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let environment = ["GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "/bin/false"]
+        // Credentials in the URL go as a header for its origin, as the build's clone sends them.
+        let authorization = GitAuthorization(url: url)
         do {
             let initialised = try runner.capture(
                 Command("git", ["init", "-q", "--bare", scratch], environment: environment), timeout: timeout)
             guard initialised.termination.succeeded else { return .unknown("git init failed: \(initialised.stderrSummary)") }
             let fetch = Command(
-                "git", ["-C", scratch, "fetch", "-q", "--depth=1", "--filter=tree:0", "--", url, sha], environment: environment)
+                "git", ["-C", scratch, "fetch", "-q", "--depth=1", "--filter=tree:0", "--", authorization?.url ?? url, sha],
+                environment: environment.merging(authorization?.environment ?? [:]) { $1 })
             let output = try runner.capture(fetch, timeout: timeout, limit: 64 * 1024)
             if output.termination.succeeded { return .present("fetched it from \(url)") }
             if output.termination == .timedOut { return .unknown("git fetch \(url) did not answer within \(Int(timeout)) s") }

@@ -20,6 +20,8 @@ all_up() {
   DOCKER_HOST="unix://$dir/engine/docker.sock" /usr/bin/docker version >/dev/null 2>&1 || return 1
   curl -sf -o /dev/null "http://127.0.0.1:$(cat "$dir/ports/registry")/v2/" || return 1
   curl -sf -o /dev/null "http://127.0.0.1:$(cat "$dir/ports/http")/simple/" || return 1
+  alive "$dir/http-auth/pid" || return 1
+  [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$(cat "$dir/ports/http-auth")/simple/") == 401 ]] || return 1
 }
 
 # The engine's own bridge: its name and subnet come from DIR, so two stand-in sets (and the shared
@@ -89,15 +91,34 @@ start_registry() { # start_registry PORT
   wait_for 20 "registry on 127.0.0.1:$port" curl -sf -o /dev/null "http://127.0.0.1:$port/v2/" || { tail -20 "$reg/log" >&2; exit 69; }
 }
 
-start_http() { # start_http PORT ROOT
-  local port=$1 root=$2 http="$dir/http"
+start_http() { # start_http PORT ROOT [NAME CREDENTIALS]: NAME (default http) with its state in DIR/NAME;
+  # with CREDENTIALS (standins.py serve's file), every request needs one of them (answers 401 without)
+  local port=$1 root=$2 name=${3:-http} credentials=${4:-} expected=200
+  local http="$dir/$name"
+  [[ -z $credentials ]] || expected=401
   mkdir -p "$http"
-  if alive "$http/pid" && curl -sf -o /dev/null "http://127.0.0.1:$port/simple/"; then return 0; fi
+  ready() { [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/simple/") == "$expected" ]]; }
+  if alive "$http/pid" && ready; then return 0; fi
   stop_pidfile "$http/pid"
   rm -f "$http/port"
-  RECIPE_HTTP_PORT=$port python3 "$here/standins.py" serve "$root" "$root/git" "$http/port" > "$http/log" 2>&1 9>&- &
+  RECIPE_HTTP_PORT=$port python3 "$here/standins.py" serve "$root" "$root/git" "$http/port" $credentials > "$http/log" 2>&1 9>&- &
   echo $! > "$http/pid"
-  wait_for 20 "HTTP server on 127.0.0.1:$port" curl -sf -o /dev/null "http://127.0.0.1:$port/simple/" || { tail -20 "$http/log" >&2; exit 69; }
+  wait_for 20 "HTTP server $name on 127.0.0.1:$port" ready || { tail -20 "$http/log" >&2; exit 69; }
+}
+
+# make_credentials FILE ACCEPTED: the private mirror's credentials, made once per DIR: FILE (shell
+# assignments RECIPE_AUTH_USER, RECIPE_AUTH_PASSWORD, RECIPE_AUTH_TOKEN, mode 0600) and ACCEPTED
+# (standins.py serve's file: the two Basic forms, user:password and a lone token). The password has
+# characters a URL must percent-encode, as real ones do.
+make_credentials() {
+  local file=$1 accepted=$2
+  [[ -s $file && -s $accepted ]] && return 0
+  local password token
+  password="rcp-$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')@/:pw"
+  token="lbtok_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+  (umask 077
+   printf 'RECIPE_AUTH_USER=recipe\nRECIPE_AUTH_PASSWORD=%q\nRECIPE_AUTH_TOKEN=%q\n' "$password" "$token" > "$file"
+   printf 'password %s\ntoken %s\n' "$(printf '%s' "recipe:$password" | base64 -w 0)" "$(printf '%s' "$token:" | base64 -w 0)" > "$accepted")
 }
 
 # The Debian mirror apt uses on this host (deb822 or one-line sources), else deb.debian.org.
@@ -168,13 +189,15 @@ tag_and_push() {
   fi
 }
 
-# make_cuda_image TAG: recipe-standin/cuda:TAG = the common CUDA rootfs + a small layer with an
-# nvcc that reports TAG's release, a libcudart stub and NVIDIA's environment variables.
+# make_cuda_image TAG: recipe-standin/cuda:TAG = the OS rootfs + a small layer with an nvcc that
+# reports TAG's release, a libcudart stub, headers and NVIDIA's environment variables. No gcc, g++
+# or Python: the recipe's builder installs its own host compiler and Python (nothing says NVIDIA's
+# devel image brings them), and this stand-in makes a recipe that assumes them fail.
 make_cuda_image() {
   local tag=$1 ref="recipe-standin/cuda:$1" key
   [[ $tag =~ ^([0-9]+)\.([0-9]+)\.([0-9]+) ]] || { log "cannot read a CUDA version from nvidia/cuda tag $tag"; exit 1; }
   local major=${BASH_REMATCH[1]} minor=${BASH_REMATCH[2]} patch=${BASH_REMATCH[3]}
-  key=$(key_of "$tag $(cat "$cache/rootfs/cuda-common.key") $(sha256sum "$here/lib.sh" | cut -c1-16)")
+  key=$(key_of "$tag $(cat "$cache/rootfs/os.key") $(sha256sum "$here/lib.sh" | cut -c1-16)")
   [[ $(label_of "$ref") == "$key" ]] && return 0
   local v="$major.$minor" build="V$major.$minor.$((patch == 0 ? 61 : 85 + patch))"
   case "$major.$minor.$patch" in 12.6.3) build=V12.6.85 ;; 12.8.0) build=V12.8.61 ;; 12.8.1) build=V12.8.93 ;; 12.4.1) build=V12.4.131 ;; esac
@@ -211,7 +234,7 @@ NVCC
   echo "/usr/local/cuda/lib64" > "$ctx/root/etc/ld.so.conf.d/000_cuda.conf"
   printf '#define CUDNN_MAJOR 9\n#define CUDNN_MINOR 7\n#define CUDNN_PATCHLEVEL 0\n' > "$ctx/root/usr/include/cudnn_version.h"
   cat > "$ctx/Dockerfile" <<DOCKERFILE
-FROM recipe-standin/cuda-common:bookworm
+FROM recipe-standin/os:bookworm
 COPY root/ /
 RUN ldconfig
 ENV PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \\
@@ -226,6 +249,21 @@ CMD ["bash"]
 DOCKERFILE
   DOCKER_BUILDKIT=1 $docker build -q -t "$ref" "$ctx" >/dev/null 2> "$ctx/log" || { cat "$ctx/log" >&2; exit 1; }
   log "built $ref (nvcc release $v, $build)"
+}
+
+# make_uid1000_image: recipe-standin/os-uid1000:bookworm = the OS image with a user and group of
+# UID/GID 1000 named 'ubuntu', as Ubuntu's 24.04 images have: the recipe's user step must reuse
+# that ID rather than fail on `useradd --uid 1000`.
+make_uid1000_image() {
+  local ref=recipe-standin/os-uid1000:bookworm key ctx="$dir/build/os-uid1000"
+  key=$(key_of "$(cat "$cache/rootfs/os.key") uid1000 v1")
+  [[ $(label_of "$ref") == "$key" ]] && return 0
+  rm -rf "$ctx"; mkdir -p "$ctx"
+  printf '%s\n' "FROM recipe-standin/os:bookworm" \
+    "RUN groupadd --gid 1000 ubuntu && useradd --uid 1000 --gid 1000 --create-home --shell /bin/bash ubuntu" \
+    "LABEL org.linbuild.standin=$key" > "$ctx/Dockerfile"
+  DOCKER_BUILDKIT=1 $docker build -q -t "$ref" "$ctx" >/dev/null 2> "$ctx/log" || { cat "$ctx/log" >&2; exit 1; }
+  log "built $ref (user ubuntu, UID 1000)"
 }
 
 pip_download() { # pip on the host, without this machine's pip configuration (find-links etc.)
@@ -267,13 +305,16 @@ PY
   log "imported $ref from $(basename "$wheel")"
 }
 
-# The requirements /simple must hold: the Dockerfile's build tools, the stub wheels' dependencies,
+# The requirements /simple must hold: the Dockerfile's build tools (pip: the Flash Attention build's
+# `pip wheel`), the stub wheels' dependencies,
 # the fixture application's dependencies and extras (torch and friends excluded: they come from
 # the torch index), and RECIPE_PYPI_EXTRA.
 pypi_requirements() {
   python3 - "$here/../app/pyproject.toml" ${RECIPE_PYPI_EXTRA:-} <<'PY'
 import os, re, sys, tomllib
-reqs = ["setuptools", "wheel", "ninja", "packaging", "psutil", "einops",
+# editables: what hatchling's editable build asks for besides build-system.requires (the runtime
+# installs the application --editable).
+reqs = ["setuptools", "wheel", "ninja", "packaging", "psutil", "einops", "pip", "editables",
         "filelock", "typing-extensions", "sympy", "networkx", "jinja2", "fsspec", "numpy", "pillow"]
 skip = {"torch", "torchvision", "torchaudio", "flash-attn", "flash-attn-3"}
 def from_pyproject(path):
@@ -311,8 +352,8 @@ pypi_download() {
   # Wheels for the stand-in images' Python (CPython 3.11, glibc 2.36, x86_64) whatever the host's
   # Python or glibc is. If something exists only as an sdist, and the host's Python is 3.11 too,
   # the host's own pip download (which can take sdists) is the fallback.
-  local platforms=(--platform linux_x86_64 --platform manylinux1_x86_64 --platform manylinux2010_x86_64 --platform manylinux2014_x86_64) v
-  for v in $(seq 36 -1 5); do platforms+=(--platform "manylinux_2_${v}_x86_64"); done
+  local platforms
+  mapfile -t platforms < <(wheel_platforms | tr ' ' '\n')
   if ! pip_download -q --dest "$out/files" --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 --abi abi3 --abi none \
        "${platforms[@]}" -r "$out/requirements.txt" > "$out/log" 2>&1; then
     if [[ $(python3 -c 'import sys, platform; print(sys.version_info[:2] == (3, 11) and platform.machine() == "x86_64")') == True ]]; then
@@ -324,6 +365,63 @@ pypi_download() {
   fi
   echo "$key" > "$out/key"
   log "pip mirror: $(ls "$out/files" | wc -l) files, $(du -sb "$out/files" | cut -f1) bytes in $((SECONDS - t))s"
+}
+
+# The platform tags of the stand-in images' Python (CPython 3.11, glibc 2.36, x86_64), for pip
+# download on a host whose Python or glibc may differ.
+wheel_platforms() {
+  local v
+  printf -- '--platform %s\n' linux_x86_64 manylinux1_x86_64 manylinux2010_x86_64 manylinux2014_x86_64
+  for v in $(seq 36 -1 5); do printf -- '--platform manylinux_2_%s_x86_64\n' "$v"; done
+}
+
+# What only the stand-in PyTorch index serves: an older numpy than the stand-in PyPI's (the real
+# index mirrors numpy, pillow, jinja2 ... at versions of its own). $cache/torch-index-only.
+INDEX_ONLY_REQUIREMENTS="numpy==2.0.2"
+index_only_download() {
+  local out="$cache/torch-index-only"
+  [[ $(cat "$out/key" 2>/dev/null) == "$INDEX_ONLY_REQUIREMENTS" ]] && return 0
+  rm -rf "$out"; mkdir -p "$out"
+  # shellcheck disable=SC2046
+  pip_download -q --no-deps --dest "$out" --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 \
+    $(wheel_platforms) $INDEX_ONLY_REQUIREMENTS > "$out/log" 2>&1 || { tail -20 "$out/log" >&2; exit 1; }
+  echo "$INDEX_ONLY_REQUIREMENTS" > "$out/key"
+}
+
+# TORCH=real: PyPI's torch, torchvision and torchaudio of each TORCH_SPECS entry and everything
+# they pin (nvidia-*, triton, ...) in $cache/torch-real/pypi-<torch>/, and the three relabeled with
+# the CUDA suffix the presets ask for in $cache/torch-real/local-<torch>+<suffix>/ (PyPI's linux
+# wheels of torch 2.7.1 and 2.8.0 are the cu126 and cu128 builds: relabel_wheel.py says why that
+# is only a rename). Several GB per torch version, downloaded once and kept in the cache.
+torch_real_download() {
+  local spec ver suffix channel vision audio out relabeled t wheel name version
+  for spec in $TORCH_SPECS; do
+    IFS=: read -r ver suffix channel vision audio <<<"$spec"
+    out="$cache/torch-real/pypi-$ver"
+    if [[ $(cat "$out/key" 2>/dev/null) != "$ver $vision $audio" ]]; then
+      t=$SECONDS
+      log "TORCH=real: pip download of PyPI's torch $ver, torchvision $vision, torchaudio $audio and their dependencies (several GB, once) into $out"
+      rm -rf "$out"; mkdir -p "$out"
+      # shellcheck disable=SC2046
+      pip_download -q --dest "$out" --only-binary=:all: --python-version 3.11 --implementation cp --abi cp311 --abi abi3 --abi none \
+        $(wheel_platforms) "torch==$ver" "torchvision==$vision" "torchaudio==$audio" > "$out.log" 2>&1 \
+        || { tail -20 "$out.log" >&2; rm -rf "$out"; exit 1; }
+      echo "$ver $vision $audio" > "$out/key"
+      log "TORCH=real: $(ls "$out" | wc -l) files, $(du -sh "$out" | cut -f1) in $((SECONDS - t))s"
+    fi
+    relabeled="$cache/torch-real/local-$ver+$suffix"
+    if [[ $(cat "$relabeled/key" 2>/dev/null) != "$(cat "$out/key") $(sha256sum "$here/relabel_wheel.py" | cut -c1-16)" ]]; then
+      rm -rf "$relabeled"; mkdir -p "$relabeled"
+      for name in torch torchvision torchaudio; do
+        case $name in torch) version=$ver ;; torchvision) version=$vision ;; torchaudio) version=$audio ;; esac
+        wheel=$(ls "$out/$name-$version-"*.whl 2>/dev/null | head -1)
+        [[ -n $wheel ]] || { log "no $name $version wheel in $out"; exit 1; }
+        python3 "$here/relabel_wheel.py" "$wheel" "$suffix" "$relabeled" >/dev/null
+      done
+      echo "$(cat "$out/key") $(sha256sum "$here/relabel_wheel.py" | cut -c1-16)" > "$relabeled/key"
+      log "TORCH=real: relabeled torch $ver, torchvision $vision, torchaudio $audio as +$suffix"
+    fi
+  done
 }
 
 link_files() { # link_files DEST DIR...: a symlink in DEST for each file in the DIRs

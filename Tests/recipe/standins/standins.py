@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Helpers for Tests/recipe/standins/up: read what presets.json and docker/Dockerfile ask for, make
-the stub PyTorch wheels and the PEP 503 trees, pack the Flash Attention 2 stand-in sdist, and serve
+the stub PyTorch wheels (or serve the real ones) and the PEP 503 trees, pack the Flash Attention 2 stand-in sdist, and serve
 it all (static files plus git's smart HTTP) on loopback.
 
 Subcommands (all print or write; none reach the network):
   plan REPO                         shell assignments: CUDA_TAGS, OS_IMAGES, UV_VERSION, TORCH_SPECS, FA2_VERSIONS
-  torch-index OUT SPECS DEPS_DIR    stub torch/torchvision/torchaudio wheels + /whl tree under OUT
+  torch-index OUT SPECS DEPS_DIR INDEX_ONLY_DIR [REAL_DIR]
+                                    the /whl tree under OUT: stub torch/torchvision/torchaudio wheels,
+                                    or /whl-real: the real ones relabeled under REAL_DIR (TORCH=real)
   simple-index OUT URL_PREFIX DIR.. a PEP 503 tree at OUT linking to URL_PREFIX/<file> for files in DIRs
   fa2-sdist TEMPLATE VERSION OUT    flash_attn-VERSION.tar.gz from the template folder
-  serve ROOT GIT_ROOT PORTFILE      HTTP on 127.0.0.1 (a free port, written to PORTFILE)
+  serve ROOT GIT_ROOT PORTFILE [CREDENTIALS]
+                                    HTTP on 127.0.0.1 (a free port, written to PORTFILE); with a
+                                    CREDENTIALS file (lines "FORM BASE64-OF-USER:PASSWORD"), every
+                                    request needs one of them (HTTP Basic), else 401, and each one
+                                    is logged as "auth FORM|none METHOD PATH STATUS"
 """
 import base64
 import glob
@@ -62,6 +68,12 @@ def walk_strings(value, key=""):
         yield key, value
 
 
+def flash_attentions(arch):
+    """An architecture's Flash Attention entries: presets allow null, one object or an array."""
+    fa = arch.get("flashAttention")
+    return [] if fa is None else fa if isinstance(fa, list) else [fa]
+
+
 def plan(repo):
     presets = json.load(open(os.path.join(repo, "presets.json")))
     dockerfile = open(os.path.join(repo, "docker", "Dockerfile")).read()
@@ -107,9 +119,9 @@ def plan(repo):
                   f"so the stand-in index will not serve it; add it to TORCH_PAIRS in {__file__}", file=sys.stderr)
             continue
         add(torch_specs, f"{base}:{suffix}:{channel}:{vision}:{audio}")
-        fa = a.get("flashAttention") or {}
-        if str(fa.get("major")) == "2" and fa.get("version"):
-            add(fa2, fa["version"])
+        for fa in flash_attentions(a):
+            if str(fa.get("major")) == "2" and fa.get("version"):
+                add(fa2, fa["version"])
     out = {
         "CUDA_TAGS": cuda, "OS_IMAGES": os_images or ["ubuntu:22.04"], "UV_VERSION": uv[:1],
         "TORCH_SPECS": torch_specs, "FA2_VERSIONS": fa2,
@@ -152,13 +164,41 @@ def write_wheel(out_dir, name, version, files, requires, summary):
     return path
 
 
+# What the stub torch, torchvision and torchaudio say when an application asks for more than they
+# have (torch.nn, torch.Tensor, torchvision.transforms ...). check-image reports a module that fails
+# with it as skipped in TORCH=stub mode (it needs the real torch, which TORCH=real serves) and as a
+# failure in TORCH=real mode.
+STUB_MARKER = "the stub torch of make recipe-test (TORCH=stub)"
+STUB_SURFACE = (
+    "import importlib.abc as _abc, sys as _sys\n\n\n"
+    "class StubMissing(ImportError):\n"
+    f"    \"\"\"Raised for what {STUB_MARKER} does not have.\"\"\"\n\n\n"
+    "class _Missing(_abc.MetaPathFinder):\n"
+    "    # Last on sys.meta_path: asked only for a submodule no other finder has.\n"
+    "    def find_spec(self, fullname, path=None, target=None):\n"
+    "        if fullname.partition('.')[0] in ('torch', 'torchvision', 'torchaudio') and '.' in fullname:\n"
+    f"            raise ModuleNotFoundError('No module named %r: {STUB_MARKER} has none; TORCH=real serves the real one' % fullname, name=fullname)\n"
+    "        return None\n\n\n"
+    "if not any(isinstance(f, _Missing) for f in _sys.meta_path):\n"
+    "    _sys.meta_path.append(_Missing())\n\n\n"
+    "def missing(module, name):\n"
+    "    # Dunder lookups (copy, pickle, inspect) get the usual AttributeError.\n"
+    "    if name.startswith('__'):\n"
+    "        raise AttributeError(name)\n"
+    f"    raise StubMissing('%s.%s: {STUB_MARKER} has no such attribute; TORCH=real serves the real one' % (module, name))\n"
+)
+
+
 def torch_files(version, cuda, cudnn):
     return {
+        "torch/_stub.py": STUB_SURFACE,
         "torch/__init__.py": (
             '"""Stand-in torch for linbuild\'s offline recipe test: no tensors, only the facts a\n'
-            'non-GPU validation reads."""\n'
+            'non-GPU validation reads. Anything else raises torch._stub.StubMissing, which says so."""\n'
             f"__version__ = {version!r}\n"
-            "from . import version, backends, cuda, utils  # noqa: E402,F401\n\n\n"
+            "from . import _stub, version, backends, cuda, utils  # noqa: E402,F401\n\n\n"
+            "def __getattr__(name):\n"
+            "    _stub.missing('torch', name)\n\n\n"
             "def randn(*args, **kwargs):\n"
             "    raise RuntimeError('stand-in torch has no tensors (linbuild recipe test)')\n"
         ),
@@ -175,35 +215,61 @@ def torch_files(version, cuda, cudnn):
     }
 
 
-def torch_index(out, specs, deps_dir):
+def torch_index(out, specs, deps_dir, index_only_dir, real_dir=""):
     """OUT/whl/<suffix>/ and OUT/whl/nightly/<suffix>/ (the layout of download.pytorch.org/whl):
-    a project list, one page per project, and the files next to them."""
+    a project list, one page per project, and the files next to them. Real mode serves under
+    OUT/whl-real/ instead: the real and the stub torch wheels have the same file names, and uv's
+    cache (a BuildKit cache mount that outlives the stand-ins' mode) keys a wheel by index URL and
+    file name, so one mode must never find the other's under the same URL.
+
+    Stub mode (no REAL_DIR): the stub torch, torchvision and torchaudio, and their dependencies from
+    DEPS_DIR (PyPI's files). Real mode: the real wheels relabeled with the CUDA suffix
+    (REAL_DIR/local-<version>+<suffix>/) and every file their PyPI download brought
+    (REAL_DIR/pypi-<version>/: nvidia-*, triton, sympy ...), as the real index hosts them too.
+    Either way numpy comes only from INDEX_ONLY_DIR, an older numpy than the stand-in PyPI's: the
+    real index mirrors some PyPI projects at versions of its own, and the recipe must take those
+    from PyPI (the recipe test checks the base's numpy is PyPI's)."""
     trees = {}
+    root = "whl-real" if real_dir else "whl"
+    extra = [os.path.join(index_only_dir, n) for n in os.listdir(index_only_dir) if project_of(n)]
     for spec in specs.split():
         ver, suffix, channel, vision, audio = spec.split(":")
         cuda = f"{suffix[2:-1]}.{suffix[-1]}" if suffix.startswith("cu") else None
         cudnn = CUDNN.get(suffix, 90100)
-        for tree in (f"whl/{suffix}", f"whl/nightly/{suffix}"):
+        local = f"+{suffix}"
+        for tree in (f"{root}/{suffix}", f"{root}/nightly/{suffix}"):
             d = os.path.join(out, tree)
             os.makedirs(d, exist_ok=True)
-            wheels = trees.setdefault(tree, set())
-            local = f"+{suffix}"
-            wheels.add(write_wheel(d, "torch", ver + local, torch_files(ver + local, cuda, cudnn), TORCH_DEPS,
-                                   "stand-in torch (linbuild recipe test)"))
-            wheels.add(write_wheel(d, "torchvision", vision + local, {
-                "torchvision/__init__.py": f"import torch  # noqa: F401\n__version__ = {vision + local!r}\n",
+            files = trees.setdefault(tree, set(extra))
+            if real_dir:
+                relabeled = os.path.join(real_dir, f"local-{ver}{local}")
+                downloads = os.path.join(real_dir, f"pypi-{ver}")
+                for name, version in (("torch", ver), ("torchvision", vision), ("torchaudio", audio)):
+                    found = glob.glob(os.path.join(relabeled, f"{name}-{version}{local}-*.whl"))
+                    if not found:
+                        sys.exit(f"standins: no relabeled {name} {version}{local} in {relabeled}")
+                    files.update(found)
+                files.update(os.path.join(downloads, n) for n in os.listdir(downloads)
+                             if project_of(n) not in ("torch", "torchvision", "torchaudio", "numpy", None))
+                continue
+            files.add(write_wheel(d, "torch", ver + local, torch_files(ver + local, cuda, cudnn), TORCH_DEPS,
+                                  "stand-in torch (linbuild recipe test)"))
+            files.add(write_wheel(d, "torchvision", vision + local, {
+                "torchvision/__init__.py": f"import torch  # noqa: F401\n__version__ = {vision + local!r}\n"
+                                           "\n\ndef __getattr__(name):\n    torch._stub.missing('torchvision', name)\n",
                 "torchvision/version.py": f"__version__ = {vision + local!r}\ncuda = {cuda!r}\n",
             }, [f"torch=={ver}"] + TORCHVISION_DEPS, "stand-in torchvision (linbuild recipe test)"))
-            wheels.add(write_wheel(d, "torchaudio", audio + local, {
-                "torchaudio/__init__.py": f"import torch  # noqa: F401\n__version__ = {audio + local!r}\n",
+            files.add(write_wheel(d, "torchaudio", audio + local, {
+                "torchaudio/__init__.py": f"import torch  # noqa: F401\n__version__ = {audio + local!r}\n"
+                                          "\n\ndef __getattr__(name):\n    torch._stub.missing('torchaudio', name)\n",
                 "torchaudio/version.py": f"__version__ = {audio + local!r}\ncuda = {cuda!r}\n",
             }, [f"torch=={ver}"], "stand-in torchaudio (linbuild recipe test)"))
-    # The real index also serves the wheels' own dependencies (numpy, pillow, filelock, ...).
-    wanted = {normalize(re.split(r"[<>=!~;\[ ]", r)[0]) for r in TORCH_DEPS + TORCHVISION_DEPS}
-    extra = [f for f in glob.glob(os.path.join(deps_dir, "*")) if project_of(os.path.basename(f)) in wanted]
-    for tree, wheels in trees.items():
+            # The real index also serves the wheels' own dependencies (pillow, filelock, ...).
+            wanted = {normalize(re.split(r"[<>=!~;\[ ]", r)[0]) for r in TORCH_DEPS + TORCHVISION_DEPS} - {"numpy"}
+            files.update(f for f in glob.glob(os.path.join(deps_dir, "*")) if project_of(os.path.basename(f)) in wanted)
+    for tree, files in trees.items():
         d = os.path.join(out, tree)
-        for f in extra:
+        for f in files:
             link = os.path.join(d, os.path.basename(f))
             if not os.path.lexists(link):
                 os.symlink(os.path.abspath(f), link)
@@ -284,17 +350,49 @@ def fa2_sdist(template, version, out):
     os.replace(path + ".tmp", path)
 
 
-def serve(root, git_root, portfile):
-    """Static files under ROOT, and git's smart HTTP (git http-backend, read-only) for /git/."""
+def serve(root, git_root, portfile, credentials=None):
+    """Static files under ROOT, and git's smart HTTP (git http-backend, read-only) for /git/;
+    behind HTTP Basic credentials when a CREDENTIALS file is given (a private mirror)."""
     import http.server
     import socketserver
+
+    accepted = {}
+    if credentials:
+        for line in open(credentials):
+            form, _, encoded = line.strip().partition(" ")
+            if encoded:
+                accepted["Basic " + encoded] = form
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *a, **kw):
             super().__init__(*a, directory=root, **kw)
 
+        def end_headers(self):
+            # A private mirror's answers are revalidated every time (a client's cache may answer
+            # with a 304 but always asks): its log then shows each build's use of the credentials.
+            if accepted:
+                self.send_header("Cache-Control", "no-cache")
+            super().end_headers()
+
         def log_message(self, fmt, *args):
             sys.stderr.write("%s %s\n" % (self.log_date_time_string(), fmt % args))
+
+        def authorised(self):
+            """True when no credentials are asked for or the request carries accepted ones; else
+            answers 401 with a Basic challenge, as a private index or git server does."""
+            if not accepted:
+                return True
+            form = accepted.get(self.headers.get("Authorization", "").strip())
+            path = urllib.parse.urlsplit(self.path).path
+            sys.stderr.write("auth %s %s %s %s\n" % (form or "none", self.command, path, "ok" if form else 401))
+            sys.stderr.flush()
+            if form:
+                return True
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="linbuild stand-in mirror"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return False
 
         def git(self):
             parsed = urllib.parse.urlsplit(self.path)
@@ -339,11 +437,19 @@ def serve(root, git_root, portfile):
             self.wfile.write(payload)
 
         def do_GET(self):
+            if not self.authorised():
+                return
             if self.path.startswith("/git/") and ("/info/refs?service=" in self.path):
                 return self.git()
             return super().do_GET()
 
+        def do_HEAD(self):
+            if self.authorised():
+                super().do_HEAD()
+
         def do_POST(self):
+            if not self.authorised():
+                return
             if self.path.startswith("/git/"):
                 return self.git()
             self.send_error(405)

@@ -1,7 +1,10 @@
 """Stand-in for flash-attn @VERSION@'s setup.py (linbuild recipe test): imports torch at build time,
 finds nvcc, compiles a small C extension with the build image's compiler, and records the
 environment it saw into flash_attn/_build_env.json. Like the real one, it ignores
-TORCH_CUDA_ARCH_LIST: the archs come from FLASH_ATTN_CUDA_ARCHS (default 80;90;100;120)."""
+TORCH_CUDA_ARCH_LIST: the archs come from FLASH_ATTN_CUDA_ARCHS (default 80;90;100;120), and of
+those it compiles only 80, 90 (nvcc 11.8+), 100 and 120 (nvcc 12.8+): upstream's setup.py adds a
+-gencode for each of these four and ignores any other (8.6 and 8.9 GPUs run the sm80 code).
+`gencode` records what it would have compiled."""
 import os
 import sys
 
@@ -11,8 +14,10 @@ from setuptools import Extension, setup  # noqa: E402
 from setuptools.command.build_ext import build_ext  # noqa: E402
 from setuptools.command.build_py import build_py  # noqa: E402
 
-archs = os.environ.get("FLASH_ATTN_CUDA_ARCHS") or "80;90;100;120"
-ENV = fa_record.build_env("2", {"version": "@VERSION@", "archs_built": archs.split(";")})
+archs = (os.environ.get("FLASH_ATTN_CUDA_ARCHS") or "80;90;100;120").split(";")
+nvcc = tuple(int(part) for part in (fa_record.nvcc_release() or "0.0").split("."))
+compiled = [a for a, since in (("80", (0, 0)), ("90", (11, 8)), ("100", (12, 8)), ("120", (12, 8))) if a in archs and nvcc >= since]
+ENV = fa_record.build_env("2", {"version": "@VERSION@", "archs_asked": archs, "gencode": ["sm_" + a for a in compiled]})
 
 
 class BuildExt(build_ext):

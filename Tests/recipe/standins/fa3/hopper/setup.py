@@ -1,9 +1,12 @@
 """Stand-in for Flash Attention 3's hopper/setup.py (linbuild recipe test): distribution flash_attn_3,
-module flash_attn_interface. Like the real one it imports torch at build time, needs the
-csrc/cutlass submodule (so the source must be cloned with its submodules), and would download
-another nvcc unless the local one is 12.8 or FLASH_ATTENTION_OFFLINE_BUILD is set (offline here:
-that fails). It records the environment it saw into flash_attn_3/_build_env.json."""
+module flash_attn_interface. Like the real one it imports torch at build time, runs
+`git submodule update --init ../csrc/cutlass` itself (upstream's only submodule step: the others,
+csrc/composable_kernel and third_party/aiter, are ROCm's), needs that submodule's headers, and
+would download another nvcc unless the local one is 12.8 or FLASH_ATTENTION_OFFLINE_BUILD is set
+(offline here: that fails). It records the environment it saw into flash_attn_3/_build_env.json,
+and how the source was cloned: shallow or not, and which submodules are there."""
 import os
+import subprocess
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
@@ -12,10 +15,25 @@ import fa_record  # noqa: E402  (imports torch)
 from setuptools import Extension, setup  # noqa: E402
 from setuptools.command.build_py import build_py  # noqa: E402
 
+
+def git(*args, cwd=here):
+    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+# What the clone was like before this build touched it (upstream's next line may add cutlass).
+clone = {
+    "shallow": git("rev-parse", "--is-shallow-repository") == "true",
+    "cutlass_shallow": git("rev-parse", "--is-shallow-repository", cwd=os.path.join(here, "..", "csrc", "cutlass")) == "true"
+    if os.path.exists(os.path.join(here, "..", "csrc", "cutlass", ".git")) else None,
+    "submodules": sorted(line.split()[1] for line in (git("submodule", "status") or "").splitlines()
+                         if line and not line.startswith("-")),
+}
+subprocess.run(["git", "submodule", "update", "--init", "../csrc/cutlass"], cwd=here)
 cutlass = os.path.join(here, "..", "csrc", "cutlass", "include", "cutlass", "cutlass.h")
 if not os.path.exists(cutlass):
-    sys.exit("flash-attention stand-in: csrc/cutlass is empty: clone the repository with its submodules "
-             "(git clone --recursive, or git submodule update --init --recursive)")
+    sys.exit("flash-attention stand-in: csrc/cutlass is empty and `git submodule update --init ../csrc/cutlass` "
+             "could not fill it (not a git clone?)")
 release = fa_record.nvcc_release()
 if release != "12.8" and not os.environ.get("FLASH_ATTENTION_OFFLINE_BUILD"):
     sys.exit(f"flash-attention stand-in: nvcc is {release}, not 12.8: the real hopper/setup.py would now download "
@@ -23,7 +41,7 @@ if release != "12.8" and not os.environ.get("FLASH_ATTENTION_OFFLINE_BUILD"):
 revision = open(os.path.join(here, "REVISION")).read().strip()
 disabled = sorted(k for k, v in os.environ.items() if k.startswith("FLASH_ATTENTION_DISABLE_") and v.upper() == "TRUE")
 ENV = fa_record.build_env("3", {"version": "3.0.0", "standin_revision": revision,
-                                "cutlass": open(cutlass).readline().strip(), "disabled": disabled})
+                                "cutlass": open(cutlass).readline().strip(), "disabled": disabled, "clone": clone})
 
 
 class BuildPy(build_py):
