@@ -10,8 +10,12 @@ extension EndToEnd {
         /// A commit made at a fixed time long ago, so no clock of this run can give the same label.
         static let commitTime = "2024-03-01T12:00:00Z"
 
-        /// Re-makes the fixture's last commit with `commitTime` as its committer time; returns its SHA.
+        /// Re-makes the fixture's last commit with `commitTime` as its committer time, and with a
+        /// file no other test has (BuildKit's cache of a COPY ignores file times: the same files from
+        /// another test's commit would come back with that commit's times); returns its SHA.
         static func dateLastCommit(_ project: FixtureProject) throws -> String {
+            try project.write("pkg/model.py", "WEIGHTS = '\(UUID().uuidString)'\n")
+            try project.git(["add", "-A"])
             let environment = [
                 "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
                 "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_COMMITTER_DATE": commitTime,
