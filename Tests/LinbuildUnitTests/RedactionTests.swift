@@ -54,7 +54,8 @@ import Testing
             let words = command.arguments.first == "-C" ? Array(command.arguments.dropFirst(2)) : command.arguments
             switch words.first {
             case "init", "fetch": return CapturedOutput(termination: .exited(0))
-            case "cat-file": return CapturedOutput(termination: .exited(0), stdout: Array("tree t\ncommitter C <c> 1709294400 +0000\n\nm\n".utf8))
+            case "cat-file":
+                return CapturedOutput(termination: .exited(0), stdout: Array("tree t\ncommitter C <c> 1709294400 +0000\n\nm\n".utf8))
             default:
                 Issue.record("unexpected \(command.shellLine)")
                 return CapturedOutput(termination: .exited(1))
