@@ -55,6 +55,7 @@ extension BuildCommand {
             source: resolved.source, engine: engine, workDirectory: Self.workDirectory(environment: context.environment),
             // The commit's time, so two builds of one commit carry one created label.
             createdAt: Self.timestamp(resolved.source.commitTime.map { Date(timeIntervalSince1970: Double($0)) } ?? context.clock()))
+        builder.lock = try context.lock()
         builder.jobChoices = JobSizing.choices(
             requested: options.maxJobs, presets: presets, architectures: resolved.architectures, resources: resources)
         if let requested = options.maxJobs, case .success(let machine)? = resources {

@@ -34,7 +34,8 @@ struct BuildCommand: LinbuildCommand {
             logDirectory: Paths.absolute(logs), probeTimeout: options.probeTimeout)
         executor.baseBuildHooks = BaseBuildProgress(
             console: console, preflight: options.noPreflight ? nil : preflight(dockerfile), engineID: (try? resources.get())?.id ?? "",
-            history: BuildHistory(directory: Paths.absolute(options.logs)), architectures: plan.targets.map(\.arch))
+            history: BuildHistory(directory: Paths.absolute(options.logs)), architectures: plan.targets.map(\.arch),
+            lockCheck: plan.targets.contains { !$0.lockedImages.isEmpty } ? lockCheck(plan) : nil)
         try executor.run()
     }
 
@@ -59,6 +60,18 @@ struct BuildCommand: LinbuildCommand {
             let results = preflight.run()
             for result in results { context.console.info(result.line) }
             try Preflight.conclude(results, console: context.console)
+        }
+    }
+
+    /// Whether the registries still hold the locked images of the architectures named.
+    private func lockCheck(_ plan: Plan) -> @Sendable ([String]) throws -> Void {
+        { [context] names in
+            let images = plan.targets.filter { names.contains($0.arch) }.flatMap { target in
+                target.lockedImages.sorted { $0.key < $1.key }.map { (arch: target.arch, stage: $0.key, reference: $0.value) }
+            }
+            let unknown = try LockedImageCheck.run(
+                images, registry: context.registry, lockFile: context.locations.lock, timeout: context.options.probeTimeout)
+            for line in unknown { context.console.warning("cannot check the locked image \(line); going on") }
         }
     }
 

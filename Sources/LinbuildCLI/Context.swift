@@ -42,6 +42,12 @@ public struct Context: Sendable {
         try DockerfileParser.load(path: locations.dockerfile(presets))
     }
 
+    /// The lock beside the presets (`presets.lock.json`) and its path, or nil when there is none.
+    public func lock() throws -> (lock: UpstreamLock, file: String)? {
+        let file = locations.lock
+        return try UpstreamLock.load(path: file).map { ($0, file) }
+    }
+
     /// A registry client with the credentials the engine has from `docker login` / `podman login`.
     public var registry: RegistryClient {
         RegistryClient(timeout: options.probeTimeout) { [environment, runner] host in

@@ -18,6 +18,8 @@ public enum HelpText {
               linbuild check [--arch NAME|all]
               linbuild preflight [--arch NAME|all]
               linbuild validate [--arch NAME] [--gpus all] IMAGE
+              linbuild lock [--arch NAME|all] [--update]
+              linbuild outdated [--arch NAME|all] [--json]
               linbuild prune [--registry HOST] [--keep N] [--older-than DAYS] [--apply]
               linbuild completions bash|zsh|fish
               linbuild help [COMMAND]

@@ -77,6 +77,8 @@ extension Subcommand {
         case .check: CheckCommand.self
         case .preflight: PreflightCommand.self
         case .validate: ValidateCommand.self
+        case .lock: LockCommand.self
+        case .outdated: OutdatedCommand.self
         case .prune: PruneCommand.self
         case .completions: CompletionsCommand.self
         }

@@ -30,6 +30,9 @@ public struct Locations: Sendable {
         return URL(fileURLWithPath: CommandLine.arguments.first ?? "linbuild").resolvingSymlinksInPath()
     }
 
+    /// The lock of the upstreams: beside the presets file, named after it (`presets.lock.json`).
+    public var lock: String { UpstreamLock.path(forPresets: presets) }
+
     public func dockerfile(_ presets: Presets) -> String {
         if let given = options.dockerfile { return Paths.absolute(given) }
         if presets.defaults.dockerfile.hasPrefix("/") { return presets.defaults.dockerfile }

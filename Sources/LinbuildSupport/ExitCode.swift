@@ -3,6 +3,8 @@ public enum ExitCode: Int32, Sendable, Codable, CaseIterable {
     case success = 0
     /// A build or push failed.
     case failure = 1
+    /// `linbuild outdated`: an upstream drifted (as `terraform plan -detailed-exitcode` says 2 for changes).
+    case drifted = 2
     case usage = 64
     /// Presets or Dockerfile break their contract.
     case dataError = 65

@@ -5,6 +5,7 @@ extension ExitCode {
         switch self {
         case .success: "ok"
         case .failure: "build or push failed"
+        case .drifted: "outdated found drift"
         case .usage: "bad usage"
         case .dataError: "bad presets or Dockerfile"
         case .noInput: "missing file, repository or ref"
@@ -33,9 +34,11 @@ extension ExitCode {
         switch self {
         case .success: "success"
         case .failure: "a build or push failed (the summary says what was pushed and what was not), or a `validate` check failed"
+        case .drifted:
+            "`outdated` only: an upstream drifted (a locked or built-from digest differs from what its tag names now, a tag is gone, a locked digest or wheel is gone or changed) or a newer patch release of a pinned torch or CUDA line exists"
         case .usage: "bad usage: unknown option (with a suggestion), missing or malformed value, unknown arch"
         case .dataError:
-            "bad data: `presets.json` or the Dockerfile breaks its contract (file, entry or line, field), preflight found an input upstream lacks (with the nearest versions it has), the commit has submodules or LFS files that cannot be included, or the registry's image under a base's immutable tag records other inputs than the tag names"
+            "bad data: `presets.json` or the Dockerfile breaks its contract (file, entry or line, field), preflight found an input upstream lacks (with the nearest versions it has), the commit has submodules or LFS files that cannot be included, the registry's image under a base's immutable tag records other inputs than the tag names, or the lock (`presets.lock.json`) is malformed, no longer fits what the build pulls, or pins a digest its registry no longer has"
         case .noInput:
             "missing input: a file (or a file where a folder belongs), the source repository, or the ref in it (unknown, ambiguous, or a tag on a tree or blob), or git could not reach or export it; `--skip-base` with the base neither local nor in the registry"
         case .unavailable:

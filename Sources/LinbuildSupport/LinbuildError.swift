@@ -35,6 +35,10 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case mislabeledImage(String)
     /// Preflight found an input (torch version, image tag, Flash Attention tag) upstream lacks.
     case upstreamMissing(String)
+    /// The lock of the upstreams does not fit what the build pulls, or pins what upstream no longer has.
+    case lock(String)
+    /// `linbuild outdated` found upstreams that drifted (its exit code, 2, says so to scripts).
+    case drifted(String)
     /// A program linbuild needs (the engine, git, tar) cannot start: `LaunchFailure.error(fix:)`.
     case cannotRun(program: String, reason: String, fix: String)
     /// A file or folder linbuild writes (the work folder, a step's log) cannot be created.
@@ -62,7 +66,7 @@ extension LinbuildError: CustomStringConvertible {
     public var exitCode: ExitCode {
         switch self {
         case .usage: .usage
-        case .invalidPresets, .contract, .upstreamMissing, .incompleteSource, .mislabeledImage: .dataError
+        case .invalidPresets, .contract, .upstreamMissing, .incompleteSource, .mislabeledImage, .lock: .dataError
         case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed,
             .baseNotFound:
             .noInput
@@ -71,6 +75,7 @@ extension LinbuildError: CustomStringConvertible {
         // Not an input that is missing (66): linbuild's exit codes (docs/reference.md) have no EX_CANTCREAT (73), so the generic failure.
         case .cannotCreate: .failure
         case .buildFailed, .pushFailed, .validationFailed: .failure
+        case .drifted: .drifted
         case .interrupted(let signal), .interruptedDuring(let signal, _): signal == 15 ? .terminated : .interrupted
         }
     }
@@ -110,7 +115,8 @@ extension LinbuildError: CustomStringConvertible {
             return message
         case .buildFailed(let step, let status, let log):
             return "\(step) failed (\(status))" + (log.map { "; its log is \($0)" } ?? "")
-        case .pushFailed(let message), .validationFailed(let message), .upstreamMissing(let message), .mislabeledImage(let message):
+        case .pushFailed(let message), .validationFailed(let message), .upstreamMissing(let message), .mislabeledImage(let message),
+            .lock(let message), .drifted(let message):
             return message
         case .interrupted(let signal):
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT"); nothing more was started"

@@ -73,6 +73,7 @@ import Testing
         case "help": options.help
         case "version": options.version
         case "apply": options.apply
+        case "update": options.update
         default: nil
         }
     }
@@ -81,6 +82,7 @@ import Testing
     static func commandLine(for spec: OptionSpec, _ options: [String]) -> [String] {
         if spec.commands.isEmpty || spec.commands.contains(.build) { return options }
         if spec.commands == [.prune] { return ["prune"] + options }
+        if spec.commands == [.lock] { return ["lock"] + options }
         return ["validate"] + options + ["image:tag"]
     }
 

@@ -49,18 +49,26 @@ import Testing
         #expect(PackageVersion.nearest(to: "1.0", among: []) == [])
     }
 
-    @Test func indexPagesAreReadAsJSONOrHTML() {
-        let json = #"{"meta":{"api-version":"1.0"},"files":[{"filename":"a-1.0.tar.gz"},{"filename":"a-1.1-py3-none-any.whl"}]}"#
-        #expect(PackageIndexClient.filesFromJSON(Array(json.utf8)) == ["a-1.0.tar.gz", "a-1.1-py3-none-any.whl"])
+    @Test func indexPagesAreReadAsJSONOrHTMLWithTheirHashes() {
+        let hash = String(repeating: "ab", count: 32)
+        let json =
+            #"{"meta":{"api-version":"1.0"},"files":[{"filename":"a-1.0.tar.gz","hashes":{}},{"filename":"a-1.1-py3-none-any.whl","hashes":{"sha256":"HASH"}}]}"#
+            .replacingOccurrences(of: "HASH", with: hash.uppercased())
+        #expect(
+            PackageIndexClient.filesFromJSON(Array(json.utf8)) == [
+                IndexFile(name: "a-1.0.tar.gz", sha256: nil), IndexFile(name: "a-1.1-py3-none-any.whl", sha256: hash),
+            ])
         #expect(PackageIndexClient.filesFromJSON(Array(#"{"files": ["#.utf8)) == nil)
         #expect(PackageIndexClient.filesFromJSON(Array(#"{"files": [{"url": "x"}]}"#.utf8)) == nil)
         let html = """
-            <html><body><a href="/whl/cu126/torch-2.7.1%2Bcu126-cp311-cp311-manylinux_2_28_x86_64.whl#sha256=ab">torch-2.7.1+cu126-cp311-cp311-manylinux_2_28_x86_64.whl</a><br/>
-            <A HREF='../../files/torch-2.7.0-cp311-cp311-linux_x86_64.whl?x=1' data-requires-python="&gt;=3.9">t</A>
+            <html><body><a href="/whl/cu126/torch-2.7.1%2Bcu126-cp311-cp311-manylinux_2_28_x86_64.whl#sha256=\(hash)">torch-2.7.1+cu126-cp311-cp311-manylinux_2_28_x86_64.whl</a><br/>
+            <A HREF='../../files/torch-2.7.0-cp311-cp311-linux_x86_64.whl?x=1#sha256=ab' data-requires-python="&gt;=3.9">t</A>
             """
+        // (a fragment that is not 64 hex digits is no hash)
         #expect(
             PackageIndexClient.filesFromHTML(html) == [
-                "torch-2.7.1+cu126-cp311-cp311-manylinux_2_28_x86_64.whl", "torch-2.7.0-cp311-cp311-linux_x86_64.whl",
+                IndexFile(name: "torch-2.7.1+cu126-cp311-cp311-manylinux_2_28_x86_64.whl", sha256: hash),
+                IndexFile(name: "torch-2.7.0-cp311-cp311-linux_x86_64.whl", sha256: nil),
             ])
     }
 

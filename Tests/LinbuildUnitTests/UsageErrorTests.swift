@@ -180,7 +180,7 @@ import Testing
         Bad(arguments: ["-"], message: "unexpected argument '-'"),
         Bad(
             arguments: ["buidl"],
-            message: "unexpected argument 'buidl' (subcommands: build, check, validate, preflight, prune, completions)"),
+            message: "unexpected argument 'buidl' (subcommands: build, check, validate, preflight, lock, outdated, prune, completions)"),
         Bad(arguments: ["--push", "check"], message: "unexpected argument 'check' (subcommands:"),
         Bad(arguments: ["check", "x"], message: "unexpected argument 'x'"),
         Bad(arguments: ["validate"], message: "validate needs exactly one IMAGE: linbuild validate [--arch NAME] IMAGE"),

@@ -88,7 +88,7 @@ public enum PresetsField: String, Sendable, Equatable, CaseIterable {
 
 /// What linbuild was asked to do.
 public enum Subcommand: String, Sendable, CaseIterable, Hashable {
-    case build, check, validate, preflight, prune, completions
+    case build, check, validate, preflight, lock, outdated, prune, completions
 
     public var summary: String {
         switch self {
@@ -96,6 +96,8 @@ public enum Subcommand: String, Sendable, CaseIterable, Hashable {
         case .check: "check presets and the Dockerfile against the plan, without an engine"
         case .validate: "run the architecture's checks inside IMAGE"
         case .preflight: "check that every upstream input of the base exists, in seconds"
+        case .lock: "pin the images and torch wheels the base pulls to digests and hashes (presets.lock.json)"
+        case .outdated: "report upstreams that moved from the lock or the base, tags that are gone, newer patch releases"
         case .prune: "delete old runtimes and unused bases from a registry (a dry run unless --apply)"
         case .completions: "print a completion script for bash, zsh or fish"
         }

@@ -24,14 +24,17 @@ public enum OptionTable {
         "log-dir", value: "DIR", env: "LINBUILD_LOG_DIR", completion: .directory, commands: [.build], default: .value(".linbuild/logs"),
         "where each step's log is written")
     public static let probeTimeout = OptionSpec(
-        "probe-timeout", value: "SECONDS", env: "LINBUILD_PROBE_TIMEOUT", commands: [.build, .validate, .preflight, .prune],
+        "probe-timeout", value: "SECONDS", env: "LINBUILD_PROBE_TIMEOUT",
+        commands: [.build, .validate, .preflight, .lock, .outdated, .prune],
         default: .value("20"),
         bounds: probeSeconds, "how long engine and registry checks may take (\(probeSeconds.lowerBound)-\(probeSeconds.upperBound))")
 
     public static let all: [OptionSpec] = [
         OptionSpec(
-            "arch", value: "NAME[,NAME…]|all", env: "LINBUILD_ARCH", completion: .arch, commands: [.build, .check, .validate, .preflight],
-            default: .presets(.arch), otherDefaults: [.check: "all", .validate: "the image's dev.linbuild.arch label"],
+            "arch", value: "NAME[,NAME…]|all", env: "LINBUILD_ARCH", completion: .arch,
+            commands: [.build, .check, .validate, .preflight, .lock, .outdated],
+            default: .presets(.arch),
+            otherDefaults: [.check: "all", .lock: "all", .outdated: "all", .validate: "the image's dev.linbuild.arch label"],
             environmentIgnoredBy: [.validate],
             "GPU architecture(s) from presets; 'all' or a comma list builds a matrix"),
         OptionSpec(
@@ -46,20 +49,22 @@ public enum OptionTable {
             "source", value: "PATH|URL", env: "LINBUILD_SOURCE", completion: .directory, commands: [.build], default: .presets(.source),
             "source repository: a local clone or a git URL"),
         OptionSpec(
-            "registry", value: "HOST[:PORT]", env: "LINBUILD_REGISTRY", commands: [.build, .prune],
+            "registry", value: "HOST[:PORT]", env: "LINBUILD_REGISTRY", commands: [.build, .outdated, .prune],
             "registry host prefixed to both tags (default: Docker Hub)"),
         OptionSpec(
-            "namespace", value: "NS", env: "LINBUILD_NAMESPACE", commands: [.build, .prune], default: .presets(.namespace),
+            "namespace", value: "NS", env: "LINBUILD_NAMESPACE", commands: [.build, .outdated, .prune], default: .presets(.namespace),
             "image namespace"),
         OptionSpec(
             "presets", value: "FILE", env: "LINBUILD_PRESETS", completion: .file, default: .described("./presets.json"),
             "presets file"),
         OptionSpec(
-            "dockerfile", value: "FILE", env: "LINBUILD_DOCKERFILE", completion: .file, commands: [.build, .check, .preflight],
+            "dockerfile", value: "FILE", env: "LINBUILD_DOCKERFILE", completion: .file,
+            commands: [.build, .check, .preflight, .lock, .outdated],
             default: .presets(.dockerfile), "Dockerfile with the base and runtime stages"),
         OptionSpec(
             "platform", value: "OS/ARCH", env: "LINBUILD_PLATFORM",
-            completion: .words(["linux/amd64", "linux/arm64"]), commands: [.build, .preflight], default: .presets(.platform),
+            completion: .words(["linux/amd64", "linux/arm64"]), commands: [.build, .preflight, .lock, .outdated],
+            default: .presets(.platform),
             "target platform of every build"),
         OptionSpec("force-base", commands: [.build], "build the base even when it is cached"),
         OptionSpec("skip-base", commands: [.build], "never build the base; use the existing tag"),
@@ -93,11 +98,12 @@ public enum OptionTable {
         OptionSpec(
             "older-than", value: "DAYS", commands: [.prune], bounds: ageBounds,
             "delete only images created more than DAYS days ago (default: any age)"),
+        OptionSpec("update", commands: [.lock], "ask again for every pin of the selected architectures, to move them on purpose"),
         OptionSpec("apply", commands: [.prune], "delete what the dry run lists (without it, prune deletes nothing)"),
         OptionSpec("dry-run", commands: [.build], "print the plan as shell lines; run nothing"),
         OptionSpec(
-            "json", commands: [.build, .validate, .prune],
-            "print the plan as JSON and run nothing (validate: its results; prune: what it keeps and deletes)"),
+            "json", commands: [.build, .validate, .outdated, .prune],
+            "print the plan as JSON and run nothing (validate: its results; outdated: its report; prune: what it keeps and deletes)"),
         OptionSpec("quiet", short: "q", "print only errors and the summary"),
         OptionSpec("verbose", short: "v", "print each command before it runs"),
         OptionSpec("help", short: "h", "show this help"),

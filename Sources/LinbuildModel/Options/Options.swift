@@ -59,6 +59,8 @@ public struct Options: Equatable, Sendable {
     public var keep = Int(OptionTable.spec(named: "keep")!.builtInValue!)!
     /// `prune --older-than`: only images older than this many days are deleted; nil: any age.
     public var olderThanDays: Int?
+    /// `lock --update`: every pin of the selected architectures asked again.
+    public var update = false
     /// `prune --apply`: delete; without it prune only lists.
     public var apply = false
     public var positionals: [String] = []
@@ -132,6 +134,7 @@ public struct Options: Equatable, Sendable {
         quiet = parsed.has("quiet")
         verbose = parsed.has("verbose")
         apply = parsed.has("apply")
+        update = parsed.has("update")
         if forceBase && skipBase {
             throw LinbuildError.usage("--force-base and --skip-base contradict each other; pass one of them")
         }
@@ -206,7 +209,7 @@ public struct Options: Equatable, Sendable {
 
     private func checkPositionals() throws {
         switch subcommand {
-        case .build, .check, .preflight, .prune:
+        case .build, .check, .preflight, .lock, .outdated, .prune:
             if let extra = positionals.first {
                 let hint =
                     Subcommand.allCases.map(\.rawValue).contains(where: { EditDistance.between($0, extra) <= 2 })

@@ -16,6 +16,8 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public static let dockerfileLabel = "dev.linbuild.base.dockerfile"
     public static let platformLabel = "dev.linbuild.base.platform"
     public static let argumentLabelPrefix = "dev.linbuild.base.arg."
+    /// `dev.linbuild.base.pin.image.base`, `dev.linbuild.base.pin.wheel.torch`: what a lock pinned.
+    public static let pinLabelPrefix = "dev.linbuild.base.pin."
 
     /// The base build arguments that shape the image (not `MAX_JOBS`, not mirrors; `PYTHON_SOURCE`
     /// as `os` or `standalone`).
@@ -24,6 +26,9 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public var platform: String
     /// SHA-256 of the Dockerfile's normal form for the base target.
     public var dockerfileDigest: String
+    /// What the lock pins (`LockPins.inputs`): the upstream digests and wheel hashes. Empty
+    /// without a lock, and then the digest is exactly what it was before locks existed.
+    public var pins: [String: String] = [:]
     /// SHA-256 over all of it: the one value compared first, and the one the immutable tag carries.
     public var digest: String
     /// What form 1 recorded for the same base: its whole digest and its Dockerfile digest.
@@ -33,7 +38,10 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     /// `arguments` are the base build's; the ones that shape the image are those the base's
     /// stages declare (`declared`: BuildKit drops any other `--build-arg`) and that are not in
     /// `BuildArguments.notBaseInputs` (speed and locations).
-    public init(arguments: BuildArguments, declared: Set<String>, platform: String, normalForm: String, legacyText: String) {
+    public init(
+        arguments: BuildArguments, declared: Set<String>, platform: String, normalForm: String, legacyText: String,
+        pins: [String: String] = [:]
+    ) {
         var shaping: [String: String] = [:]
         for pair in arguments.pairs where declared.contains(pair.name) {
             if let choice = UpstreamLocations.choice(of: pair.name, value: pair.value) {
@@ -46,7 +54,9 @@ public struct BaseInputs: Equatable, Sendable, Codable {
         self.platform = platform
         dockerfileDigest = SHA256.hex(normalForm)
         let argumentLines = shaping.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
-        digest = SHA256.hex("form=\(Self.form)\nplatform=\(platform)\n" + argumentLines + "dockerfile=\(dockerfileDigest)\n")
+        self.pins = pins
+        let pinLines = pins.sorted { $0.key < $1.key }.map { "pin.\($0.key)=\($0.value)\n" }.joined()
+        digest = SHA256.hex("form=\(Self.form)\nplatform=\(platform)\n" + argumentLines + "dockerfile=\(dockerfileDigest)\n" + pinLines)
         legacyDockerfileDigest = SHA256.hex(legacyText)
         legacyDigest = SHA256.hex(argumentLines + "dockerfile=\(legacyDockerfileDigest)\n")
     }
@@ -60,6 +70,7 @@ public struct BaseInputs: Equatable, Sendable, Codable {
             Self.platformLabel: platform,
         ]
         for (name, value) in arguments { labels[Self.argumentLabelPrefix + name] = value }
+        for (key, value) in pins { labels[Self.pinLabelPrefix + key] = value }
         return labels
     }
 
@@ -82,6 +93,11 @@ public struct BaseInputs: Equatable, Sendable, Codable {
         var changed = arguments.keys.sorted().filter { labels[Self.argumentLabelPrefix + $0] != arguments[$0] }
         if let recordedPlatform = labels[Self.platformLabel], recordedPlatform != platform { changed.append("the platform") }
         if labels[Self.dockerfileLabel] != dockerfile { changed.append("the Dockerfile's base stage") }
+        let recordedPins = Set(
+            labels.keys.filter { $0.hasPrefix(Self.pinLabelPrefix) }.map { String($0.dropFirst(Self.pinLabelPrefix.count)) })
+        for key in recordedPins.union(pins.keys).sorted() where labels[Self.pinLabelPrefix + key] != pins[key] {
+            changed.append(pins[key] == nil ? "the lock (no pin for \(key) now)" : "the locked \(key)")
+        }
         return changed.isEmpty ? ["recorded inputs"] : changed
     }
 }

@@ -9,6 +9,15 @@ public struct BuildArguments: Equatable, Sendable {
 
     /// The commit's time, which BuildKit (v0.11 on) reads from this build argument without the
     /// Dockerfile declaring it (reproducible-builds.org's convention).
+    /// These arguments with `values` set: a name already passed keeps its place, a new one is added.
+    public func setting(_ values: [(name: String, value: String)]) -> BuildArguments {
+        var pairs = self.pairs
+        for (name, value) in values {
+            if let index = pairs.firstIndex(where: { $0.name == name }) { pairs[index].value = value } else { pairs.append((name, value)) }
+        }
+        return BuildArguments(pairs)
+    }
+
     public static let sourceDateEpoch = "SOURCE_DATE_EPOCH"
 
     public static func == (lhs: BuildArguments, rhs: BuildArguments) -> Bool {

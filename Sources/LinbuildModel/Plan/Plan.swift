@@ -11,7 +11,8 @@ public struct Plan: Equatable, Sendable, Codable {
     /// `tagBaseForPush` steps (their commands name the base's image ID as `$LINBUILD_BASE_ID`), the
     /// base is pushed by one `pushBase` step per tag, and `pullBase.image` is what it pulls.
     /// 5: `createdAt` is the commit's time (`sourceDateEpoch`), `timestampProblem` says when the
-    /// engine cannot give two builds of one commit one digest.
+    /// engine cannot give two builds of one commit one digest, `baseInputs.pins` and
+    /// `targets[].lockedImages` hold what a lock pins.
     public static let currentSchemaVersion = 5
     public var schemaVersion = Plan.currentSchemaVersion
     public enum BaseMode: String, Equatable, Sendable, Codable {
@@ -72,6 +73,9 @@ public struct TargetPlan: Equatable, Sendable, Codable {
     public var maxJobsReason: String? = nil
     /// Every `--build-arg` of the base build: `baseArguments` and `BASE_IMAGE` (old frontends expand every FROM).
     public var baseBuildArguments: [String: String] = [:]
+    /// What the lock pins the base's stages to (stage → `repository:tag@sha256:…`, as this run
+    /// pulls it): checked in the registry before a base build. Empty without a lock.
+    public var lockedImages: [String: String] = [:]
 }
 
 /// A step of the plan. Conditional steps run only when the base decision, taken at run time from

@@ -15,6 +15,9 @@ public struct PlanBuilder: Sendable {
     public var createdAt: String
     /// `MAX_JOBS` per architecture and why (`JobSizing.choices`); absent: options or presets.
     public var jobChoices: [String: JobChoice] = [:]
+    /// The lock of the upstreams beside the presets, and its path (for messages); nil: none, and
+    /// the plan is exactly what it was before locks existed.
+    public var lock: (lock: UpstreamLock, file: String)? = nil
 
     public init(
         options: Options, presets: Presets, architectures: [Presets.Architecture], dockerfile: Dockerfile, source: ResolvedSource,
@@ -54,6 +57,10 @@ public struct PlanBuilder: Sendable {
         plan.createdAt = createdAt
         plan.sourceDateEpoch = source.commitTime
         if source.commitTime != nil { plan.timestampProblem = engine.timestampProblem }
+        let lockTargets = lock.map { _ in
+            LockTargets.make(
+                presets: presets, architectures: architectures, dockerfile: dockerfile, platform: platform, locations: locations)
+        }
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
@@ -73,9 +80,17 @@ public struct PlanBuilder: Sendable {
             let jobs = jobChoices[architecture.name]
             let baseArguments = BuildArguments.base(
                 for: architecture, defaults: presets.defaults, maxJobs: jobs?.jobs ?? maxJobs, locations: locations)
+            // With a lock, the build gets the pinned digests and hashes as build arguments
+            // (`OS_TAG=22.04@sha256:…`, `TORCH_SHA256=…`), and the pins are base inputs of their own;
+            // the arguments the inputs record stay the unpinned ones, so without a lock nothing changes.
+            var pins: LockPins?
+            if let lock, let target = lockTargets?.architectures.first(where: { $0.name == architecture.name }) {
+                pins = try LockPins.make(lock: lock.lock, file: lock.file, target: target, platform: platform, dockerfile: dockerfile.path)
+            }
+            let pulledArguments = pins.map { baseArguments.setting($0.arguments) } ?? baseArguments
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
-            let baseBuildArguments = BuildArguments(baseArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
+            let baseBuildArguments = BuildArguments(pulledArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
             // A location that makes a choice and is not passed makes the one of its Dockerfile default,
             // so pointing it at a mirror later compares the same choice.
             let defaulted = UpstreamLocations.choiceArguments.sorted().compactMap { name -> (name: String, value: String)? in
@@ -85,7 +100,7 @@ public struct PlanBuilder: Sendable {
             let inputs = BaseInputs(
                 arguments: BuildArguments(baseArguments.pairs + defaulted), declared: baseArgumentsUsed, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
-                legacyText: legacyBaseText)
+                legacyText: legacyBaseText, pins: pins?.inputs ?? [:])
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
             // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
             // as it is, unchecked, as asked.
@@ -100,6 +115,7 @@ public struct PlanBuilder: Sendable {
                 runtimeArguments: Dictionary(uniqueKeysWithValues: runtimeArguments.pairs.map { ($0.name, $0.value) }),
                 baseInputs: inputs, maxJobsReason: jobs?.reason)
             targetPlan.baseImmutableImage = immutable
+            targetPlan.lockedImages = pins?.images ?? [:]
             targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
             targets.append(targetPlan)
 
@@ -215,4 +231,6 @@ public enum DockerfileContract {
     public static let baseStage = "base"
     public static let runtimeStage = "runtime"
     public static let baseImageArgument = "BASE_IMAGE"
+    /// Arguments that name images linbuild makes itself: never upstreams to lock.
+    public static let ownImageArguments: Set<String> = [baseImageArgument]
 }

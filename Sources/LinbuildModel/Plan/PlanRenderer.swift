@@ -21,6 +21,9 @@ public enum PlanRenderer {
                 "# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)"
             )
             if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
+            for (stage, image) in target.lockedImages.sorted(by: { $0.key < $1.key }) {
+                lines.append("# \(target.arch): stage \(stage) pinned by the lock to \(Sanitized.forComment(image))")
+            }
         }
         if let epoch = plan.sourceDateEpoch {
             lines.append(

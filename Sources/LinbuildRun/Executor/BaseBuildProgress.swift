@@ -5,7 +5,7 @@ import LinbuildModel
 /// (unless `--no-preflight`), says how long the last build of the same inputs took on this
 /// engine, shows the elapsed time while it runs, and records this one's time when it succeeds.
 ///
-/// The preflight runs once, at the first base build, for that architecture and every one after
+/// The lock check and the preflight run once, at the first base build, for that architecture and every one after
 /// it in the plan (their bases may still be built; the ones before were found cached): an input
 /// missing for a later architecture stops the run before the first hour is spent.
 public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
@@ -13,6 +13,9 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
     /// Checks the upstream inputs of the architectures named, throwing when one is absent; nil
     /// with `--no-preflight`.
     let preflight: (@Sendable (_ architectures: [String]) throws -> Void)?
+    /// Checks that the registries still hold what the lock pins, for the architectures named;
+    /// nil without a lock. Not skipped by `--no-preflight`: a lost digest is the lock's own fact.
+    let lockCheck: (@Sendable (_ architectures: [String]) throws -> Void)?
     let engineID: String
     let history: BuildHistory
     /// The plan's architectures, in order.
@@ -26,10 +29,11 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
 
     public init(
         console: Console, preflight: (@Sendable ([String]) throws -> Void)?, engineID: String, history: BuildHistory,
-        architectures: [String]
+        architectures: [String], lockCheck: (@Sendable ([String]) throws -> Void)? = nil
     ) {
         self.console = console
         self.preflight = preflight
+        self.lockCheck = lockCheck
         self.engineID = engineID
         self.history = history
         self.architectures = architectures
@@ -41,7 +45,9 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
             defer { checked = true }
             return !checked
         }
-        if first, let preflight { try preflight(Array(architectures.drop { $0 != target.arch })) }
+        let remaining = Array(architectures.drop { $0 != target.arch })
+        if first, let lockCheck { try lockCheck(remaining) }
+        if first, let preflight { try preflight(remaining) }
         let last = history.last(engine: engineID, digest: target.baseInputs.digest)
         if let last {
             console.info("base [\(target.arch)]: the last build of these inputs on this engine took \(BuildHistory.duration(last))")
