@@ -100,10 +100,12 @@ final class FixtureProject: Sendable {
             // Upstreams are unreachable from tests; the preflight suite turns it on against stand-ins.
             "LINBUILD_NO_PREFLIGHT": "1",
         ].merging(extraEnvironment) { $1 }
-        // A subcommand (validate, check, preflight) comes first; the project's options follow it.
+        // A subcommand (validate, check, preflight, lock, outdated) comes first; the project's options follow it.
         // Those commands refuse options they would ignore, such as --registry.
-        let subcommand = ["validate", "check", "preflight"].contains(arguments.first ?? "") ? Array(arguments.prefix(1)) : []
-        let registryArguments = subcommand.isEmpty ? ["--registry", registry ?? self.environment.registry] : []
+        let subcommand =
+            ["validate", "check", "preflight", "lock", "outdated"].contains(arguments.first ?? "") ? Array(arguments.prefix(1)) : []
+        let registryArguments =
+            subcommand.isEmpty || subcommand == ["outdated"] ? ["--registry", registry ?? self.environment.registry] : []
         return try Run.command(
             Run.linbuild, subcommand + ["--presets", presets] + registryArguments + arguments.dropFirst(subcommand.count),
             environment: environment, directory: root, started: started)
