@@ -167,6 +167,17 @@ import Testing
         let locked = try LockUpdate.wheel(torch, page: page, targets: targets)
         #expect(locked.files == [fitting: "sha256:" + Self.hashT])
         #expect(locked.hashes == [Self.hashT])
+        // A mirror's credentials are used to ask, never written to the lock (a committed file) or a message.
+        var credentialed = torch
+        credentialed.index = "https://user:s3cret@mirror.example/whl/cu126"
+        let fromMirror = try LockUpdate.wheel(credentialed, page: page, targets: targets)
+        #expect(fromMirror.index == "https://mirror.example/whl/cu126")
+        #expect(!UpstreamLock(architectures: ["a": ["linux/amd64": .init(wheels: ["torch": fromMirror])]]).text.contains("s3cret"))
+        #expect {
+            try LockUpdate.wheel(credentialed, page: .files([]), targets: targets)
+        } throws: { error in
+            "\(error)".contains("mirror.example") && !"\(error)".contains("s3cret")
+        }
         // An index that states no hash cannot be pinned: said, not skipped.
         #expect(throws: LinbuildError.self) {
             try LockUpdate.wheel(torch, page: .files([(name: fitting, sha256: nil)]), targets: targets)

@@ -144,6 +144,9 @@ public enum LockUpdate {
     /// The files of `wheel`'s exact version that fit the build's Python and platform, with the
     /// hashes the index gives for them.
     static func wheel(_ wheel: LockTargets.Wheel, page: PageAnswer?, targets: LockTargets) throws -> UpstreamLock.Wheel {
+        // The index as the lock file and messages show it: without the credentials a mirror's URL
+        // may carry (the lock is committed; the question itself was asked with them).
+        let index = Redaction.stripped(wheel.index)
         let target = "Python \(targets.python) on \(targets.platform)"
         switch page {
         case .files(let files)?:
@@ -154,24 +157,24 @@ public enum LockUpdate {
             }
             guard !fitting.isEmpty else {
                 throw LinbuildError.upstreamMissing(
-                    "\(wheel.index) has no \(wheel.project) \(wheel.version) wheel for \(target) (see linbuild preflight)")
+                    "\(index) has no \(wheel.project) \(wheel.version) wheel for \(target) (see linbuild preflight)")
             }
             var hashes: [String: String] = [:]
             for file in fitting {
                 guard let hash = file.sha256 else {
                     throw LinbuildError.upstreamMissing(
-                        "\(wheel.index) gives no sha256 for \(file.name); linbuild pins the hashes an index states (ask the index's maintainers, or mirror it with hashes)"
+                        "\(index) gives no sha256 for \(file.name); linbuild pins the hashes an index states (ask the index's maintainers, or mirror it with hashes)"
                     )
                 }
                 hashes[file.name] = "sha256:" + hash
             }
-            return UpstreamLock.Wheel(version: wheel.version, index: wheel.index, files: hashes)
+            return UpstreamLock.Wheel(version: wheel.version, index: index, files: hashes)
         case .noProject?:
-            throw LinbuildError.upstreamMissing("\(wheel.index) has no project \(wheel.project) (check the index URL and the CUDA suffix)")
+            throw LinbuildError.upstreamMissing("\(index) has no project \(wheel.project) (check the index URL and the CUDA suffix)")
         case .unknown(let why)?:
             throw LinbuildError.registryUnavailable("cannot lock \(wheel.project) \(wheel.version): \(why)")
         case nil:
-            throw LinbuildError.registryUnavailable("cannot lock \(wheel.project) \(wheel.version): no answer from \(wheel.index)")
+            throw LinbuildError.registryUnavailable("cannot lock \(wheel.project) \(wheel.version): no answer from \(index)")
         }
     }
 }
