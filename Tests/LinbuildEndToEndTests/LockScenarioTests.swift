@@ -105,6 +105,35 @@ extension EndToEnd {
             #expect(try project.inside(base, ["cat", "/marker"]).stdout == "moved\n")
         }
 
+        @Test func withoutALockOutdatedReadsWhatThePushedBaseWasBuiltFrom() throws {
+            let environment = EndToEnd.environment
+            let project = try FixtureProject(environment, dockerfile: Self.dockerfile)
+            defer { project.remove() }
+            let (repository, locations) = Self.osImage(project)
+            let name = "\(project.namespace)/os"
+            // GIVEN a base built from a lock and pushed (it records its pins), and the lock gone since
+            try Self.push(repository + ":22.04")
+            let locked = try Self.digest(registry: environment.registry, name: name, tag: "22.04")
+            #expect(try project.linbuild(["lock", "--arch", "alpha"], extraEnvironment: locations).status == 0)
+            let push = try project.linbuild(["--arch", "alpha", "--push"], extraEnvironment: locations)
+            #expect(push.status == 0, "\(push.output)")
+            try FileManager.default.removeItem(atPath: project.root + "/presets.lock.json")
+            let current = try project.linbuild(["outdated", "--arch", "alpha"], extraEnvironment: locations)
+            #expect(current.status == 0, "\(current.output)")
+            #expect(
+                current.stdout.contains("image base \(repository):22.04: built from \(locked.prefix(19))… (current)"), "\(current.stdout)")
+
+            // WHEN the tag moves
+            try Self.push(repository + ":22.04", marker: "moved")
+            let moved = try Self.digest(registry: environment.registry, name: name, tag: "22.04")
+
+            // THEN outdated compares the base's record with it
+            let report = try project.linbuild(["outdated", "--arch", "alpha"], extraEnvironment: locations)
+            #expect(report.status == 2, "\(report.output)")
+            #expect(
+                report.stdout.contains("built from \(locked.prefix(19))…, now \(moved.prefix(19))… (moved)"), "\(report.stdout)")
+        }
+
         @Test func aLockedDigestTheRegistryLostStopsTheRunBeforeAnyBuild() throws {
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment, dockerfile: Self.dockerfile)

@@ -72,6 +72,25 @@ import Testing
         #expect(DriftReport.newerCuda(arch: "a", tag: "12.8.0-x", present: []) == nil)
     }
 
+    @Test func aWheelWhoseIndexDidNotAnswerIsUnknownInTheIndexsWords() {
+        let targets = LockTargets(platform: "linux/amd64", python: "3.11", architectures: [])
+        let wheel = LockTargets.Wheel(
+            project: "torch", version: "2.7.1+cu126", index: "https://u:s3cret@mirror.example/whl/cu126", argument: "TORCH_SHA256")
+        let unknown = DriftReport.wheel(
+            arch: "a", wheel: wheel, pin: nil, pinnedBy: nil, page: .unknown("cannot reach mirror.example: unknown host"), targets: targets)
+        #expect(unknown.status == .unknown && unknown.detail == "cannot reach mirror.example: unknown host")
+        let silent = DriftReport.wheel(arch: "a", wheel: wheel, pin: nil, pinnedBy: nil, page: nil, targets: targets)
+        #expect(silent.status == .unknown && silent.detail == "no answer from https://mirror.example/whl/cu126")
+        // A page that lists other files than were pinned: moved.
+        let pinned = UpstreamLock.Wheel(version: "2.7.1+cu126", index: "i", files: ["x.whl": Self.old])
+        let page = LockUpdate.PageAnswer.files([
+            (name: "torch-2.7.1+cu126-cp311-cp311-manylinux_2_28_x86_64.whl", sha256: String(repeating: "b", count: 64))
+        ])
+        let moved = DriftReport.wheel(arch: "a", wheel: wheel, pin: pinned, pinnedBy: "lock", page: page, targets: targets)
+        #expect(moved.status == .moved && moved.drifted)
+        #expect(moved.now == Self.new)
+    }
+
     @Test func theJSONViewIsForScripts() throws {
         let report = DriftReport(rows: [
             row(head: .present(Self.old), pin: pin),

@@ -143,6 +143,16 @@ extension DriftReport {
         var row = Row(
             arch: arch, kind: .wheel, subject: "\(wheel.project) \(wheel.version)", pinnedBy: pin == nil ? nil : pinnedBy,
             pinned: pin.map(LockUpdate.summary), status: .unknown)
+        // An index that did not answer says why, in its own words (not as a failed lock).
+        switch page {
+        case .unknown(let why)?:
+            row.detail = Redaction.scrubbed(why)
+            return row
+        case nil:
+            row.detail = "no answer from \(Redaction.stripped(wheel.index))"
+            return row
+        default: break
+        }
         do {
             let now = try LockUpdate.wheel(wheel, page: page, targets: targets)
             row.now = LockUpdate.summary(now)
