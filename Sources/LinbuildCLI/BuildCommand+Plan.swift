@@ -53,7 +53,8 @@ extension BuildCommand {
         var builder = PlanBuilder(
             options: options, presets: presets, architectures: resolved.architectures, dockerfile: resolved.dockerfile,
             source: resolved.source, engine: engine, workDirectory: Self.workDirectory(environment: context.environment),
-            createdAt: Self.timestamp(context.clock()))
+            // The commit's time, so two builds of one commit carry one created label.
+            createdAt: Self.timestamp(resolved.source.commitTime.map { Date(timeIntervalSince1970: Double($0)) } ?? context.clock()))
         builder.jobChoices = JobSizing.choices(
             requested: options.maxJobs, presets: presets, architectures: resolved.architectures, resources: resources)
         if let requested = options.maxJobs, case .success(let machine)? = resources {

@@ -12,9 +12,12 @@ struct BuildCommand: LinbuildCommand {
         let options = context.options, console = context.console
         // Parsed once: the plan and the preflight before the first base build both read it.
         let dockerfile = try context.dockerfile()
-        let engine = context.engine
+        var engine = context.engine
+        // buildx: its builder's BuildKit decides whether file times can be rewritten. The dry run
+        // and --json ask it too (nothing else of the engine), so their plan is the run's.
+        engine.buildKitVersion = EngineProbe(engine: engine, runner: context.runner, timeout: options.probeTimeout).buildKitVersion()
         if options.json {
-            // `--dry-run --json` too: the plan as JSON, nothing run, no engine asked.
+            // `--dry-run --json` too: the plan as JSON, nothing run.
             return console.out(try PlanRenderer.json(try plan(try resolve(dockerfile), engine: engine)))
         }
         if options.dryRun { return try dryRun(dockerfile, engine: engine) }

@@ -18,6 +18,7 @@ public enum HelpText {
               linbuild check [--arch NAME|all]
               linbuild preflight [--arch NAME|all]
               linbuild validate [--arch NAME] [--gpus all] IMAGE
+              linbuild prune [--registry HOST] [--keep N] [--older-than DAYS] [--apply]
               linbuild completions bash|zsh|fish
               linbuild help [COMMAND]
               linbuild help reference       (every option and exit code, as Markdown: docs/reference.md)

@@ -77,6 +77,7 @@ extension Subcommand {
         case .check: CheckCommand.self
         case .preflight: PreflightCommand.self
         case .validate: ValidateCommand.self
+        case .prune: PruneCommand.self
         case .completions: CompletionsCommand.self
         }
     }

@@ -2,7 +2,7 @@
 /// are escaped, and very long values are cut, so an error can never spill over several lines.
 public enum Sanitized {
     /// `text` with every control character escaped and nothing else changed.
-    static func escapingControls(_ text: String) -> String {
+    public static func escapingControls(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         return String(forMessage(text, limit: .max).dropFirst().dropLast())
     }

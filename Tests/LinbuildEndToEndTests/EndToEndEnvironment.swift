@@ -20,6 +20,9 @@ struct EndToEndEnvironment: Sendable {
     /// nil when podman is not installed.
     var podmanConf: String? = nil
     var podmanStorageConf: String? = nil
+    /// A registry whose deletes are disabled (`storage.delete.enabled: false`), for prune; nil
+    /// when the services were started without it.
+    var noDeleteRegistry: String? = nil
 
     static let required = ProcessInfo.processInfo.environment["LINBUILD_E2E"] == "required"
 
@@ -41,6 +44,7 @@ struct EndToEndEnvironment: Sendable {
             dockerHost: host, engine: engine, registry: registry, loginRegistry: login, loginUser: user,
             loginPassword: password)
         probe.tcpHost = values["LINBUILD_E2E_TCP_HOST"]
+        probe.noDeleteRegistry = values["LINBUILD_E2E_NO_DELETE_REGISTRY"]
         probe.podmanConf = values["LINBUILD_E2E_PODMAN_CONF"]
         probe.podmanStorageConf = values["LINBUILD_E2E_PODMAN_STORAGE_CONF"]
         // An env file left behind by an engine that has since stopped is not an engine.

@@ -82,6 +82,8 @@ import Testing
             #expect(resolved.refName == refName, "\(ref)")
             #expect(resolved.ref == ref)
             #expect(resolved.sourceLabel == fixture.origin)
+            // and its committer time, as git itself reads it (SOURCE_DATE_EPOCH)
+            #expect(resolved.commitTime.map(String.init) == (try Git.run(fixture.origin, "log", "-1", "--format=%ct", commit)), "\(ref)")
         }
     }
 
@@ -187,7 +189,7 @@ import Testing
         #expect(notFolder.exitCode == .noInput)
     }
 
-    @Test func aFileURLIsAskedWithLsRemoteWithoutCloning() throws {
+    @Test func aFileURLIsAskedWithLsRemoteAndOneCommitObjectWithoutCloning() throws {
         let fixture = try Fixture()
         defer { fixture.scratch.remove() }
         let url = "file://" + fixture.origin
@@ -207,9 +209,18 @@ import Testing
             #expect(resolved.commit.sha == commit, "\(ref)")
             #expect(resolved.refName == refName, "\(ref)")
             #expect(resolved.sourceLabel == url)
+            // and its committer time, as git itself reads it (SOURCE_DATE_EPOCH)
+            #expect(resolved.commitTime.map(String.init) == (try Git.run(fixture.origin, "log", "-1", "--format=%ct", commit)), "\(ref)")
         }
-        // Only ls-remote ran, and nothing was cloned or fetched anywhere
-        #expect(recording.commands.map { Array($0.arguments.prefix(2)) }.allSatisfy { $0 == ["ls-remote", "--"] })
+        // ls-remote ran, then, for the commit's time, a fetch of that commit alone (depth 1, no
+        // trees) into a throwaway bare repository that is gone again: nothing was cloned anywhere
+        let words = recording.commands.map { $0.arguments.first == "-C" ? Array($0.arguments.dropFirst(2)) : $0.arguments }
+        #expect(words.contains { $0.first == "ls-remote" })
+        let fetches = words.filter { $0.first == "fetch" }
+        #expect(fetches.count == cases.count && fetches.allSatisfy { $0.contains("--depth=1") && $0.contains("--filter=tree:0") })
+        #expect(words.allSatisfy { ["ls-remote", "init", "fetch", "cat-file"].contains($0.first ?? "") }, "\(words)")
+        let scratches = recording.commands.compactMap { $0.arguments.first == "init" ? $0.arguments.last : nil }
+        #expect(scratches.count == cases.count && scratches.allSatisfy { !FileManager.default.fileExists(atPath: $0) })
         #expect(recording.commands.allSatisfy { $0.environment["GIT_TERMINAL_PROMPT"] == "0" })
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.scratch.path) == before)
     }

@@ -19,6 +19,7 @@ import Testing
         "platform": ("linux/arm64", "linux/amd64"), "engine": ("podman", "/usr/bin/docker"), "context": ("gpu-box", "other"),
         "builder": ("k8s", "remote"), "progress": ("plain", "tty"), "log-dir": ("logs", "other-logs"),
         "probe-timeout": ("5", "9"), "gpus": ("all", "device=0"), "network": ("host", "default"),
+        "keep": ("2", "3"), "older-than": ("30", "7"),
     ]
 
     /// The parsed field an option lands in, as text, so one table can check every option.
@@ -47,6 +48,8 @@ import Testing
         case "log-dir": return options.logDirectory
         case "probe-timeout": return String(Int(options.probeTimeout))
         case "gpus": return options.gpus
+        case "keep": return String(options.keep)
+        case "older-than": return options.olderThanDays.map(String.init)
         default: return nil
         }
     }
@@ -69,6 +72,7 @@ import Testing
         case "allow-incomplete-source": options.allowIncompleteSource
         case "help": options.help
         case "version": options.version
+        case "apply": options.apply
         default: nil
         }
     }
@@ -76,6 +80,7 @@ import Testing
     /// Words that make a valid command line of the first subcommand `spec` applies to.
     static func commandLine(for spec: OptionSpec, _ options: [String]) -> [String] {
         if spec.commands.isEmpty || spec.commands.contains(.build) { return options }
+        if spec.commands == [.prune] { return ["prune"] + options }
         return ["validate"] + options + ["image:tag"]
     }
 

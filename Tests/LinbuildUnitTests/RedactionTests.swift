@@ -47,11 +47,19 @@ import Testing
         ).make()
     }
 
-    /// git must not be asked for a full SHA against a URL.
+    /// git must not be asked to list a URL's refs for a full SHA; it is asked only for that
+    /// commit's object (its time), fetched alone into a throwaway repository.
     struct ScriptedGit: ProcessRunning {
         func capture(_ command: Command, timeout: Double?, limit: Int) throws -> CapturedOutput {
-            Issue.record("unexpected \(command.shellLine)")
-            return CapturedOutput(termination: .exited(1))
+            let words = command.arguments.first == "-C" ? Array(command.arguments.dropFirst(2)) : command.arguments
+            switch words.first {
+            case "init", "fetch": return CapturedOutput(termination: .exited(0))
+            case "cat-file":
+                return CapturedOutput(termination: .exited(0), stdout: Array("tree t\ncommitter C <c> 1709294400 +0000\n\nm\n".utf8))
+            default:
+                Issue.record("unexpected \(command.shellLine)")
+                return CapturedOutput(termination: .exited(1))
+            }
         }
         func stream(_ command: Command, to sink: OutputSink) throws -> Termination { .exited(1) }
     }

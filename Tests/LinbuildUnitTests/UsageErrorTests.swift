@@ -178,7 +178,9 @@ import Testing
         Bad(arguments: ["--arch", "hopper", "main"], message: "unexpected argument 'main'"),
         Bad(arguments: ["--", "--push"], message: "unexpected argument '--push'"),
         Bad(arguments: ["-"], message: "unexpected argument '-'"),
-        Bad(arguments: ["buidl"], message: "unexpected argument 'buidl' (subcommands: build, check, validate, preflight, completions)"),
+        Bad(
+            arguments: ["buidl"],
+            message: "unexpected argument 'buidl' (subcommands: build, check, validate, preflight, prune, completions)"),
         Bad(arguments: ["--push", "check"], message: "unexpected argument 'check' (subcommands:"),
         Bad(arguments: ["check", "x"], message: "unexpected argument 'x'"),
         Bad(arguments: ["validate"], message: "validate needs exactly one IMAGE: linbuild validate [--arch NAME] IMAGE"),

@@ -40,10 +40,10 @@ stop_dockerd() {
 }
 
 
-start_registry() { # start_registry NAME PORT [HTPASSWD]
-  local name=$1 port=$2 htpasswd=${3:-}
+start_registry() { # start_registry NAME PORT [HTPASSWD] [DELETES]
+  local name=$1 port=$2 htpasswd=${3:-} deletes=${4:-true}
   mkdir -p "$dir/$name/data"
-  registry_config "$dir/$name/data" "$port" "$htpasswd" > "$dir/$name/config.yml"
+  registry_config "$dir/$name/data" "$port" "$htpasswd" "$deletes" > "$dir/$name/config.yml"
   docker-registry serve "$dir/$name/config.yml" > "$dir/$name/log" 2>&1 &
   echo $! > "$dir/$name/pid"
   local expected=200
@@ -134,9 +134,10 @@ up() {
   export DOCKER_HOST="unix://$dir/engine/docker.sock"
   start_dockerd "$dir/engine" "$DOCKER_HOST" --bridge "$bridge" --iptables=false --ip-masq=false
 
-  local anonymous_port login_port
+  local anonymous_port login_port no_delete_port
   anonymous_port=$(free_port)
   login_port=$(free_port)
+  no_delete_port=$(free_port)
   # htpasswd needs bcrypt; python's crypt module has it on Debian 12.
   local password="e2e-secret-$RANDOM$RANDOM"
   python3 -W ignore - "$dir/htpasswd" "$password" <<'PY'
@@ -148,6 +149,8 @@ PY
   log "starting registries on 127.0.0.1:$anonymous_port (anonymous) and 127.0.0.1:$login_port (login)"
   start_registry registry "$anonymous_port"
   start_registry registry-login "$login_port" "$dir/htpasswd"
+  log "starting a registry that refuses deletes on 127.0.0.1:$no_delete_port"
+  start_registry registry-no-delete "$no_delete_port" "" false
 
   log "importing a busybox base image"
   local rootfs="$dir/rootfs"
@@ -168,6 +171,7 @@ LINBUILD_E2E_REGISTRY=127.0.0.1:$anonymous_port
 LINBUILD_E2E_LOGIN_REGISTRY=127.0.0.1:$login_port
 LINBUILD_E2E_LOGIN_USER=linbuild
 LINBUILD_E2E_LOGIN_PASSWORD=$password
+LINBUILD_E2E_NO_DELETE_REGISTRY=127.0.0.1:$no_delete_port
 LINBUILD_E2E_BASE_IMAGE=linbuild-fixture/busybox:latest
 LINBUILD_E2E_DIR=$dir
 ENV
@@ -179,6 +183,7 @@ ENV
 down() {
   stop_pidfile "$dir/registry/pid"
   stop_pidfile "$dir/registry-login/pid"
+  stop_pidfile "$dir/registry-no-delete/pid"
   local engine
   for engine in "$dir/engine" "$dir/engine-tcp"; do
     stop_dockerd "$engine"

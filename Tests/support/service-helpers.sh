@@ -27,11 +27,12 @@ stop_pidfile() {
   rm -f "$pidfile"
 }
 
-# registry_config DATA PORT [HTPASSWD]: a docker-registry config.yml on stdout, storage under DATA
+# registry_config DATA PORT [HTPASSWD] [DELETES]: a docker-registry config.yml on stdout, storage
+# under DATA; deletes are enabled unless DELETES is `false` (a registry that refuses them, for prune)
 # (deletes allowed), on 127.0.0.1:PORT, behind an htpasswd login when HTPASSWD is given.
 registry_config() {
-  local data=$1 port=$2 htpasswd=${3:-}
-  printf 'version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: true}\nhttp:\n  addr: 127.0.0.1:%s\n' \
-    "$data" "$port"
+  local data=$1 port=$2 htpasswd=${3:-} deletes=${4:-true}
+  printf 'version: 0.1\nlog: {level: warn}\nstorage:\n  filesystem: {rootdirectory: %s}\n  delete: {enabled: %s}\nhttp:\n  addr: 127.0.0.1:%s\n' \
+    "$data" "$deletes" "$port"
   [[ -z $htpasswd ]] || printf 'auth:\n  htpasswd: {realm: linbuild-e2e, path: %s}\n' "$htpasswd"
 }

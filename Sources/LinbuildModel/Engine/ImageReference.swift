@@ -6,14 +6,28 @@ import LinbuildSupport
 public struct ImageReference: Equatable, Sendable {
     public var registry: String
     public var name: String
+    /// What the manifests endpoint is asked for: the tag, or the digest when the reference pins one
+    /// (`ubuntu:22.04@sha256:…` is asked by its digest, as the engines pull it).
     public var tag: String
 
     public static let dockerHub = "docker.io"
 
     public init?(_ reference: String) {
-        guard let colon = reference.lastIndex(of: ":"), !reference[colon...].contains("/") else { return nil }
-        tag = String(reference[reference.index(after: colon)...])
-        let path = reference[..<colon]
+        var named = Substring(reference)
+        var digest: String?
+        if let at = reference.firstIndex(of: "@") {
+            digest = String(reference[reference.index(after: at)...])
+            named = reference[..<at]
+        }
+        let path: Substring
+        if let colon = named.lastIndex(of: ":"), !named[colon...].contains("/") {
+            tag = digest ?? String(named[named.index(after: colon)...])
+            path = named[..<colon]
+        } else {
+            guard let digest else { return nil }
+            tag = digest
+            path = named
+        }
         let components = path.split(separator: "/", maxSplits: 1)
         if components.count == 2, RegistryHost.isReadAsHost(String(components[0])) {
             registry = String(components[0])

@@ -30,6 +30,7 @@ extension OptionTable {
         "no-preflight": "Also `LINBUILD_NO_PREFLIGHT=1`.",
         "probe-timeout": "A build itself has no bound.",
         "dry-run": "Needs no engine, and no network for a local source.",
-        "json": "Also with `--dry-run`; needs no engine, and no network for a local source.",
+        "json":
+            "Also with `--dry-run`; needs no engine (with buildx it asks `docker buildx inspect` for the BuildKit version, and does without), and no network for a local source.",
     ]
 }

@@ -88,7 +88,7 @@ public enum PresetsField: String, Sendable, Equatable, CaseIterable {
 
 /// What linbuild was asked to do.
 public enum Subcommand: String, Sendable, CaseIterable, Hashable {
-    case build, check, validate, preflight, completions
+    case build, check, validate, preflight, prune, completions
 
     public var summary: String {
         switch self {
@@ -96,6 +96,7 @@ public enum Subcommand: String, Sendable, CaseIterable, Hashable {
         case .check: "check presets and the Dockerfile against the plan, without an engine"
         case .validate: "run the architecture's checks inside IMAGE"
         case .preflight: "check that every upstream input of the base exists, in seconds"
+        case .prune: "delete old runtimes and unused bases from a registry (a dry run unless --apply)"
         case .completions: "print a completion script for bash, zsh or fish"
         }
     }

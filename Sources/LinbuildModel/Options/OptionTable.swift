@@ -4,6 +4,10 @@ public enum OptionTable {
     /// `--max-jobs`, and the presets' `defaults.maxJobs`.
     public static let jobBounds = 1...1024
     public static let probeSeconds = 1...600
+    /// `prune --keep`: runtimes kept per branch and architecture.
+    public static let keepBounds = 1...10_000
+    /// `prune --older-than`: days.
+    public static let ageBounds = 0...36_500
     /// `--progress`: what it accepts and completes.
     public static let progressModes = ["auto", "plain", "tty"]
 
@@ -20,7 +24,8 @@ public enum OptionTable {
         "log-dir", value: "DIR", env: "LINBUILD_LOG_DIR", completion: .directory, commands: [.build], default: .value(".linbuild/logs"),
         "where each step's log is written")
     public static let probeTimeout = OptionSpec(
-        "probe-timeout", value: "SECONDS", env: "LINBUILD_PROBE_TIMEOUT", commands: [.build, .validate, .preflight], default: .value("20"),
+        "probe-timeout", value: "SECONDS", env: "LINBUILD_PROBE_TIMEOUT", commands: [.build, .validate, .preflight, .prune],
+        default: .value("20"),
         bounds: probeSeconds, "how long engine and registry checks may take (\(probeSeconds.lowerBound)-\(probeSeconds.upperBound))")
 
     public static let all: [OptionSpec] = [
@@ -41,10 +46,10 @@ public enum OptionTable {
             "source", value: "PATH|URL", env: "LINBUILD_SOURCE", completion: .directory, commands: [.build], default: .presets(.source),
             "source repository: a local clone or a git URL"),
         OptionSpec(
-            "registry", value: "HOST[:PORT]", env: "LINBUILD_REGISTRY", commands: [.build],
+            "registry", value: "HOST[:PORT]", env: "LINBUILD_REGISTRY", commands: [.build, .prune],
             "registry host prefixed to both tags (default: Docker Hub)"),
         OptionSpec(
-            "namespace", value: "NS", env: "LINBUILD_NAMESPACE", commands: [.build], default: .presets(.namespace),
+            "namespace", value: "NS", env: "LINBUILD_NAMESPACE", commands: [.build, .prune], default: .presets(.namespace),
             "image namespace"),
         OptionSpec(
             "presets", value: "FILE", env: "LINBUILD_PRESETS", completion: .file, default: .described("./presets.json"),
@@ -82,8 +87,17 @@ public enum OptionTable {
         OptionSpec("no-preflight", commands: [.build], "skip the upstream checks before a base build (env LINBUILD_NO_PREFLIGHT=1)"),
         probeTimeout,
         OptionSpec("gpus", value: "SPEC", commands: [.validate], "GPUs to pass to validate's container"),
+        OptionSpec(
+            "keep", value: "N", commands: [.prune], default: .value("5"), bounds: keepBounds,
+            "runtimes kept per branch and architecture, newest first"),
+        OptionSpec(
+            "older-than", value: "DAYS", commands: [.prune], bounds: ageBounds,
+            "delete only images created more than DAYS days ago (default: any age)"),
+        OptionSpec("apply", commands: [.prune], "delete what the dry run lists (without it, prune deletes nothing)"),
         OptionSpec("dry-run", commands: [.build], "print the plan as shell lines; run nothing"),
-        OptionSpec("json", commands: [.build, .validate], "print the plan as JSON and run nothing (validate: its results)"),
+        OptionSpec(
+            "json", commands: [.build, .validate, .prune],
+            "print the plan as JSON and run nothing (validate: its results; prune: what it keeps and deletes)"),
         OptionSpec("quiet", short: "q", "print only errors and the summary"),
         OptionSpec("verbose", short: "v", "print each command before it runs"),
         OptionSpec("help", short: "h", "show this help"),

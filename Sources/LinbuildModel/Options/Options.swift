@@ -55,6 +55,12 @@ public struct Options: Equatable, Sendable {
     /// `linbuild help reference`: print the Markdown reference (docs/reference.md).
     public var reference = false
     public var version = false
+    /// `prune --keep`: runtimes kept per branch and architecture.
+    public var keep = Int(OptionTable.spec(named: "keep")!.builtInValue!)!
+    /// `prune --older-than`: only images older than this many days are deleted; nil: any age.
+    public var olderThanDays: Int?
+    /// `prune --apply`: delete; without it prune only lists.
+    public var apply = false
     public var positionals: [String] = []
     /// Options whose value came from an environment variable (`arch` → `LINBUILD_ARCH`), so a
     /// later error about the value can name where it came from.
@@ -125,6 +131,7 @@ public struct Options: Equatable, Sendable {
         allowIncompleteSource = parsed.has("allow-incomplete-source")
         quiet = parsed.has("quiet")
         verbose = parsed.has("verbose")
+        apply = parsed.has("apply")
         if forceBase && skipBase {
             throw LinbuildError.usage("--force-base and --skip-base contradict each other; pass one of them")
         }
@@ -185,6 +192,10 @@ public struct Options: Equatable, Sendable {
             }
             probeTimeout = Double(seconds)
         }
+        if let value = parsed.value("keep") { keep = try Self.whole(value, "keep", bounds: Self.bounds("keep", table)) }
+        if let value = parsed.value("older-than") {
+            olderThanDays = try Self.whole(value, "older-than", bounds: Self.bounds("older-than", table))
+        }
         if let value = parsed.value("progress") {
             progress = try Self.checked(value, "progress") {
                 OptionTable.progressModes.contains($0) ? nil : "must be one of \(OptionTable.progressModes.joined(separator: ", "))"
@@ -195,7 +206,7 @@ public struct Options: Equatable, Sendable {
 
     private func checkPositionals() throws {
         switch subcommand {
-        case .build, .check, .preflight:
+        case .build, .check, .preflight, .prune:
             if let extra = positionals.first {
                 let hint =
                     Subcommand.allCases.map(\.rawValue).contains(where: { EditDistance.between($0, extra) <= 2 })
@@ -247,6 +258,17 @@ public struct Options: Equatable, Sendable {
                 "--max-jobs \(Sanitized.forMessage(value)) is not a whole number from \(bounds.lowerBound) to \(bounds.upperBound)")
         }
         return jobs
+    }
+
+    /// A whole number within `bounds`, or a usage error naming the option.
+    static func whole(_ value: String, _ option: String, bounds: ClosedRange<Int>) throws -> Int {
+        guard value.count <= String(bounds.upperBound).count, value.allSatisfy(\.isASCIIDigit), let number = Int(value),
+            bounds.contains(number)
+        else {
+            throw LinbuildError.usage(
+                "--\(option) \(Sanitized.forMessage(value)) is not a whole number from \(bounds.lowerBound) to \(bounds.upperBound)")
+        }
+        return number
     }
 
     /// A whole-number option's bounds, from its spec.

@@ -7,6 +7,10 @@ public struct BuildArguments: Equatable, Sendable {
     public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
     public var names: [String] { pairs.map(\.name) }
 
+    /// The commit's time, which BuildKit (v0.11 on) reads from this build argument without the
+    /// Dockerfile declaring it (reproducible-builds.org's convention).
+    public static let sourceDateEpoch = "SOURCE_DATE_EPOCH"
+
     public static func == (lhs: BuildArguments, rhs: BuildArguments) -> Bool {
         lhs.pairs.map(\.name) == rhs.pairs.map(\.name) && lhs.pairs.map(\.value) == rhs.pairs.map(\.value)
     }

@@ -6,6 +6,16 @@ public struct ImageRepository: Equatable, Sendable, Codable {
     public var registry: String?
     public var namespace: String
 
+    public init(registry: String?, namespace: String) {
+        self.registry = registry
+        self.namespace = namespace
+    }
+
+    /// `[registry/]namespace/image`: the repository, without a tag.
+    public func name(image: String) -> String {
+        [registry, namespace, image].compactMap { $0 }.joined(separator: "/")
+    }
+
     public func reference(image: String, tag: String) -> String {
         [registry, namespace, image].compactMap { $0 }.joined(separator: "/") + ":" + tag
     }
@@ -22,6 +32,13 @@ public struct BaseImageTag: Equatable, Sendable {
     public var architecture: Presets.Architecture
     /// The build platform; any but `linux/amd64` adds a part to the tag (`ImagePlatform.tagPart`).
     public var platform: String? = nil
+
+    public init(repository: ImageRepository, image: String, architecture: Presets.Architecture, platform: String? = nil) {
+        self.repository = repository
+        self.image = image
+        self.architecture = architecture
+        self.platform = platform
+    }
 
     public var tag: String {
         let flashAttention = architecture.highestFlashAttention.map { "v\($0.major)" } ?? "none"

@@ -10,7 +10,9 @@ public struct Plan: Equatable, Sendable, Codable {
     /// 4: every command a run executes is a step's: the base's tags are the `tagBase` and
     /// `tagBaseForPush` steps (their commands name the base's image ID as `$LINBUILD_BASE_ID`), the
     /// base is pushed by one `pushBase` step per tag, and `pullBase.image` is what it pulls.
-    public static let currentSchemaVersion = 4
+    /// 5: `createdAt` is the commit's time (`sourceDateEpoch`), `timestampProblem` says when the
+    /// engine cannot give two builds of one commit one digest.
+    public static let currentSchemaVersion = 5
     public var schemaVersion = Plan.currentSchemaVersion
     public enum BaseMode: String, Equatable, Sendable, Codable {
         /// Build only when missing or when its inputs changed.
@@ -35,8 +37,15 @@ public struct Plan: Equatable, Sendable, Codable {
     /// A private folder for build contexts, created at the start and removed on every way out
     /// (failure and signal included): not a step, because a step list cannot say "always".
     public var workDirectory: String
-    /// `org.opencontainers.image.created` of both images: with `workDirectory`, what varies between runs.
+    /// `org.opencontainers.image.created` of both images: the commit's time (the run's clock only
+    /// when the commit's is unknown).
     public var createdAt: String = ""
+    /// The commit's time in seconds since the epoch: the runtime's `SOURCE_DATE_EPOCH`, and the
+    /// time every file in its layers gets where the engine can set it.
+    public var sourceDateEpoch: Int? = nil
+    /// Why two runtime builds of one commit cannot give one image digest on this engine (said once
+    /// in a run); nil when they can.
+    public var timestampProblem: String? = nil
     public var targets: [TargetPlan]
     public var steps: [Step]
     /// Whether the readable base tag is moved to this run's base (built or found), locally and,

@@ -52,6 +52,8 @@ public struct PlanBuilder: Sendable {
         plan.allowIncompleteSource = options.allowIncompleteSource
         plan.refName = source.refName
         plan.createdAt = createdAt
+        plan.sourceDateEpoch = source.commitTime
+        if source.commitTime != nil { plan.timestampProblem = engine.timestampProblem }
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
@@ -139,7 +141,8 @@ public struct PlanBuilder: Sendable {
                     commands: [
                         build(
                             target: DockerfileContract.runtimeStage, arguments: runtimeArguments, secrets: secrets,
-                            labels: runtimeLabels, tag: runtime.reference, platform: platform, context: sourceContext)
+                            labels: runtimeLabels, tag: runtime.reference, platform: platform, context: sourceContext,
+                            timestamp: source.commitTime)
                     ],
                     image: runtime.reference))
             if options.push {
@@ -180,7 +183,7 @@ public struct PlanBuilder: Sendable {
     /// (`--secret`), read from a file in the work folder.
     private func build(
         target: String, arguments: BuildArguments, secrets: [BuildSecret], labels: [String: String], tag: String,
-        platform: String, context: String, fresh: Bool = false, pull: Bool = false
+        platform: String, context: String, fresh: Bool = false, pull: Bool = false, timestamp: Int? = nil
     ) -> Command {
         var words = ["--platform", platform, "--file", dockerfile.path, "--target", target]
         if fresh { words.append("--no-cache") }
@@ -191,7 +194,7 @@ public struct PlanBuilder: Sendable {
         for secret in passed { words += secret.flag(workDirectory: workDirectory) }
         for (name, value) in labels.sorted(by: { $0.key < $1.key }) { words += ["--label", "\(name)=\(value)"] }
         words += ["--tag", tag, context]
-        var command = engine.build(words)
+        var command = engine.build(words, timestamp: timestamp)
         for secret in passed { secret.attach(to: &command, workDirectory: workDirectory) }
         return command
     }

@@ -22,6 +22,11 @@ public enum PlanRenderer {
             )
             if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
         }
+        if let epoch = plan.sourceDateEpoch {
+            lines.append(
+                "# SOURCE_DATE_EPOCH=\(epoch) (the commit's time): the runtime's created label and, where the engine can, its files' times")
+        }
+        if let problem = plan.timestampProblem { lines.append("# note: \(Sanitized.escapingControls(problem))") }
         lines.append("set -e")
         let secrets = Set(plan.steps.flatMap { $0.commands.flatMap { $0.secrets.keys } }).sorted()
         for name in secrets {

@@ -10,6 +10,9 @@ public struct ResolvedSource: Equatable, Sendable {
     public var sourceLabel: String
     /// Submodules and LFS files found locally, which the export adds to `git archive`'s output.
     public var contents: SourceContents
+    /// The commit's committer time, seconds since the epoch: `SOURCE_DATE_EPOCH` and the images'
+    /// `created` labels (git archive gives the exported files this time too). Nil: not known.
+    public var commitTime: Int? = nil
 
     public init(
         location: SourceLocation, ref: String, refName: String?, commit: CommitID, sourceLabel: String,
@@ -25,6 +28,20 @@ public struct ResolvedSource: Equatable, Sendable {
 }
 
 extension ResolvedSource {
+    /// The committer time in a raw commit object (`committer Name <mail> 1700000000 +0100`): what
+    /// `git log --format=%ct` prints and what `git archive` writes as every file's time.
+    public static func committerTime(ofCommitObject bytes: [UInt8]) -> Int? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.isEmpty { break }  // the headers end at the first blank line
+            guard line.hasPrefix("committer ") else { continue }
+            let fields = line.split(separator: " ")
+            guard fields.count >= 3, let seconds = Int(fields[fields.count - 2]) else { return nil }
+            return seconds
+        }
+        return nil
+    }
+
     /// Whether the commit was reached through the branch `branch` itself, however it was typed:
     /// `main`, `refs/heads/main`, or a remote's copy of it (`origin/main`, as in a CI clone). A tag
     /// or a SHA is never a branch, and `refs/remotes/origin/feat/main` is `feat/main` (git's default

@@ -52,6 +52,15 @@ public struct EngineProbe: Sendable {
         return version.isEmpty ? nil : version
     }
 
+    /// The BuildKit version of the buildx builder (`docker buildx inspect`), or nil when buildx is
+    /// not the builder or does not say. Whether layer timestamps can be rewritten depends on it.
+    public func buildKitVersion() -> String? {
+        guard engine.builder == .buildx else { return nil }
+        let inspect = engine.command(["buildx", "inspect"] + (engine.buildxBuilder.map { [$0] } ?? []))
+        guard let output = try? runner.capture(inspect, timeout: timeout), output.termination.succeeded else { return nil }
+        return EngineCLI.buildKitVersion(inspectOutput: output.stdoutText)
+    }
+
     /// The labels of a local image, or `nil` when the store does not have it.
     public func localLabels(of image: String) throws -> [String: String]? {
         try inspect(image, format: "{{json .Config.Labels}}").map(Self.decodeLabels)

@@ -77,6 +77,8 @@ public struct Executor {
         console.info(
             "engine: \(plan.engine.executable) \(versions.client) (server \(versions.server)); builder: \(plan.engine.builder.description)")
         console.info("source: \(plan.source) at \(plan.ref) = \(plan.commit.sha)")
+        // Said once: the labels match between builds of one commit, the image digest may not.
+        if let problem = plan.timestampProblem { console.info("runtime: \(problem)") }
         try createWorkFolder()
         defer { try? FileManager.default.removeItem(atPath: plan.workDirectory) }
         for folder in WorkFolders.removeAbandoned(besides: plan.workDirectory) {

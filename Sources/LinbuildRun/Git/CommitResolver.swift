@@ -24,8 +24,34 @@ public struct CommitResolver: Sendable {
     public func resolve(_ ref: String, in location: SourceLocation) throws -> ResolvedSource {
         switch location {
         case .path(let path): try resolveLocal(ref, repository: Paths.absolute(path), location: location)
-        case .url(let url): try resolveRemote(ref, url: url, location: location)
+        case .url(let url):
+            try withCommitTime(try resolveRemote(ref, url: url, location: location), url: url)
         }
+    }
+
+    /// A URL source's commit time: its commit object alone (depth 1, no trees or blobs) fetched
+    /// into a throwaway bare repository, by the ref it was resolved through, as the export fetches it.
+    private func withCommitTime(_ source: ResolvedSource, url: String) throws -> ResolvedSource {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("linbuild-commit-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let label = Redaction.stripped(url)
+        _ = try git(["init", "-q", "--bare", scratch], timeout: 30)
+        let fetch = try git(
+            ["-C", scratch, "fetch", "-q", "--depth=1", "--filter=tree:0", "--no-tags", "--", url, source.refName ?? source.commit.sha],
+            timeout: remoteTimeout)
+        guard fetch.termination.succeeded else {
+            let why = fetch.termination == .timedOut ? "no answer within \(Int(remoteTimeout)) s" : fetch.stderrSummary
+            throw LinbuildError.gitFailed(repository: label, detail: "cannot fetch commit \(source.commit.short) to read its time: \(why)")
+        }
+        let object = try git(["-C", scratch, "cat-file", "commit", source.commit.sha], timeout: 30)
+        var resolved = source
+        resolved.commitTime = object.termination.succeeded ? ResolvedSource.committerTime(ofCommitObject: object.stdout) : nil
+        guard resolved.commitTime != nil else {
+            throw LinbuildError.gitFailed(
+                repository: label,
+                detail: "\(source.refName ?? source.commit.sha) fetched, but not as commit \(source.commit.short) (did it move?)")
+        }
+        return resolved
     }
 
     private func git(_ arguments: [String], timeout: Double) throws -> CapturedOutput {
@@ -84,6 +110,10 @@ public struct CommitResolver: Sendable {
         }
         var resolved = ResolvedSource(
             location: location, ref: ref, refName: refName, commit: commit, sourceLabel: try origin.value.get() ?? repository)
+        // The commit's time (SOURCE_DATE_EPOCH), from the same session.
+        if let answer = try objects.contents([commit.sha]).first, case .object = answer.info {
+            resolved.commitTime = ResolvedSource.committerTime(ofCommitObject: answer.bytes)
+        }
         resolved.contents = try SourceContents.inspect(objects, commit: commit.sha, gitDirectory: gitDirectory, runner: runner)
         return resolved
     }

@@ -68,7 +68,7 @@ public final class RegistryClient: RegistryChecking, Sendable {
         }
     }
 
-    private static func answer(_ response: HTTPResponse, from registry: String) -> RegistryAnswer {
+    static func answer(_ response: HTTPResponse, from registry: String) -> RegistryAnswer {
         switch response.status {
         case 200: .present(digest: response.header("Docker-Content-Digest"))
         case 404: .absent
@@ -107,13 +107,13 @@ public final class RegistryClient: RegistryChecking, Sendable {
         return RegistryImage(labels: config.config?.labels ?? [:], digest: tagDigest, platform: config.platform ?? platform)
     }
 
-    private func get<T: Decodable>(_ type: T.Type, _ path: String, reference: ImageReference, accept: [String]) throws -> T {
+    func get<T: Decodable>(_ type: T.Type, _ path: String, reference: ImageReference, accept: [String]) throws -> T {
         let response = try send("GET", path: path, reference: reference, accept: accept)
         guard response.status == 200 else { throw RegistryError("\(reference.registry) answered HTTP \(response.status) for \(path)") }
         return try Self.decode(type, response, path: path, from: reference.registry)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, path: String, from registry: String) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ response: HTTPResponse, path: String, from registry: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(response.body))
         } catch {
@@ -122,10 +122,12 @@ public final class RegistryClient: RegistryChecking, Sendable {
         }
     }
 
-    /// One request, answering a 401 challenge once (token or Basic) and retrying.
-    private func send(_ method: String, path: String, reference: ImageReference, accept: [String]) throws -> HTTPResponse {
+    /// One request, answering a 401 challenge once (token or Basic) and retrying. `actions`: what
+    /// a token must allow on the repository (`pull`; `delete` to delete a manifest).
+    func send(_ method: String, path: String, reference: ImageReference, accept: [String], actions: String = "pull") throws -> HTTPResponse
+    {
         let url = "\(reference.scheme)://\(reference.apiHost)" + path
-        let scope = "repository:\(reference.name):pull"
+        let scope = "repository:\(reference.name):\(actions)"
         var response = try perform(
             method, url: url, accept: accept,
             authorization: authenticator.cached(registry: reference.registry, scope: scope))

@@ -1,0 +1,131 @@
+import Foundation
+import LinbuildTestFixtures
+import LinbuildTestSupport
+import Testing
+
+extension EndToEnd {
+    /// `linbuild prune` against the real registries: one with deletes enabled, one that refuses them.
+    @Suite struct Prune {
+        /// One image per distinct set of labels (the labels make its digest), pushed under `tags`.
+        static func push(_ project: FixtureProject, registry: String, repository: String, tags: [String], labels: [String: String]) throws {
+            let references = tags.map { "\(registry)/\(project.namespace)/\(repository):\($0)" }
+            let build = try EndToEnd.environment.docker(
+                ["build", "-q"] + labels.sorted { $0.key < $1.key }.flatMap { ["--label", "\($0.key)=\($0.value)"] }
+                    + references.flatMap { ["--tag", $0] } + ["-"],
+                extraEnvironment: ["DOCKER_BUILDKIT": "1"], input: "FROM linbuild-fixture/busybox:latest\n")
+            #expect(build.status == 0, "\(build.output)")
+            for reference in references {
+                let push = try EndToEnd.environment.docker(["push", reference])
+                #expect(push.status == 0, "\(push.output)")
+            }
+        }
+
+        /// A runtime of `ref` on `arch`, made on `day` of January, on the base tag `base`.
+        static func runtime(_ project: FixtureProject, registry: String, tag: String, ref: String, arch: String, day: Int, base: String)
+            throws
+        {
+            try push(
+                project, registry: registry, repository: "fixture-dev", tags: [tag],
+                labels: [
+                    "dev.linbuild.arch": arch, "dev.linbuild.ref": ref,
+                    "org.opencontainers.image.created": String(format: "2026-01-%02dT00:00:00Z", day),
+                    "org.opencontainers.image.base.name": "\(registry)/\(project.namespace)/fixture-base:\(base)",
+                ])
+        }
+
+        static func base(_ project: FixtureProject, registry: String, tags: [String], arch: String) throws {
+            try push(
+                project, registry: registry, repository: "fixture-base", tags: tags,
+                labels: [
+                    "dev.linbuild.arch": arch, "dev.linbuild.base.inputs": tags.last!,
+                    "org.opencontainers.image.created": "2025-12-01T00:00:00Z",
+                ])
+        }
+
+        static func status(_ project: FixtureProject, registry: String, _ repository: String, _ tag: String) throws -> Int {
+            try RegistryAPI.manifestStatus(registry: registry, name: "\(project.namespace)/\(repository)", tag: tag)
+        }
+
+        static func prune(_ project: FixtureProject, registry: String, _ arguments: [String]) throws -> Run.Result {
+            try Run.command(
+                Run.linbuild, ["prune", "--presets", project.presets, "--registry", registry] + arguments,
+                environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "NO_COLOR": "1"], directory: project.root)
+        }
+
+        @Test func pruneKeepsAndDeletesExactlyWhatItsRulesSayAndASecondPruneDeletesNothing() throws {
+            let environment = EndToEnd.environment
+            let registry = environment.registry
+            let project = try FixtureProject(environment)
+            defer { project.remove() }
+            // GIVEN runtimes of two branches and two archs on four bases, and the readable base tag
+            try Self.runtime(project, registry: registry, tag: "a1-alpha", ref: "main", arch: "alpha", day: 1, base: "alpha-in000000000001")
+            try Self.runtime(project, registry: registry, tag: "a2-alpha", ref: "main", arch: "alpha", day: 2, base: "alpha-in000000000002")
+            try Self.runtime(
+                project, registry: registry, tag: "f1-alpha", ref: "feat/x", arch: "alpha", day: 1, base: "alpha-in000000000001")
+            try Self.runtime(project, registry: registry, tag: "b1-beta", ref: "main", arch: "beta", day: 1, base: "beta-in000000000003")
+            try Self.runtime(project, registry: registry, tag: "b2-beta", ref: "main", arch: "beta", day: 2, base: "beta-in000000000003")
+            try Self.base(project, registry: registry, tags: ["alpha-in000000000001"], arch: "alpha")
+            try Self.base(project, registry: registry, tags: ["alpha", "alpha-in000000000002"], arch: "alpha")
+            try Self.base(project, registry: registry, tags: ["beta-in000000000003"], arch: "beta")
+            try Self.base(project, registry: registry, tags: ["beta-in000000000004"], arch: "beta")
+            let everything: [(String, String)] = [
+                ("fixture-dev", "a1-alpha"), ("fixture-dev", "a2-alpha"), ("fixture-dev", "f1-alpha"), ("fixture-dev", "b1-beta"),
+                ("fixture-dev", "b2-beta"), ("fixture-base", "alpha"), ("fixture-base", "alpha-in000000000001"),
+                ("fixture-base", "alpha-in000000000002"), ("fixture-base", "beta-in000000000003"), ("fixture-base", "beta-in000000000004"),
+            ]
+            let doomed: Set<String> = ["a1-alpha", "b1-beta", "beta-in000000000004"]
+
+            // WHEN prune runs without --apply, THEN it lists exactly the doomed tags and deletes nothing
+            let dry = try Self.prune(project, registry: registry, ["--keep", "1"])
+            #expect(dry.status == 0, "\(dry.output)")
+            let listed = dry.stdout.split(separator: "\n").filter { $0.hasPrefix("would delete ") }
+            #expect(listed.count == 3, "\(dry.stdout)")
+            for tag in doomed { #expect(listed.contains { $0.contains("(\(tag))") }, "\(tag): \(dry.stdout)") }
+            #expect(dry.stderr.contains("nothing deleted: pass --apply"), "\(dry.stderr)")
+            for (repository, tag) in everything { #expect(try Self.status(project, registry: registry, repository, tag) == 200) }
+
+            // and --json says the same to a script
+            let json = try Self.prune(project, registry: registry, ["--keep", "1", "--json"])
+            #expect(json.status == 0, "\(json.output)")
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            #expect(document["applied"] as? Bool == false)
+            let deletions = (document["deletions"] as? [[String: Any]]) ?? []
+            #expect(Set(deletions.flatMap { ($0["tags"] as? [String]) ?? [] }) == doomed)
+
+            // WHEN it runs with --apply
+            let applied = try Self.prune(project, registry: registry, ["--keep", "1", "--apply"])
+            #expect(applied.status == 0, "\(applied.output)")
+            // THEN the registry lost exactly those and kept the rest
+            for (repository, tag) in everything {
+                #expect(try Self.status(project, registry: registry, repository, tag) == (doomed.contains(tag) ? 404 : 200), "\(tag)")
+            }
+            #expect(applied.stderr.contains("prune: deleted 3 manifests"), "\(applied.stderr)")
+
+            // WHEN it runs again, THEN it deletes nothing
+            let again = try Self.prune(project, registry: registry, ["--keep", "1", "--apply"])
+            #expect(again.status == 0, "\(again.output)")
+            #expect(again.stderr.contains("prune: deleted 0 manifests"), "\(again.stderr)")
+            #expect(!again.stdout.contains("delete "), "\(again.stdout)")
+        }
+
+        @Test(.enabled(if: EndToEndEnvironment.current?.noDeleteRegistry != nil, "needs the registry that refuses deletes (make e2e-up)"))
+        func aRegistryThatRefusesDeletesStopsPruneWithOneLineAndLosesNothing() throws {
+            let environment = EndToEnd.environment
+            let registry = try #require(environment.noDeleteRegistry)
+            let project = try FixtureProject(environment)
+            defer { project.remove() }
+            try Self.runtime(project, registry: registry, tag: "a1-alpha", ref: "main", arch: "alpha", day: 1, base: "alpha-in000000000001")
+            try Self.runtime(project, registry: registry, tag: "a2-alpha", ref: "main", arch: "alpha", day: 2, base: "alpha-in000000000001")
+
+            // WHEN prune --apply would delete a1 from a registry with deletes disabled
+            let result = try Self.prune(project, registry: registry, ["--keep", "1", "--apply"])
+
+            // THEN it stops with 69 and says why and what to do, and both runtimes are still there
+            #expect(result.status == 69, "\(result.output)")
+            #expect(result.stderr.contains("refuses deletes (HTTP 405"), "\(result.stderr)")
+            #expect(result.stderr.contains("storage.delete.enabled: true") && result.stderr.contains("nothing was deleted"))
+            #expect(try Self.status(project, registry: registry, "fixture-dev", "a1-alpha") == 200)
+            #expect(try Self.status(project, registry: registry, "fixture-dev", "a2-alpha") == 200)
+        }
+    }
+}
