@@ -38,7 +38,9 @@ public enum ReferencePage {
             ## Upstream locations
 
             Where the base's bytes come from. Each is a build argument whose default is in `presets.json`
-            (`defaults.locations`); its variable points one run elsewhere (a mirror). None is a base input.
+            (`defaults.locations`); its variable points one run elsewhere (a mirror). None is a base input,
+            except the choice `PYTHON_SOURCE` makes: `os` or `standalone` (a mirror of the standalone build is
+            the same choice).
             A URL location may carry credentials (a user and password, or a lone token, before its host):
             the build argument then holds it without them, and the build reads it whole from the build
             secret of the same name (`RUN --mount=type=secret,id=PYPI_INDEX`), which no image records.

@@ -1,5 +1,4 @@
 import Foundation
-import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -8,8 +7,8 @@ import Testing
 final class PrivateMirror {
     enum Form { case password, token }
     let log: String
-    let process = Process()
-    let port: Int
+    let server: LoopbackServer
+    var port: Int { server.port }
     let user = "builder"
     let password = "pw-FAKE\(UUID().uuidString.prefix(8))"
     let token = "ghp_FAKEmirror\(UUID().uuidString.prefix(8))"
@@ -17,20 +16,7 @@ final class PrivateMirror {
     init(root: String) throws {
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         log = root + "/requests.log"
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Repository.root + "/Tests/support/auth-http-server.py", log, "\(user):\(password)", token]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first line is the port: read it before anything else talks to the server.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.readData(ofLength: 1)
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        server = try LoopbackServer(script: "auth-http-server.py", arguments: [log, "\(user):\(password)", token])
     }
 
     /// `http://[credentials@]127.0.0.1:PORT/path`.
@@ -58,11 +44,7 @@ final class PrivateMirror {
         ]
     }
 
-    /// SIGKILL: a child started from a test thread may have SIGTERM blocked (swift-corelibs-foundation 4772).
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 }
 
 /// Where the credentials were found: each place searched, and the texts that hold a needle.
@@ -152,7 +134,6 @@ extension EndToEnd {
             defer { remove(project) }
             let mirror = try PrivateMirror(root: project.root + "/mirror")
             defer { mirror.stop() }
-            try #require(mirror.port > 0, "the private mirror did not start")
             let sha = try project.git(["rev-parse", "HEAD"])
             let plain = ["LINBUILD_PYPI_INDEX": mirror.url("/simple", nil), "LINBUILD_TORCH_INDEX": mirror.url("/whl", nil)]
             // A user and password for the package index, a lone token for the PyTorch index.

@@ -1,5 +1,4 @@
 import Foundation
-import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
@@ -7,26 +6,13 @@ import Testing
 /// repositories; stopped by `stop()`.
 final class GitHTTPServer {
     let root: String
-    let process = Process()
-    let port: Int
+    let server: LoopbackServer
+    var port: Int { server.port }
 
     init(root: String) throws {
         self.root = root
         try FileManager.default.createDirectory(atPath: root + "/repos", withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Repository.root + "/Tests/support/git-http-server.py", root]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first line is the port: read it before anything else talks to the server.
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.readData(ofLength: 1)
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        server = try LoopbackServer(script: "git-http-server.py", arguments: [root])
     }
 
     /// Serves a bare clone of `repository` as `name`.git.
@@ -36,11 +22,7 @@ final class GitHTTPServer {
 
     func url(_ name: String, userInfo: String) -> String { "http://\(userInfo)@127.0.0.1:\(port)/cgi-bin/git/\(name).git" }
 
-    /// SIGKILL: a child started from a test thread may have SIGTERM blocked (swift-corelibs-foundation 4772).
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
+    func stop() { server.stop() }
 }
 
 extension EndToEnd {
@@ -51,7 +33,6 @@ extension EndToEnd {
             defer { project.remove() }
             let server = try GitHTTPServer(root: project.root + "/git-server")
             defer { server.stop() }
-            try #require(server.port > 0, "the loopback git server did not start")
             try server.serve(project.source, as: "app")
             let token = "ghp_linbuildFAKEtoken\(UUID().uuidString.prefix(8))"
             let sha = try project.git(["rev-parse", "HEAD"])

@@ -4,51 +4,25 @@ import LinbuildTestFixtures
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A PEP 503/691 package index on loopback (`Tests/support/index-standin.py`), serving the files
 /// given, with fault modes chosen by a path prefix (`/fault500`, `/hang`, `/malformed`,
 /// `/htmlonly`, `/slow-MS`). Stopped by `stop()`.
 public final class IndexStandIn: @unchecked Sendable {
-    public let port: Int
+    public var port: Int { server.port }
     public var root: String { "http://127.0.0.1:\(port)" }
-    private let process: Process
+    private let server: LoopbackServer
     private let config: String
-
-    /// The script, found from this file's place in the repository.
-    public static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("support/index-standin.py").path
 
     /// `tree`: index path (`whl/cu126`) → project → file names.
     public init(_ tree: [String: [String: [String]]]) throws {
         config = FileManager.default.temporaryDirectory.appendingPathComponent("index-standin-\(UUID().uuidString).json").path
         try JSONSerialization.data(withJSONObject: tree).write(to: URL(fileURLWithPath: config))
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script, config]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The first line is the port; read byte by byte so nothing after it is consumed.
-        var line: [UInt8] = []
-        var byte: UInt8 = 0
-        let descriptor = output.fileHandleForReading.fileDescriptor
-        while read(descriptor, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            process.terminate()
-            throw IndexStandInError.didNotStart
-        }
-        self.port = port
+        server = try LoopbackServer(script: "index-standin.py", arguments: [config])
     }
 
     public func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        server.stop()
         try? FileManager.default.removeItem(atPath: config)
     }
 
@@ -100,8 +74,4 @@ public final class IndexStandIn: @unchecked Sendable {
             ]
         }
     }
-}
-
-public enum IndexStandInError: Error {
-    case didNotStart
 }

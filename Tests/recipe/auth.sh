@@ -2,6 +2,9 @@
 # it after the stand-ins' env file and DIR/auth/credentials; uses its $work, $linbuild, $common,
 # $namespace and say().
 
+# The PyTorch index's tree the stand-ins serve for this run's torch mode: /whl (stub) or /whl-real.
+torch_tree=${RECIPE_TORCH_INDEX##*/}
+
 urlencode() { python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
 
 # auth_setup: the three locations with their credentials in LINBUILD_*, the same without them, a
@@ -11,10 +14,10 @@ auth_setup() {
   local host=${RECIPE_AUTH_HTTP#http://} encoded basic_password basic_token
   encoded=$(urlencode "$RECIPE_AUTH_PASSWORD")
   plain_pypi=http://$host/simple
-  plain_torch=http://$host/whl
+  plain_torch=http://$host/$torch_tree
   plain_git=http://$host/git/flash-attention.git
   export LINBUILD_PYPI_INDEX="http://$RECIPE_AUTH_USER:$encoded@$host/simple"
-  export LINBUILD_TORCH_INDEX="http://$RECIPE_AUTH_TOKEN@$host/whl"
+  export LINBUILD_TORCH_INDEX="http://$RECIPE_AUTH_TOKEN@$host/$torch_tree"
   export LINBUILD_FA3_GIT="http://$RECIPE_AUTH_TOKEN@$host/git/flash-attention.git"
   basic_password=$(printf '%s' "$RECIPE_AUTH_USER:$RECIPE_AUTH_PASSWORD" | base64 -w 0)
   basic_token=$(printf '%s' "$RECIPE_AUTH_TOKEN:" | base64 -w 0)
@@ -86,14 +89,19 @@ auth_scan() {
   local a=$1 fa_commit fa_version status=0
   read -r fa_commit fa_version < <(python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["targets"][0]["baseArguments"]; print(a.get("FA_COMMIT") or "-", a.get("FA_VER") or "-")' "$work/plan-$a.json")
   auth_used password GET /simple/ || status=1
-  auth_used token GET /whl/ || status=1
+  auth_used token GET "/$torch_tree/" || status=1
+  # An arch may get FA 2 (its sdist from /simple), FA 3 (the git clone) or both (hopper).
+  local served="/simple with the user and password" by_token="/$torch_tree"
+  if [[ " $fa_version " == *" 2."* ]]; then
+    auth_used password GET /files/flash_attn- || status=1
+    served+=" (Flash Attention 2's sdist too)"
+  fi
   if [[ $fa_commit != - ]]; then
     auth_used token POST /git/flash-attention.git/git-upload-pack || status=1
     auth_used token POST /git/cutlass.git/git-upload-pack || status=1
-  elif [[ $fa_version != - ]]; then
-    auth_used password GET /files/flash_attn- || status=1
+    by_token+=" and the FA3 clone (and its cutlass submodule)"
   fi
-  ((status)) || say "$a: the mirror served /simple with the user and password, /whl$([[ $fa_commit == - ]] || echo ' and the FA3 clone (and its cutlass submodule)') with the token"
+  ((status)) || say "$a: the mirror served $served, $by_token with the token"
   # The dry-run script reads each secret from its variable.
   "$linbuild" "${common[@]}" --dry-run > "$work/dry-run-$a.sh"
   grep -q '"$LINBUILD_PYPI_INDEX"' "$work/dry-run-$a.sh" || { say "$a: the dry-run script does not read LINBUILD_PYPI_INDEX"; status=1; }

@@ -19,7 +19,7 @@ public struct Presets: Equatable, Sendable {
         public var osPackages: [String] = []
         /// The application's optional extras the runtime installs (`dev`).
         public var extras: [String] = []
-        /// Where bytes come from (never a base input).
+        /// Where bytes come from (not a base input, except `PYTHON_SOURCE`'s choice: os or standalone).
         public var locations = UpstreamLocations(values: [:])
     }
 
