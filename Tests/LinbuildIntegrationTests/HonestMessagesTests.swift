@@ -115,6 +115,6 @@ import Testing
         #expect(!validate.stdout.contains("[default: ampere"))
         let unknown = try linbuild(["help", "nope"])
         #expect(unknown.status == 64)
-        #expect(unknown.stderr.contains("commands: build, check, validate, preflight, prune, completions"))
+        #expect(unknown.stderr.contains("commands: build, check, validate, preflight, lock, outdated, prune, completions"))
     }
 }
