@@ -249,6 +249,15 @@ import Testing
         #expect(build?.commands.first?.arguments.contains("NVIDIA_CUDA_TAG=\(tag)@\(Self.digestA)") == true)
     }
 
+    @Test func theDryRunScriptSaysWhatTheLockPinsAndPullsByDigest() throws {
+        let plan = try lockedPlan(["--arch", "ampere"], lock: fixtureLock())
+        let tag = try #require(plan.targets.first?.baseArguments["NVIDIA_CUDA_TAG"])
+        let script = PlanRenderer.shellScript(plan)
+        #expect(script.contains("# ampere: stage base pinned by the lock to nvidia/cuda:\(tag)@\(Self.digestA)"))
+        #expect(script.contains("NVIDIA_CUDA_TAG=\(tag)@\(Self.digestA)"))
+        #expect(!PlanRenderer.shellScript(try lockedPlan(["--arch", "ampere"], lock: nil)).contains("pinned by the lock"))
+    }
+
     @Test func withoutALockThePlanAndTheInputsDigestAreWhatTheyWereBeforeLocksExisted() throws {
         let target = try #require(try lockedPlan(["--arch", "ampere"], lock: nil).targets.first)
         #expect(try lockedPlan(["--arch", "ampere"], lock: nil) == (try plan(["--arch", "ampere"])))
