@@ -29,6 +29,37 @@ extension EndToEnd {
             project.remove()
         }
 
+        @Test func aLockedBuildOnPodmanPullsTheLockedDigestAfterTheTagMoved() throws {
+            let podmanEnvironment = Self.environment
+            let environment = EndToEnd.environment
+            let project = try FixtureProject(environment, dockerfile: EndToEnd.Lock.dockerfile)
+            defer { Self.remove(project, from: podmanEnvironment) }
+            let (repository, locations) = EndToEnd.Lock.osImage(project)
+            // GIVEN a lock of the OS image, and the tag moved since
+            try EndToEnd.Lock.push(repository + ":22.04")
+            let locked = try EndToEnd.Lock.digest(registry: environment.registry, name: "\(project.namespace)/os", tag: "22.04")
+            #expect(try project.linbuild(["lock", "--arch", "alpha"], extraEnvironment: locations).status == 0)
+            try EndToEnd.Lock.push(repository + ":22.04", marker: "moved")
+
+            // WHEN podman builds from the lock (told, as a user with a plain-HTTP mirror tells it,
+            // that the loopback registry speaks HTTP: Buildah pulls a FROM image over HTTPS otherwise)
+            let registries = project.root + "/registries.conf"
+            try "[[registry]]\nlocation = \"\(environment.registry)\"\ninsecure = true\n".write(
+                toFile: registries, atomically: false, encoding: .utf8)
+            let viaPodman = podmanEnvironment.merging(locations) { $1 }.merging([
+                "LINBUILD_ENGINE": "podman", "CONTAINERS_REGISTRIES_CONF": registries,
+            ]) { $1 }
+            let build = try project.linbuild(["--arch", "alpha"], extraEnvironment: viaPodman)
+
+            // THEN Buildah pulled the locked digest, not what the tag names now
+            #expect(build.status == 0, "\(build.output)")
+            let base = project.baseReference()
+            #expect(try Self.inside(podmanEnvironment, base, ["test", "-e", "/marker"]).status == 1)
+            let pin = try Self.podman(
+                podmanEnvironment, ["image", "inspect", "--format", "{{index .Config.Labels \"dev.linbuild.base.pin.image.base\"}}", base])
+            #expect(pin.stdout == "22.04@\(locked)\n", "\(pin.output)")
+        }
+
         @Test func podmanBuildsInspectsChecksTheRegistryAndPushes() throws {
             let podmanEnvironment = Self.environment
             let environment = EndToEnd.environment
