@@ -45,7 +45,9 @@ extension EndToEnd {
         }
 
         @Test func closedRegistryPortIsExit69() throws {
-            let port = try FakeRegistry.closedPort()
+            let closed = try ClosedPort()
+            defer { closed.release() }
+            let port = closed.port
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
 

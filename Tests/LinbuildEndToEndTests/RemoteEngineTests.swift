@@ -89,7 +89,9 @@ extension EndToEnd {
             let project = try FixtureProject(EndToEnd.environment)
             defer { project.remove() }
             // GIVEN DOCKER_HOST names a loopback port nothing listens on
-            let port = try FakeRegistry.closedPort()
+            let closed = try ClosedPort()
+            defer { closed.release() }
+            let port = closed.port
 
             // WHEN linbuild runs against it
             let run = try project.linbuild([], extraEnvironment: ["DOCKER_HOST": "tcp://127.0.0.1:\(port)"])

@@ -24,7 +24,9 @@ import Testing
         // listener's descriptor number, and would take (and close) a later listener's connections.
         let silent = try FakeRegistry(.silent)
         defer { silent.stop() }
-        let port = try FakeRegistry.closedPort()
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let port = closed.port
         #expect(throws: HTTPTransportError("cannot reach 127.0.0.1:\(port): connection refused")) {
             try CurlTransport().send(HTTPRequest(method: "HEAD", url: "http://127.0.0.1:\(port)/v2/", headers: [], timeout: 5))
         }

@@ -37,13 +37,33 @@ import Glibc
 
     @Test func aClosedPortRefusesAndTheNextRegistryStillAnswers() throws {
         for _ in 0..<300 {
-            let closed = try FakeRegistry.closedPort()
+            let closed = try ClosedPort()
+            defer { closed.release() }
             let next = try FakeRegistry(.status(200, headers: [:]))
             defer { next.stop() }
-            #expect(Self.statusLine(port: closed) == nil)
+            #expect(Self.statusLine(port: closed.port) == nil)
             let line = Self.statusLine(port: next.port)
             #expect(line == "HTTP/1.1 200 Fake")
             if line != "HTTP/1.1 200 Fake" { break }
         }
+    }
+
+    /// The port stays taken until released: another server that binds it (a test running beside
+    /// this one) fails, instead of answering where a test expects a refusal.
+    @Test func aClosedPortIsHeldSoNoOtherSocketCanBindIt() throws {
+        let closed = try ClosedPort()
+        defer { closed.release() }
+        let other = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(other) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(closed.port).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(other, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let error = errno
+        #expect(bound == -1 && error == EADDRINUSE, "bind to \(closed.port): \(bound), errno \(error)")
+        #expect(Self.statusLine(port: closed.port) == nil)
     }
 }

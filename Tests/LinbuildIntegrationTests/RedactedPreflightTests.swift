@@ -12,10 +12,11 @@ import Testing
         // Every stand-in answers 404: images and wheels are absent, the git remote cannot be reached.
         let server = try FakeRegistry(.status(404, headers: [:]))
         defer { server.stop() }
-        let closed = try FakeRegistry.closedPort()
+        let closed = try ClosedPort()
+        defer { closed.release() }
         let environment = [
             "LINBUILD_ENGINE": "/nonexistent", "NO_COLOR": "1",
-            "LINBUILD_FA3_GIT": "http://ghp_TOKEN@127.0.0.1:\(closed)/flash-attention.git",
+            "LINBUILD_FA3_GIT": "http://ghp_TOKEN@127.0.0.1:\(closed.port)/flash-attention.git",
             "LINBUILD_TORCH_INDEX": "http://user:SECRET@\(server.address)/whl",
             "LINBUILD_PYPI_INDEX": "http://user:SECRET@\(server.address)/simple",
             "LINBUILD_CUDA_IMAGE": "\(server.address)/cuda", "LINBUILD_OS_IMAGE": "\(server.address)/os",
@@ -26,7 +27,7 @@ import Testing
             environment: environment)
         #expect(result.status == 65, "\(result.output)")
         #expect(result.output.contains("flash-attention"), "\(result.output)")
-        #expect(result.output.contains("***@127.0.0.1:\(closed)"), "\(result.output)")
+        #expect(result.output.contains("***@127.0.0.1:\(closed.port)"), "\(result.output)")
         #expect(result.output.contains("***@\(server.address)"), "\(result.output)")
         #expect(!result.output.contains("ghp_TOKEN") && !result.output.contains("SECRET"), "\(result.output)")
     }

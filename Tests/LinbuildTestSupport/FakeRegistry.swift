@@ -33,30 +33,14 @@ public final class FakeRegistry: @unchecked Sendable {
 
     public init(_ behaviour: Behaviour) throws {
         self.behaviour = behaviour
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw FakeRegistryError.socket(errno) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 16) == 0 else { throw FakeRegistryError.socket(errno) }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        let (listener, port) = try boundLoopbackSocket()
+        guard listen(listener, 16) == 0 else {
+            close(listener)
+            throw FakeRegistryError.socket(errno)
         }
         self.listener = listener
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         Thread { [self] in acceptLoop() }.start()
-    }
-
-    /// A loopback port that was just free and is closed again: nothing answers there.
-    public static func closedPort() throws -> Int {
-        let registry = try FakeRegistry(.silent)
-        registry.stop()
-        return registry.port
     }
 
     /// How many requests arrived (a silent registry still counts the ones it read).
