@@ -24,9 +24,9 @@ import Testing
     func gitSees(_ location: String) throws -> String {
         let scratch = try Scratch("dockerfile-git")
         defer { scratch.remove() }
-        let fake = try scratch.write(
-            "git", "#!/bin/sh\nprintf 'args=%s\\n' \"$*\" >> \"$GIT_LOG\"\nenv | grep '^GIT_CONFIG' | sort >> \"$GIT_LOG\"\n")
-        _ = try Run.command("/bin/chmod", ["+x", fake])
+        try Run.writeProgram(
+            at: scratch.path + "/git",
+            "#!/bin/sh\nprintf 'args=%s\\n' \"$*\" >> \"$GIT_LOG\"\nenv | grep '^GIT_CONFIG' | sort >> \"$GIT_LOG\"\n")
         let log = scratch.path + "/git.log"
         let run = try Run.command(
             "/usr/bin/env",

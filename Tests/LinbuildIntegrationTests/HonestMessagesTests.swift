@@ -28,9 +28,9 @@ import Testing
         let scratch = try Scratch("ssh")
         defer { scratch.remove() }
         // an ssh that fails the way a mistyped host does, without asking any resolver
-        let ssh = try scratch.write(
-            "ssh", "#!/bin/sh\necho 'ssh: Could not resolve hostname gitlab.nope: Name or service not known' >&2\nexit 255\n")
-        #expect(chmod(ssh, 0o755) == 0)
+        let ssh = try Run.writeProgram(
+            at: scratch.path + "/ssh",
+            "#!/bin/sh\necho 'ssh: Could not resolve hostname gitlab.nope: Name or service not known' >&2\nexit 255\n")
         let run = try linbuild(
             ["--presets", Repository.presets, "--source", "ssh://git@gitlab.nope/team/repo.git", "--dry-run"],
             environment: ["GIT_SSH_COMMAND": ssh])

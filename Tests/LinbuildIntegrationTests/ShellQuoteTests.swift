@@ -62,8 +62,7 @@ import Testing
         // GIVEN a program on PATH named like an assignment or a reserved word
         let scratch = try Scratch("program")
         defer { scratch.remove() }
-        let program = try scratch.write(name, "#!/bin/sh\nprintf 'ran %s' \"$1\"\n")
-        #expect(chmod(program, 0o755) == 0)
+        try Run.writeProgram(at: scratch.path + "/" + name, "#!/bin/sh\nprintf 'ran %s' \"$1\"\n")
         // WHEN its command line runs in a shell
         let line = Command(name, ["x y"]).shellLine
         let result = try Run.command("/bin/sh", ["-c", line], environment: ["PATH": scratch.path + ":/usr/bin:/bin"])

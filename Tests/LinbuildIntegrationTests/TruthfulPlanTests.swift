@@ -137,8 +137,7 @@ import Testing
             for folder in [bin, state, scratch.path + "/tmp", scratch.path + "/home"] {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             }
-            let docker = try scratch.write("bin/docker", TruthfulPlanTests.fakeDocker)
-            #expect(chmod(docker, 0o755) == 0)
+            try Run.writeProgram(at: scratch.path + "/bin/docker", TruthfulPlanTests.fakeDocker)
             dockerfile = try scratch.write("Dockerfile", TruthfulPlanTests.dockerfile)
             try Git.repository(at: repository)
             // The registry linbuild asks over HTTP serves what the fake docker's pushes and pulls see.

@@ -99,7 +99,7 @@ import Testing
         let record = sandbox.root + "/git-arguments"
         try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
         let recorder = "#!/bin/sh\nfor a in \"$@\"; do printf '%s\\n' \"$a\" >> '\(record)'; done\nexec /usr/bin/git \"$@\"\n"
-        _ = FileManager.default.createFile(atPath: bin + "/git", contents: Data(recorder.utf8), attributes: [.posixPermissions: 0o755])
+        try Run.writeProgram(at: bin + "/git", recorder)
 
         let run = try sandbox.linbuild(
             ["--branch", ref, "--dry-run"],
