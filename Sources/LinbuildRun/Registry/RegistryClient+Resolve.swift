@@ -17,16 +17,10 @@ extension RegistryClient {
     /// manifest is checked against its config's platform: pinning another platform's image would
     /// build the wrong machine's base.
     public func resolve(_ reference: ImageReference, platform: String) throws -> ResolvedManifest? {
-        let path = "/v2/\(reference.name)/manifests/\(reference.tag)"
-        let response = try send("GET", path: path, reference: reference, accept: Self.manifestTypes)
-        switch Self.answer(response, from: reference.registry) {
-        case .absent: return nil
-        case .unknown(let why): throw RegistryError(why)
-        case .present: break
-        }
-        let tagDigest = response.header("Docker-Content-Digest") ?? "sha256:" + SHA256.hex(response.body)
+        guard let held = try tagManifest(reference) else { return nil }
+        let tagDigest = held.digest
         let shown = "\(reference.registry)/\(reference.name):\(reference.tag)"
-        switch try Self.decode(ManifestDocument.self, response, path: path, from: reference.registry) {
+        switch held.document {
         case .index(let index):
             guard let entry = index.entry(for: platform) else {
                 let offered = index.manifests.compactMap { $0.platform.map { "\($0.os)/\($0.architecture)" } }.filter {

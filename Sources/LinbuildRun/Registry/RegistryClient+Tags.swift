@@ -57,16 +57,10 @@ extension RegistryClient {
     /// The digest `reference`'s tag points to and its image's labels (an index: its first image
     /// for a real platform; linbuild's images are one platform each). Nil when the tag is gone.
     public func tagDetails(_ reference: ImageReference) throws -> RegistryTag? {
-        let path = "/v2/\(reference.name)/manifests/\(reference.tag)"
-        let response = try send("GET", path: path, reference: reference, accept: Self.manifestTypes)
-        switch Self.answer(response, from: reference.registry) {
-        case .absent: return nil
-        case .unknown(let why): throw RegistryError(why)
-        case .present: break
-        }
-        let digest = response.header("Docker-Content-Digest") ?? "sha256:" + SHA256.hex(response.body)
+        guard let held = try tagManifest(reference) else { return nil }
+        let digest = held.digest
         let manifest: ImageManifest
-        switch try Self.decode(ManifestDocument.self, response, path: path, from: reference.registry) {
+        switch held.document {
         case .manifest(let found):
             manifest = found
         case .index(let index):

@@ -82,17 +82,25 @@ public final class RegistryClient: RegistryChecking, Sendable {
         "\(registry) refused access (HTTP \(status)); run 'docker login \(registry)'"
     }
 
-    public func image(of reference: ImageReference, platform: String) throws -> RegistryImage? {
+    /// What `reference`'s tag holds (GET): the manifest or index, and the digest the registry
+    /// names for it. Nil when the tag is absent (404); throws when the registry cannot say.
+    func tagManifest(_ reference: ImageReference) throws -> TagManifest? {
         let path = "/v2/\(reference.name)/manifests/\(reference.tag)"
         let response = try send("GET", path: path, reference: reference, accept: Self.manifestTypes)
-        let tagDigest: String?
         switch Self.answer(response, from: reference.registry) {
         case .absent: return nil
         case .unknown(let why): throw RegistryError(why)
-        case .present(let digest): tagDigest = digest
+        case .present(let digest):
+            return TagManifest(
+                document: try Self.decode(ManifestDocument.self, response, path: path, from: reference.registry), namedDigest: digest,
+                body: response.body)
         }
+    }
+
+    public func image(of reference: ImageReference, platform: String) throws -> RegistryImage? {
+        guard let held = try tagManifest(reference) else { return nil }
         let manifest: ImageManifest
-        switch try Self.decode(ManifestDocument.self, response, path: path, from: reference.registry) {
+        switch held.document {
         case .manifest(let found):
             manifest = found
         case .index(let index):
@@ -104,7 +112,7 @@ public final class RegistryClient: RegistryChecking, Sendable {
         }
         let config = try get(
             ImageConfig.self, "/v2/\(reference.name)/blobs/\(manifest.config.digest)", reference: reference, accept: ["*/*"])
-        return RegistryImage(labels: config.config?.labels ?? [:], digest: tagDigest, platform: config.platform ?? platform)
+        return RegistryImage(labels: config.config?.labels ?? [:], digest: held.namedDigest, platform: config.platform ?? platform)
     }
 
     func get<T: Decodable>(_ type: T.Type, _ path: String, reference: ImageReference, accept: [String]) throws -> T {
@@ -155,4 +163,15 @@ public final class RegistryClient: RegistryChecking, Sendable {
 public struct RegistryError: Error, CustomStringConvertible, Sendable {
     public var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A tag's manifest document as the registry sent it.
+struct TagManifest {
+    var document: ManifestDocument
+    /// The `Docker-Content-Digest` the registry sent, if it did.
+    var namedDigest: String?
+    var body: [UInt8]
+
+    /// The digest the registry named, else the one of the bytes it sent.
+    var digest: String { namedDigest ?? "sha256:" + SHA256.hex(body) }
 }
