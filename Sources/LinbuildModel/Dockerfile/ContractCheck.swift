@@ -61,12 +61,24 @@ public enum ContractCheck {
 
         // The plan also passes BASE_IMAGE to the base build (old frontends expand every FROM),
         // so the base may ignore it.
+        // With a Flash Attention wheels stage, the base's arguments are shared between its build
+        // and the wheels' (which also get the in-file FA_WHEELS): each may ignore what the other declares.
+        let wheels = DockerfileContract.flashAttentionStage, wheelsArgument = DockerfileContract.flashAttentionArgument
+        let hasWheels = dockerfile.stage(named: wheels) != nil
+        let wheelsUse = hasWheels ? dockerfile.argumentsUsed(by: wheels) : []
         for architecture in architectures {
             let base = BuildArguments.base(for: architecture, defaults: presets.defaults, maxJobs: presets.defaults.maxJobs)
+            let own = [baseImage] + (hasWheels ? [wheelsArgument] : [])
             TargetCheck(
-                dockerfile: dockerfile, target: baseStage, passed: base.names + [baseImage],
-                optional: BuildArguments.mayBeIgnored.union([baseImage]), report: report
+                dockerfile: dockerfile, target: baseStage, passed: base.names + own,
+                optional: BuildArguments.mayBeIgnored.union(own).union(wheelsUse), report: report
             ).run()
+            if hasWheels {
+                TargetCheck(
+                    dockerfile: dockerfile, target: wheels, passed: base.names + own,
+                    optional: BuildArguments.mayBeIgnored.union(own).union(dockerfile.argumentsUsed(by: baseStage)), report: report
+                ).run()
+            }
         }
         // The runtime's BASE_IMAGE is checked above, where the fix can be named exactly.
         let runtimeArguments = BuildArguments.runtime(

@@ -139,7 +139,7 @@ enum BaseScript {
 
     /// The command with its last argument (a reference) replaced by the function's `"$1"`, and
     /// the placeholders in `words` written as those shell words.
-    private static func withArgument(_ command: Command, substituting words: [String: String] = [:]) -> String {
+    static func withArgument(_ command: Command, substituting words: [String: String] = [:]) -> String {
         var command = command
         let argument = "LINBUILD_REFERENCE_ARGUMENT"
         command.arguments[command.arguments.count - 1] = "$" + argument

@@ -77,3 +77,38 @@ public struct RuntimeImageTag: Equatable, Sendable {
 
     public var reference: String { repository.reference(image: image, tag: tag) }
 }
+
+/// `NS/linnaeus-fa:<arch>-<cudaSuffix>-torch<torchVersion>-fa<versions>[-<platform>]-in<12 hex>`: the
+/// Flash Attention wheels artifact. Only the immutable form exists: the inputs digest is the name,
+/// and nothing else ever points at the wheels. The image is the base's with `-fa` for `-base`.
+public struct FlashAttentionImageTag: Equatable, Sendable {
+    public var repository: ImageRepository
+    public var baseImage: String
+    public var architecture: Presets.Architecture
+    public var platform: String? = nil
+
+    public init(repository: ImageRepository, baseImage: String, architecture: Presets.Architecture, platform: String? = nil) {
+        self.repository = repository
+        self.baseImage = baseImage
+        self.architecture = architecture
+        self.platform = platform
+    }
+
+    /// `linnaeus-base` → `linnaeus-fa`; another name gets `-fa` appended.
+    public var image: String { Self.imageName(baseImage) }
+
+    public static func imageName(_ baseImage: String) -> String {
+        baseImage.hasSuffix("-base") ? String(baseImage.dropLast("-base".count)) + "-fa" : baseImage + "-fa"
+    }
+
+    public func tag(inputs: BaseInputs) -> String {
+        let versions = architecture.flashAttention.map(\.version).joined(separator: "_")
+        let readable =
+            "\(architecture.name)-\(architecture.cudaSuffix)-torch\(architecture.torchVersion)-fa\(versions)"
+            + (platform.flatMap(ImagePlatform.tagPart).map { "-" + $0 } ?? "")
+        let suffix = "-in" + inputs.shortDigest
+        return String(readable.prefix(TagGrammar.maximumLength - suffix.count)) + suffix
+    }
+
+    public func reference(inputs: BaseInputs) -> String { repository.reference(image: image, tag: tag(inputs: inputs)) }
+}

@@ -13,7 +13,9 @@ public struct Plan: Equatable, Sendable, Codable {
     /// 5: `createdAt` is the commit's time (`sourceDateEpoch`), `timestampProblem` says when the
     /// engine cannot give two builds of one commit one digest, `baseInputs.pins` and
     /// `targets[].lockedImages` hold what a lock pins.
-    public static let currentSchemaVersion = 5
+    /// 6: the Flash Attention wheels artifact: `targets[].faInputs` and `faImage`, the steps
+    /// `checkFA`, `buildFA`, `pullFA`, `pushFA`, and `baseInputs.artifacts` (`scope` on both).
+    public static let currentSchemaVersion = 6
     public var schemaVersion = Plan.currentSchemaVersion
     public enum BaseMode: String, Equatable, Sendable, Codable {
         /// Build only when missing or when its inputs changed.
@@ -76,6 +78,11 @@ public struct TargetPlan: Equatable, Sendable, Codable {
     /// What the lock pins the base's stages to (stage → `repository:tag@sha256:…`, as this run
     /// pulls it): checked in the registry before a base build. Empty without a lock.
     public var lockedImages: [String: String] = [:]
+    /// The Flash Attention wheels artifact's inputs and immutable reference
+    /// (`NS/linnaeus-fa:<readable>-in<12 hex>`): what the base build takes the wheels from. Nil when
+    /// the architecture gets none, the Dockerfile has no `fa-wheels` stage, or with `--skip-base`.
+    public var faInputs: BaseInputs? = nil
+    public var faImage: String? = nil
 }
 
 /// A step of the plan. Conditional steps run only when the base decision, taken at run time from
@@ -91,10 +98,13 @@ public struct Step: Equatable, Sendable, Codable {
         /// concurrent run that moved the tag meanwhile cannot make this one push another base.
         case tagBaseForPush
         case pushBase, pushRuntime
+        /// The Flash Attention wheels artifact: looked up once the base is to be built, compiled
+        /// or pulled only when the lookup calls for it, and pushed before the base.
+        case checkFA, buildFA, pullFA, pushFA
 
         /// Pushes (and the tags made for them) run only after every build of the run succeeded,
         /// and none after a failure.
-        public var isPush: Bool { self == .tagBaseForPush || self == .pushBase || self == .pushRuntime }
+        public var isPush: Bool { self == .tagBaseForPush || self == .pushBase || self == .pushRuntime || self == .pushFA }
     }
 
     /// The run values a step's commands may hold (`Command.runValues`).
@@ -111,6 +121,12 @@ public struct Step: Equatable, Sendable, Codable {
         /// The registry lacks the base under the step's image (the tag to push), or holds it with
         /// other inputs (with --skip-base: lacks it). Decided per tag, just before its push.
         case baseNeedsPush
+        /// The base is to be built and the wheels with its inputs are nowhere.
+        case faNeedsBuild
+        /// The base is to be built and the wheels are in the registry only.
+        case faOnlyInRegistry
+        /// The wheels were wanted by this run (the base was built) and the registry lacks them.
+        case faNeedsPush
     }
 
     public var kind: Kind
@@ -145,6 +161,11 @@ public struct Step: Equatable, Sendable, Codable {
             case (.tagBaseForPush, _): "tag base for push"
             case (.pushBase, _): "push base"
             case (.pushRuntime, _): "push runtime"
+            case (.checkFA, .summaryRow), (.buildFA, .summaryRow): "fa"
+            case (.checkFA, _): "check fa"
+            case (.buildFA, _): "compile fa"
+            case (.pullFA, _): "pull fa"
+            case (.pushFA, _): "push fa"
             }
         guard use == .logFile else { return arch.map { "\(what) [\($0)]" } ?? what }
         return ([what] + (arch.map { [$0] } ?? [])).joined(separator: " ").split(separator: " ").joined(separator: "-") + ".log"

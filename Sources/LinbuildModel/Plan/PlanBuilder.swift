@@ -90,17 +90,36 @@ public struct PlanBuilder: Sendable {
             let pulledArguments = pins.map { baseArguments.setting($0.arguments) } ?? baseArguments
             // Older Dockerfile frontends (docker 20.10) expand every FROM line, even of stages the
             // target does not need, and refuse an empty `FROM ${BASE_IMAGE}`: the base build gets it too.
-            let baseBuildArguments = BuildArguments(pulledArguments.pairs + [(DockerfileContract.baseImageArgument, base.reference)])
+            let ownImages = [(DockerfileContract.baseImageArgument, base.reference)]
             // A location that makes a choice and is not passed makes the one of its Dockerfile default,
             // so pointing it at a mirror later compares the same choice.
             let defaulted = UpstreamLocations.choiceArguments.sorted().compactMap { name -> (name: String, value: String)? in
                 guard baseArguments[name] == nil, let value = PreflightTargets.defaultValue(of: name, in: dockerfile) else { return nil }
                 return (name, value)
             }
+            // The Flash Attention wheels: an artifact of their own, keyed by what their compile sees,
+            // when the Dockerfile has the stage and the architecture gets Flash Attention. Its build
+            // names the in-file stage explicitly, as a base without an artifact does.
+            let inFileWheels = (DockerfileContract.flashAttentionArgument, DockerfileContract.flashAttentionStage)
+            let faBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + [inFileWheels])
+            let faInputs = FlashAttentionInputs.make(
+                dockerfile: dockerfile, arguments: BuildArguments(baseArguments.pairs + defaulted), passed: Set(faBuildArguments.names),
+                platform: platform, pins: pins?.inputs ?? [:])
+            let faImage = faInputs.flatMap { faInputs -> String? in
+                guard !architecture.flashAttention.isEmpty, !options.skipBase else { return nil }
+                return FlashAttentionImageTag(
+                    repository: repository, baseImage: presets.defaults.baseImage, architecture: architecture, platform: platform
+                ).reference(inputs: faInputs)
+            }
+            let wheels = faInputs == nil ? [] : [(DockerfileContract.flashAttentionArgument, faImage ?? DockerfileContract.flashAttentionStage)]
+            let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels)
+            // The base is made from the wheels: their digest is one of its inputs (whichever way it
+            // gets them), so a change to what the compile sees rebuilds the base too.
             let inputs = BaseInputs(
                 arguments: BuildArguments(baseArguments.pairs + defaulted), declared: baseArgumentsUsed, platform: platform,
                 normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
-                legacyText: legacyBaseText, pins: pins?.inputs ?? [:])
+                legacyText: legacyBaseText, pins: pins?.inputs ?? [:],
+                artifacts: faInputs.map { [BaseInputs.flashAttentionScope: $0.digest] } ?? [:])
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
             // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
             // as it is, unchecked, as asked.
@@ -117,6 +136,10 @@ public struct PlanBuilder: Sendable {
             targetPlan.baseImmutableImage = immutable
             targetPlan.lockedImages = pins?.images ?? [:]
             targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
+            if faImage != nil {
+                targetPlan.faInputs = faInputs
+                targetPlan.faImage = faImage
+            }
             targets.append(targetPlan)
 
             let arch = architecture.name
@@ -129,6 +152,27 @@ public struct PlanBuilder: Sendable {
             runtimeLabels["dev.linbuild.ref"] = source.ref
 
             buildSteps.append(Step(kind: .checkBase, arch: arch, commands: [], image: base.reference))
+            // The wheels are looked up only when the base is to be built: their own check, compile
+            // or pull, before the base's build.
+            if let faImage, let faInputs {
+                var labels = provenance(title: FlashAttentionImageTag.imageName(presets.defaults.baseImage), version: faImage, arch: arch)
+                labels.merge(faInputs.labels) { $1 }
+                buildSteps += [
+                    Step(kind: .checkFA, arch: arch, commands: [], condition: .baseNeedsBuild, image: faImage),
+                    Step(
+                        kind: .buildFA, arch: arch,
+                        commands: [
+                            build(
+                                target: DockerfileContract.flashAttentionStage, arguments: faBuildArguments, secrets: secrets,
+                                labels: labels, tag: faImage, platform: platform, context: emptyContext, fresh: options.noCache,
+                                pull: options.pull)
+                        ],
+                        condition: .faNeedsBuild, image: faImage),
+                    Step(
+                        kind: .pullFA, arch: arch, commands: [engine.pull(faImage, platform: platform)], condition: .faOnlyInRegistry,
+                        image: faImage),
+                ]
+            }
             if options.skipBase == false {
                 buildSteps.append(
                     Step(
@@ -164,6 +208,11 @@ public struct PlanBuilder: Sendable {
             if options.push {
                 // Each tag of the base on its own, decided on what the registry holds under it.
                 // --skip-base pushes the image it used, as it is: the readable tag (no immutable tag is made).
+                // The wheels first: a base in the registry always has its wheels there.
+                if let faImage {
+                    pushSteps.append(
+                        Step(kind: .pushFA, arch: arch, commands: [engine.push(faImage)], condition: .faNeedsPush, image: faImage))
+                }
                 let condition: Step.Condition? = options.forceBase ? nil : .baseNeedsPush
                 for reference in options.skipBase ? [base.reference] : baseTags {
                     if !options.skipBase {
@@ -232,5 +281,11 @@ public enum DockerfileContract {
     public static let runtimeStage = "runtime"
     public static let baseImageArgument = "BASE_IMAGE"
     /// Arguments that name images linbuild makes itself: never upstreams to lock.
-    public static let ownImageArguments: Set<String> = [baseImageArgument]
+    public static let ownImageArguments: Set<String> = [baseImageArgument, flashAttentionArgument]
+    /// The stage that holds only the compiled Flash Attention wheels: the artifact linbuild keys,
+    /// builds with `--target`, and stores as its own image. A Dockerfile without it has no artifact.
+    public static let flashAttentionStage = "fa-wheels"
+    /// The global ARG the builder takes the wheels from: the artifact's immutable reference, or the
+    /// in-file stage (passed explicitly: podman 4 resolves a stage named through an ARG only then).
+    public static let flashAttentionArgument = "FA_WHEELS"
 }

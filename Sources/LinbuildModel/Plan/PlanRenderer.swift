@@ -20,6 +20,9 @@ public enum PlanRenderer {
             lines.append(
                 "# \(target.arch): base \(target.baseImage) (inputs sha256:\(target.baseInputs.digest.prefix(12))), runtime \(target.runtimeImage)"
             )
+            if let image = target.faImage, let inputs = target.faInputs {
+                lines.append("# \(target.arch): Flash Attention wheels \(image) (inputs sha256:\(inputs.digest.prefix(12)))")
+            }
             if let reason = target.maxJobsReason { lines.append("# \(target.arch): \(Sanitized.forComment(reason))") }
             for (stage, image) in target.lockedImages.sorted(by: { $0.key < $1.key }) {
                 lines.append("# \(target.arch): stage \(stage) pinned by the lock to \(Sanitized.forComment(image))")
@@ -37,9 +40,11 @@ public enum PlanRenderer {
         }
         lines += workFolder(plan)
         lines += BaseScript.functions(plan)
+        lines += FlashAttentionScript.functions(plan)
         for step in plan.steps {
             let index = plan.targets.firstIndex { $0.arch == step.arch }.map { $0 + 1 } ?? 0
             let decision = "linbuild_base_\(index)"
+            let faWord = "linbuild_fa_\(index)"
             let target = plan.targets.first { $0.arch == step.arch }
             // The base's tags, rendered where the script has the base in hand (after the check
             // found it, after the build), from where it was found: the script knows no image ID.
@@ -56,6 +61,23 @@ public enum PlanRenderer {
                 lines += pull(step, plan: plan, decision: decision)
             case .tagBase:
                 continue
+            case .checkFA:
+                guard let target else { continue }
+                lines.append("\(faWord)=\(FlashAttentionScript.none)")
+                lines += guarded(step, plan: plan, decision: decision, body: FlashAttentionScript.check(step, target: target, variable: faWord))
+            case .buildFA:
+                lines += FlashAttentionScript.guarded(step, plan: plan, variable: faWord, body: step.commands.map(\.shellLine))
+            case .pullFA:
+                guard FlashAttentionScript.words(where: .faOnlyInRegistry, mode: plan.baseMode) == [BaseScript.pulled] else {
+                    lines += undecidable(step)
+                    continue
+                }
+                lines += ["# \(step.title): done by the check above (linbuild_fa_registry), only when no local copy matches:"]
+                    + step.commands.map { "#   " + $0.shellLine }
+            case .pushFA:
+                guard let image = step.image, let inputs = target?.faInputs else { continue }
+                let push = ["if ! linbuild_fa_registry \(ShellQuote.quote(image)) \(inputs.digest); then"] + step.commands.map { "  " + $0.shellLine } + ["fi"]
+                lines += FlashAttentionScript.guarded(step, plan: plan, variable: faWord, body: push)
             case .tagBaseForPush, .pushBase:
                 // The base's push, every tag of it, where its first step is.
                 let steps = plan.steps.filter { [.tagBaseForPush, .pushBase].contains($0.kind) && $0.arch == step.arch }
@@ -205,6 +227,9 @@ public enum PlanRenderer {
         case .baseNeedsBuild: "the base is missing or its inputs changed"
         case .baseOnlyInRegistry: "the base is in the registry but not in the local store"
         case .baseNeedsPush: "the registry lacks the base, or holds it with other inputs"
+        case .faNeedsBuild: "the base is to be built and the Flash Attention wheels with its inputs are nowhere"
+        case .faOnlyInRegistry: "the base is to be built and the wheels are in the registry only"
+        case .faNeedsPush: "the base was built and the registry lacks its Flash Attention wheels"
         }
     }
 

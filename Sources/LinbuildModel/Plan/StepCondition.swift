@@ -8,11 +8,15 @@ public struct BaseFacts: Equatable, Sendable {
     public var localCopyMissing: Bool?
     /// What the registry holds under the tag about to be pushed (nil: not asked yet).
     public var registryCopy: RegistryCopy?
+    /// The Flash Attention wheels' decision, once their check has taken it (only when the base is
+    /// to be built).
+    public var fa: BaseDecision?
 
-    public init(decision: BaseDecision? = nil, localCopyMissing: Bool? = nil, registryCopy: RegistryCopy? = nil) {
+    public init(decision: BaseDecision? = nil, localCopyMissing: Bool? = nil, registryCopy: RegistryCopy? = nil, fa: BaseDecision? = nil) {
         self.decision = decision
         self.localCopyMissing = localCopyMissing
         self.registryCopy = registryCopy
+        self.fa = fa
     }
 }
 
@@ -49,6 +53,18 @@ extension Step.Condition {
             case .otherInputs:
                 // --skip-base uses the image as it is, unchecked: it never replaces what the registry holds.
                 return decision != .skipped
+            }
+        case .faNeedsBuild, .faOnlyInRegistry, .faNeedsPush:
+            // The wheels matter only to a base build; the check decides them before anything else.
+            guard decision.needsBuild else { return false }
+            guard let fa = facts.fa else { return nil }
+            switch self {
+            case .faNeedsBuild: return fa.needsBuild
+            case .faOnlyInRegistry: return fa == .inRegistry
+            default:
+                guard let copy = facts.registryCopy else { return nil }
+                // The immutable tag names the inputs: a copy with other inputs under it is pushed over.
+                return copy != .sameInputs
             }
         }
     }

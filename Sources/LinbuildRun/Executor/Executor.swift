@@ -44,6 +44,8 @@ public struct Executor {
         var registryCopies: [String: RegistryLookup] = [:]
         /// The push of the base so far, tag by tag: one summary row once its last tag is done.
         var basePush: BasePushProgress?
+        /// Why the Flash Attention wheels are compiled (the note of their summary row).
+        var faReason: String?
 
         /// The facts `step`'s condition is decided on: what the registry holds under its image.
         func facts(for step: Step) -> BaseFacts {
@@ -149,7 +151,7 @@ public struct Executor {
     /// knows, and its row has none yet. The base always has a row (found, built or not run), so an
     /// undecided build of it gets one; tags have no row of their own.
     static func rowWhenNotRun(_ step: Step, facts: BaseFacts) -> Bool {
-        guard ![.exportSource, .checkBase, .tagBase, .tagBaseForPush].contains(step.kind) else { return false }
+        guard ![.exportSource, .checkBase, .tagBase, .tagBaseForPush, .checkFA].contains(step.kind) else { return false }
         return step.runs(given: facts) ?? (step.kind == .buildBase)
     }
 
@@ -177,6 +179,14 @@ public struct Executor {
             try pushBase(step, context, state: &state, summary: &summary, started: started)
         case .pushRuntime:
             try stream(step, summary: &summary, note: nil, probe: context.probe, outcome: .pushed)
+        case .checkFA:
+            try checkFA(step, probe: context.probe, state: &state, summary: &summary, started: started)
+        case .buildFA:
+            try buildFA(step, probe: context.probe, state: &state, summary: &summary)
+        case .pullFA:
+            try pullFA(step, probe: context.probe, state: &state, summary: &summary)
+        case .pushFA:
+            try pushFA(step, probe: context.probe, state: &state, summary: &summary)
         }
     }
 

@@ -1,0 +1,83 @@
+import Foundation
+import LinbuildModel
+import LinbuildSupport
+
+/// The Flash Attention wheels artifact: looked up (`BaseFinding`, as the base is: the immutable tag,
+/// locally, then in the registry) only once the base is to be built; compiled only when it is
+/// nowhere with its inputs, pulled when only the registry has it, and pushed before the base.
+extension Executor {
+    func checkFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary, started: Date) throws {
+        guard try decided(step, state.facts), let target = target(of: step), let inputs = target.faInputs, let image = step.image
+        else { return }
+        let finding = try BaseFinding.find(
+            inputs: inputs, references: [image], local: probe.localImage, held: { try registryHolds($0) },
+            registry: { try registryImage($0) })
+        state.facts.fa = finding.decision
+        let reason = Self.faReason(finding)
+        state.faReason = reason
+        console.info(console.paint("fa [\(target.arch)]: \(reason)", code: "1"))
+        if !finding.decision.needsBuild {
+            summary.rows.append(
+                .init(
+                    step: step.name(.summaryRow), outcome: .cached, seconds: Date().timeIntervalSince(started), image: finding.localID,
+                    note: reason))
+        }
+    }
+
+    /// `cached locally`, `in registry`, `compiling, CUDA_ARCH_LIST changed`: the issue's words.
+    static func faReason(_ finding: BaseFinding) -> String {
+        switch finding.decision {
+        case .rebuild(let changed, let place): "compiling, \(changed.joined(separator: ", ")) changed (wheels found \(place))"
+        case .missing: "compiling, no wheels with these inputs locally or in the registry"
+        default: finding.reason
+        }
+    }
+
+    func buildFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
+        guard try decided(step, state.facts) else { return }
+        try stream(step, summary: &summary, note: state.faReason, probe: probe)
+    }
+
+    /// The plan's pull of the immutable tag (whose name carries the inputs digest); what arrived must
+    /// record those inputs before a base is built on it.
+    func pullFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
+        guard try decided(step, state.facts), let target = target(of: step), let inputs = target.faInputs, let image = step.image
+        else { return }
+        try stream(step, summary: &summary, note: nil, probe: probe, outcome: .pulled)
+        guard let pulled = try probe.localImage(image) else {
+            throw LinbuildError.engineUnavailable("cannot inspect \(image) after pulling it (is the engine running?)")
+        }
+        let changes = inputs.changes(comparedTo: pulled.labels, platform: pulled.platform)
+        guard changes.isEmpty else {
+            throw LinbuildError.mislabeledImage(
+                "\(image) in the registry does not hold the inputs its name says (\(changes.joined(separator: ", ")) differ); delete that tag from the registry and run again"
+            )
+        }
+    }
+
+    /// Pushed when the registry lacks the wheels with these inputs under their immutable tag (asked
+    /// once); a registry that cannot say gets them pushed.
+    func pushFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
+        guard let target = target(of: step), let inputs = target.faInputs, let image = step.image else { return }
+        if state.registryCopies[image] == nil {
+            do {
+                if let held = try registryImage(image) {
+                    let same = inputs.changes(comparedTo: held.labels, platform: held.platform).isEmpty
+                    state.registryCopies[image] = RegistryLookup(copy: same ? .sameInputs : .otherInputs, held: "")
+                } else {
+                    state.registryCopies[image] = RegistryLookup(copy: .absent, held: "nothing")
+                }
+            } catch {
+                console.warning("cannot tell what the registry holds under \(image) (\(error)); pushing it to be sure")
+                state.registryCopies[image] = RegistryLookup(copy: .unknown, held: "unknown")
+            }
+        }
+        guard try decided(step, state.facts(for: step)) else {
+            if state.facts.decision?.needsBuild == true {
+                summary.rows.append(.init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
+            }
+            return
+        }
+        try stream(step, summary: &summary, note: nil, probe: probe, outcome: .pushed)
+    }
+}
