@@ -53,7 +53,7 @@ import Testing
     @Test func theShippedBaseStagesPullCudaOsAndUvEachPinnableThroughItsTagArgument() throws {
         let ampere = try #require(try targets("ampere", dockerfile: Self.shippedDockerfile).architectures.first)
         let cudaTag = shippedPresets.architecture(named: "ampere")!.nvidiaCudaTag ?? shippedPresets.defaults.nvidiaCudaTag
-        #expect(ampere.images.map(\.stage) == ["uv", "builder", "base"])
+        #expect(ampere.images.map(\.stage) == ["uv", "torch", "base"])
         #expect(ampere.images.map(\.reference) == ["ghcr.io/astral-sh/uv:0.7.2", "nvidia/cuda:" + cudaTag, "ubuntu:22.04"])
         #expect(ampere.images.map { $0.pin?.argument } == ["UV_VERSION", "NVIDIA_CUDA_TAG", "OS_TAG"])
         // The runtime's FROM ${BASE_IMAGE} is linbuild's own image: never an upstream.

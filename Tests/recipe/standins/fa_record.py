@@ -48,3 +48,25 @@ def write(path, env):
     with open(path, "w") as f:
         json.dump(env, f, indent=1, sort_keys=True)
     print("flash-attention stand-in: recorded " + json.dumps(env, sort_keys=True))
+
+
+def kernels(directory, count=20):
+    """A C source of COUNT generated "kernels", written into DIRECTORY and returned (relative to it)
+    for the extension's sources: real compile work of a few seconds with the build image's gcc, as a
+    real build's thousands of nvcc kernels are hours, so a test sees what skipping the compile saves
+    (not a sleep: what it costs is the compiler's, and a compiler cache could save it)."""
+    lines = ["#include <stdint.h>"]
+    for i in range(count):
+        lines.append(
+            f"uint64_t standin_kernel_{i}(const uint64_t *x, int n) {{\n"
+            f"  uint64_t acc = {i}u;\n"
+            "  for (int a = 0; a < n; a++) {\n"
+            "    #pragma GCC unroll 16\n"
+            f"    for (int b = 0; b < 16; b++) acc = acc * 6364136223846793005u + (x[(a + b) % n] ^ ({i}u << (b % 7)));\n"
+            "  }\n"
+            "  return acc;\n"
+            "}")
+    name = "standin_kernels.c"
+    with open(os.path.join(directory, name), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return name

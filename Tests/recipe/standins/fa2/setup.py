@@ -43,7 +43,7 @@ setup(
     version="@VERSION@",
     description="stand-in Flash Attention 2 (linbuild recipe test)",
     packages=["flash_attn"],
-    ext_modules=[Extension("flash_attn_2_cuda", sources=["csrc/flash_api.c"])],
+    ext_modules=[Extension("flash_attn_2_cuda", sources=["csrc/flash_api.c", "csrc/" + fa_record.kernels(os.path.join(os.path.dirname(os.path.abspath(__file__)), "csrc"))])],
     cmdclass={"build_py": BuildPy, "build_ext": BuildExt},
     install_requires=["torch", "einops"],
     python_requires=">=3.9",

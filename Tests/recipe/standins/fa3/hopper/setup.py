@@ -56,7 +56,7 @@ setup(
     description="stand-in Flash Attention 3 (linbuild recipe test)",
     packages=["flash_attn_3"],
     py_modules=["flash_attn_interface"],
-    ext_modules=[Extension("flash_attn_3._C", sources=["flash_api_stub.c"])],
+    ext_modules=[Extension("flash_attn_3._C", sources=["flash_api_stub.c", fa_record.kernels(os.path.dirname(os.path.abspath(__file__)))])],
     cmdclass={"build_py": BuildPy},
     install_requires=["torch", "einops", "packaging", "ninja"],
     python_requires=">=3.10",

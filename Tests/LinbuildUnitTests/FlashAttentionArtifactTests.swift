@@ -1,0 +1,148 @@
+import Foundation
+import LinbuildTestFixtures
+import Testing
+
+@testable import LinbuildModel
+@testable import LinbuildSupport
+
+/// The Flash Attention wheels artifact (issue 21): keyed by exactly what its compile sees, looked up,
+/// compiled, pulled and pushed as the plan's own steps, and the base's input.
+@Suite struct FlashAttentionArtifactTests: PlanMaking {
+    static let shippedDockerfile = try! String(contentsOfFile: Repository.dockerfile, encoding: .utf8)
+
+    func hopper(_ arguments: [String] = [], presets: Presets = shippedPresets, environment: [String: String] = [:]) throws -> TargetPlan {
+        try #require(
+            try plan(["--arch", "hopper"] + arguments, environment: environment, presets: presets, dockerfile: Self.shippedDockerfile)
+                .targets.first)
+    }
+
+    func presets(replacing old: String, with new: String) throws -> Presets {
+        try PresetsLoader.parse(Array(try shippedPresetsText(replacing: old, with: new).utf8), file: "p")
+    }
+
+    // MARK: the key
+
+    @Test func anOSPackageJobsThreadsOrAMirrorChangeTheBaseButNotTheWheels() throws {
+        let shipped = try hopper()
+        let wheels = try #require(shipped.faInputs)
+        #expect(wheels.scope == "fa")
+        #expect(shipped.baseInputs.artifacts == ["fa": wheels.digest])
+        // An OS package: the base is rebuilt, the wheels are the same
+        let osPackage = try hopper(presets: presets(replacing: "\"unzip\", \"rclone\"]", with: "\"unzip\", \"rclone\", \"htop\"]"))
+        #expect(osPackage.baseInputs.digest != shipped.baseInputs.digest)
+        #expect(osPackage.faInputs == wheels)
+        #expect(osPackage.faImage == shipped.faImage)
+        // MAX_JOBS, NVCC_THREADS and every location: neither
+        let threads = try hopper(presets: presets(replacing: "\"nvccThreads\": 4", with: "\"nvccThreads\": 2"))
+        let jobs = try hopper(["--max-jobs", "3"])
+        let mirrored = try hopper(environment: RecipeArgumentsTests.mirror)
+        for other in [threads, jobs, mirrored] {
+            #expect(other.faInputs == wheels)
+            #expect(other.baseInputs == shipped.baseInputs)
+        }
+        #expect(wheels.arguments["OS_PACKAGES"] == nil && wheels.arguments["MAX_JOBS"] == nil && wheels.arguments["NVCC_THREADS"] == nil)
+    }
+
+    @Test func theArchListAndTheFlashAttentionVersionChangeTheWheelsAndSaySo() throws {
+        let shipped = try #require(try hopper().faInputs)
+        let archs = try #require(try hopper(presets: presets(replacing: "\"cudaArchList\": \"9.0\"", with: "\"cudaArchList\": \"9.0+PTX\"")).faInputs)
+        #expect(archs.digest != shipped.digest)
+        #expect(archs.changes(comparedTo: shipped.labels) == ["CUDA_ARCH_LIST"])
+        let version = try #require(try hopper(presets: presets(replacing: "\"version\": \"2.8.3\"", with: "\"version\": \"2.8.2\"")).faInputs)
+        #expect(version.changes(comparedTo: shipped.labels) == ["FA_VER"])
+        // The base that takes them says why it changed
+        let base = try hopper(presets: presets(replacing: "\"cudaArchList\": \"9.0\"", with: "\"cudaArchList\": \"9.0+PTX\"")).baseInputs
+        #expect(base.changes(comparedTo: try hopper().baseInputs.labels).contains("Flash Attention's inputs"))
+    }
+
+    @Test func theWheelsRecordTheirInputsUnderTheirOwnLabels() throws {
+        let wheels = try #require(try hopper().faInputs)
+        #expect(wheels.labels["dev.linbuild.fa.inputs"] == wheels.digest)
+        #expect(wheels.labels["dev.linbuild.fa.arg.FA_VER"] == "2.8.3 3.0.0")
+        #expect(wheels.labels.keys.allSatisfy { $0.hasPrefix("dev.linbuild.fa.") })
+        // A base's labels are not the wheels' (another scope, another digest)
+        let base = try hopper().baseInputs
+        #expect(!wheels.changes(comparedTo: base.labels).isEmpty)
+    }
+
+    // MARK: the plan
+
+    @Test func theWheelsAreLookedUpCompiledOrPulledBeforeTheBaseAndPushedBeforeIt() throws {
+        let plan = try plan(["--arch", "hopper", "--push", "--registry", "127.0.0.1:5000"], dockerfile: Self.shippedDockerfile)
+        let target = try #require(plan.targets.first)
+        let image = try #require(target.faImage)
+        #expect(image.hasPrefix("127.0.0.1:5000/frontierkodiak/linnaeus-fa:hopper-cu128-torch2.8.0-fa2.8.3_3.0.0-in"))
+        #expect(image.hasSuffix("-in" + (target.faInputs?.shortDigest ?? "?")))
+        #expect(
+            plan.steps.map(\.kind) == [
+                .exportSource, .checkBase, .checkFA, .buildFA, .pullFA, .buildBase, .pullBase, .tagBase, .buildRuntime, .pushFA,
+                .tagBaseForPush, .pushBase, .tagBaseForPush, .pushBase, .pushRuntime,
+            ])
+        let step = { (kind: Step.Kind) in plan.steps.first { $0.kind == kind } }
+        #expect(step(.checkFA)?.condition == .baseNeedsBuild)
+        #expect(step(.buildFA)?.condition == .faNeedsBuild)
+        #expect(step(.pullFA)?.condition == .faOnlyInRegistry)
+        #expect(step(.pushFA)?.condition == .faNeedsPush)
+        let compile = try #require(step(.buildFA)?.commands.first?.arguments)
+        #expect(compile.contains("--target") && compile[compile.firstIndex(of: "--target")! + 1] == "fa-wheels")
+        #expect(compile.contains("FA_WHEELS=fa-wheels"))
+        #expect(compile.contains("--tag") && compile[compile.firstIndex(of: "--tag")! + 1] == image)
+        #expect(compile.contains("dev.linbuild.fa.inputs=" + (target.faInputs?.digest ?? "?")))
+        // The base takes the wheels from the artifact, by its immutable reference
+        #expect(step(.buildBase)?.commands.first?.arguments.contains("FA_WHEELS=" + image) == true)
+        #expect(step(.pullFA)?.commands.first?.arguments.last == image)
+        #expect(step(.pushFA)?.commands.first?.arguments.last == image)
+    }
+
+    @Test func noFlashAttentionNoArtifactAndTheInFileStageIsNamed() throws {
+        let turing = try #require(try plan(["--arch", "turing"], dockerfile: Self.shippedDockerfile).targets.first)
+        #expect(turing.faImage == nil)
+        #expect(turing.baseBuildArguments["FA_WHEELS"] == "fa-wheels")
+        let skip = try plan(["--arch", "hopper", "--skip-base"], dockerfile: Self.shippedDockerfile)
+        #expect(!skip.steps.contains { [.checkFA, .buildFA, .pullFA, .pushFA].contains($0.kind) })
+        // A Dockerfile without the stage: no artifact, no FA_WHEELS
+        let fixture = try plan(["--arch", "hopper", "--push"])
+        #expect(fixture.targets.first?.faImage == nil)
+        #expect(fixture.targets.first?.baseBuildArguments["FA_WHEELS"] == nil)
+        #expect(!fixture.steps.contains { [.checkFA, .buildFA, .pullFA, .pushFA].contains($0.kind) })
+    }
+
+    // MARK: the rules
+
+    @Test func theWheelsMatterOnlyToABaseBuild() {
+        let cases: [(BaseDecision, BaseDecision?, RegistryCopy?, build: Bool?, pull: Bool?, push: Bool?)] = [
+            (.cachedLocally, nil, nil, false, false, false),
+            (.inRegistry, nil, nil, false, false, false),
+            (.missing, nil, nil, nil, nil, nil),
+            (.missing, .cachedLocally, .absent, false, false, true),
+            (.missing, .inRegistry, .sameInputs, false, true, false),
+            (.rebuild(changed: ["OS_PACKAGES"], foundIn: "locally"), .missing, .absent, true, false, true),
+            (.forced, .rebuild(changed: ["FA_VER"], foundIn: "locally"), .otherInputs, true, false, true),
+            (.forced, .cachedLocally, .sameInputs, false, false, false),
+        ]
+        for (base, fa, copy, build, pull, push) in cases {
+            let facts = BaseFacts(decision: base, registryCopy: copy, fa: fa)
+            #expect(Step.Condition.faNeedsBuild.holds(given: facts) == build, "\(base) \(String(describing: fa))")
+            #expect(Step.Condition.faOnlyInRegistry.holds(given: facts) == pull, "\(base) \(String(describing: fa))")
+            #expect(Step.Condition.faNeedsPush.holds(given: facts) == push, "\(base) \(String(describing: fa))")
+        }
+    }
+
+    @Test func theDryRunLooksTheWheelsUpAndCompilesOnlyWhenARunWould() throws {
+        let plan = try plan(
+            ["--arch", "hopper", "--push", "--registry", "127.0.0.1:5000"], dockerfile: Self.shippedDockerfile,
+            engine: EngineCLI(executable: "docker", builder: .buildx))
+        let script = PlanRenderer.shellScript(plan)
+        let image = try #require(plan.targets.first?.faImage)
+        #expect(script.contains("linbuild_fa_local() {"))
+        #expect(script.contains("if [ \"$linbuild_base_1\" = build ]; then\n  linbuild_fa_1=build\n  if linbuild_fa_local \(image) "))
+        #expect(script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  DOCKER_BUILDKIT") || script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  docker"))
+        #expect(script.contains("if [ \"${linbuild_fa_1:-none}\" = cached ] || [ \"${linbuild_fa_1:-none}\" = build ]; then\n  if ! linbuild_fa_registry \(image) "))
+        #expect(!script.contains("has no shell form"))
+        // --force-base: the wheels are still looked up, never forced
+        let forced = PlanRenderer.shellScript(
+            try self.plan(["--arch", "hopper", "--force-base"], dockerfile: Self.shippedDockerfile))
+        #expect(forced.contains("linbuild_fa_1=build\nif linbuild_fa_local") || forced.contains("  linbuild_fa_1=build\n  if linbuild_fa_local"))
+        #expect(!forced.contains("has no shell form"))
+    }
+}
