@@ -9,9 +9,12 @@ extension Executor {
     func checkFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary, started: Date) throws {
         guard try decided(step, state.facts), let target = target(of: step), let inputs = target.faInputs, let image = step.image
         else { return }
-        let finding = try BaseFinding.find(
+        var finding = try BaseFinding.find(
             inputs: inputs, references: [image], local: probe.localImage, held: { try registryHolds($0) },
             registry: { try registryImage($0) })
+        if finding.decision == .missing, let previous = try previousWheels(of: target, image: image, probe: probe) {
+            finding = BaseFinding(decision: .rebuild(changed: inputs.changes(comparedTo: previous.labels), foundIn: "locally"))
+        }
         state.facts.fa = finding.decision
         let reason = Self.faReason(finding)
         state.faReason = reason
@@ -22,6 +25,16 @@ extension Executor {
                     step: step.name(.summaryRow), outcome: .cached, seconds: Date().timeIntervalSince(started), image: finding.localID,
                     note: reason))
         }
+    }
+
+    /// The wheels the local base under the readable tag was made from, if the local store still has
+    /// them: what tells which of the wheels' inputs changed (their tag names only the digest).
+    private func previousWheels(of target: TargetPlan, image: String, probe: EngineProbe) throws -> LocalImage? {
+        guard let base = try probe.localImage(target.baseImage),
+            let digest = base.labels[BaseInputs.artifactLabelPrefix + BaseInputs.flashAttentionScope], digest.count >= 12,
+            let cut = image.range(of: "-in", options: .backwards)
+        else { return nil }
+        return try probe.localImage(String(image[..<cut.upperBound]) + digest.prefix(12))
     }
 
     /// `cached locally`, `in registry`, `compiling, CUDA_ARCH_LIST changed`: the words.

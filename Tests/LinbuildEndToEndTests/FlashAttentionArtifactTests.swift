@@ -1,0 +1,105 @@
+import Foundation
+import LinbuildModel
+import LinbuildSupport
+import LinbuildTestFixtures
+import LinbuildTestSupport
+import Testing
+
+extension EndToEnd {
+    /// The Flash Attention wheels artifact on the real engine and registry: compiled once per its
+    /// own inputs, found locally or in the registry, and what the base is made from.
+    @Suite struct FlashAttentionArtifact {
+        /// The shipped Dockerfile's shape on busybox: a compile stage whose "wheel" holds the time
+        /// it was compiled (each compile makes another), the wheels-only stage, the stage FA_WHEELS
+        /// names, and a base that copies the wheel in.
+        static let dockerfile = """
+            ARG BASE_IMAGE
+            ARG FA_WHEELS=fa-wheels
+            FROM linbuild-fixture/busybox:latest AS torch
+            ARG TORCH_VER
+            RUN echo "torch=$TORCH_VER" > /torch
+
+            FROM torch AS fa-compile
+            ARG FA_VER
+            ARG CUDA_ARCH_LIST
+            ARG MAX_JOBS
+            RUN mkdir -p /wheels && echo "fa=$FA_VER arch=$CUDA_ARCH_LIST compiled=$(date +%s%N)" > /wheels/fa.whl
+
+            FROM scratch AS fa-wheels
+            COPY --from=fa-compile /wheels/ /wheels/
+
+            FROM ${FA_WHEELS} AS fa-artifact
+
+            FROM torch AS base
+            ARG NVIDIA_CUDA_TAG
+            ARG TORCH_CHANNEL
+            ARG TORCH_CUDA_SUFFIX
+            ARG GREETING=hello
+            RUN --mount=type=bind,from=fa-artifact,source=/wheels,target=/w cp /w/fa.whl /fa.whl && echo "$GREETING" > /greeting
+
+            FROM ${BASE_IMAGE} AS runtime
+            ARG LINNAEUS_REF
+            COPY . /app
+            RUN echo "$LINNAEUS_REF" > /app/REF
+            CMD ["cat", "/app/REF"]
+            """
+
+        @Test func theWheelsAreCompiledOncePerTheirInputsAndFoundLocallyOrInTheRegistry() throws {
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+            defer { project.remove() }
+            // GIVEN a first build and push: the wheels are compiled, then the base takes them
+            let first = try project.linbuild(["--push"])
+            #expect(first.status == 0, "\(first.output)")
+            #expect(first.stderr.contains("fa [alpha]: compiling, no wheels with these inputs"), "\(first.stderr)")
+            #expect(first.stderr.contains("==> compile fa [alpha]"))
+            let wheel = try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout
+            #expect(wheel.hasPrefix("fa=2.7.4.post1 arch=8.0;8.6 compiled="), "\(wheel)")
+            let artifact = try #require(Self.faImage(in: first.stderr), "\(first.stderr)")
+            #expect(artifact.contains("/\(project.namespace)/fixture-fa:alpha-cu126-torch2.7.1-fa2.7.4.post1-in"))
+            #expect(try project.label("dev.linbuild.fa.arg.CUDA_ARCH_LIST", of: artifact) == "8.0;8.6")
+            #expect(try project.label("dev.linbuild.base.artifact.fa", of: project.baseReference())?.count == 64)
+            #expect(first.stderr.contains("==> push fa [alpha]"), "\(first.stderr)")
+
+            // WHEN the base changes for another reason, THEN it is rebuilt on the same wheels, not compiled
+            try Self.dockerfile.replacingOccurrences(of: "GREETING=hello", with: "GREETING=bonjour")
+                .write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
+            let greeting = try project.linbuild(["--push"])
+            #expect(greeting.status == 0, "\(greeting.output)")
+            #expect(greeting.stderr.contains("base [alpha]: rebuilding"), "\(greeting.stderr)")
+            #expect(greeting.stderr.contains("fa [alpha]: cached locally"), "\(greeting.stderr)")
+            #expect(!greeting.stderr.contains("==> compile fa"))
+            #expect(try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout == wheel)
+
+            // WHEN the local store no longer has the wheels (a fresh machine), THEN they come from the registry
+            #expect(try project.removeImage(artifact) { try EndToEnd.environment.docker($0) })
+            try Self.dockerfile.replacingOccurrences(of: "GREETING=hello", with: "GREETING=hallo")
+                .write(toFile: project.dockerfile, atomically: false, encoding: .utf8)
+            let fresh = try project.linbuild(["--push"])
+            #expect(fresh.status == 0, "\(fresh.output)")
+            #expect(fresh.stderr.contains("fa [alpha]: in registry"), "\(fresh.stderr)")
+            #expect(fresh.stderr.contains("==> pull fa [alpha]"))
+            #expect(!fresh.stderr.contains("==> compile fa"))
+            #expect(try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout == wheel)
+
+            // WHEN the arch list changes, THEN the wheels are compiled again, once, and say why
+            try project.writePresets(alphaArchList: "8.0")
+            let archs = try project.linbuild(["--push"])
+            #expect(archs.status == 0, "\(archs.output)")
+            #expect(archs.stderr.contains("fa [alpha]: compiling, CUDA_ARCH_LIST changed"), "\(archs.stderr)")
+            let recompiled = try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout
+            #expect(recompiled.hasPrefix("fa=2.7.4.post1 arch=8.0 compiled=") && recompiled != wheel, "\(recompiled)")
+
+            // AND a base that is found needs no wheels at all
+            let again = try project.linbuild([])
+            #expect(again.status == 0, "\(again.output)")
+            #expect(again.stderr.contains("base [alpha]: cached locally"), "\(again.stderr)")
+            #expect(!again.stderr.contains("fa [alpha]"))
+        }
+
+        /// The artifact's reference, from the compile step's progress line.
+        static func faImage(in output: String) -> String? {
+            output.split(separator: "\n").first { $0.hasPrefix("==> compile fa [alpha]: ") }
+                .map { String($0.dropFirst("==> compile fa [alpha]: ".count)) }
+        }
+    }
+}
