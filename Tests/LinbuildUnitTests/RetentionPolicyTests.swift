@@ -46,6 +46,28 @@ import Testing
         RetentionPolicy(runtimeRepository: Self.runtimes, baseRepository: Self.bases, keep: keep, cutOff: cutOff)
     }
 
+    /// A base names the Flash Attention wheels it was made from: they are kept while it is, and go with it.
+    @Test func theWheelsAKeptBaseNamesAreKeptAndAnotherBasesGoWithIt() {
+        let wheels = "reg:5000/ns/fa"
+        func fa(_ tag: String, digest: String) -> RetentionPolicy.Tag {
+            RetentionPolicy.Tag(
+                repository: wheels, tag: tag, digest: digest,
+                labels: ["dev.linbuild.arch": "alpha", "org.opencontainers.image.created": "2025-11-01T00:00:00Z"])
+        }
+        var tags = Self.seeded.map { tag -> RetentionPolicy.Tag in
+            var tag = tag
+            if tag.tag == "alpha-in000000000002" { tag.labels["dev.linbuild.fa.image"] = wheels + ":alpha-fa-in00000000000a" }
+            if tag.tag == "beta-in000000000004" { tag.labels["dev.linbuild.fa.image"] = wheels + ":beta-fa-in00000000000b" }
+            return tag
+        }
+        tags += [fa("alpha-fa-in00000000000a", digest: "sha256:fa"), fa("beta-fa-in00000000000b", digest: "sha256:fb")]
+        let decision = policy(keep: 1).decide(tags)
+        let kept = Dictionary(uniqueKeysWithValues: decision.kept.map { ($0.tag.tag, $0.reason) })
+        #expect(kept["alpha-fa-in00000000000a"]?.contains("named by \(Self.bases):alpha-in000000000002 (dev.linbuild.fa.image)") == true)
+        // the deleted base's wheels go after it
+        #expect(decision.deletions.suffix(2).map { "\($0.repository)@\($0.digest)" } == ["\(Self.bases)@sha256:bb4", "\(wheels)@sha256:fb"])
+    }
+
     @Test func keepsTheNewestPerBranchAndArchAndWhatTheyNameAndDeletesTheRest() {
         let decision = policy(keep: 1).decide(Self.seeded)
         // THEN the older runtimes of main/alpha and main/beta go; a2 is a tag of its own image

@@ -24,6 +24,9 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public static let pinLabelPrefix = "dev.linbuild.base.pin."
     /// `dev.linbuild.base.artifact.fa`: the inputs digest of an artifact the image is made from.
     public static let artifactLabelPrefix = "dev.linbuild.base.artifact."
+    /// On a base: the immutable reference of the Flash Attention wheels it was made from (what
+    /// `linbuild prune` keeps while it keeps the base). Not an input: the digest is (`artifacts`).
+    public static let flashAttentionImageLabel = "dev.linbuild.fa.image"
     /// The scope of the Flash Attention wheels artifact's inputs.
     public static let flashAttentionScope = "fa"
 

@@ -145,6 +145,7 @@ public struct PlanBuilder: Sendable {
             let arch = architecture.name
             var baseLabels = provenance(title: presets.defaults.baseImage, version: base.tag, arch: arch)
             baseLabels.merge(inputs.labels) { $1 }
+            if let faImage { baseLabels[BaseInputs.flashAttentionImageLabel] = faImage }
             var runtimeLabels = provenance(title: presets.defaults.runtimeImage, version: runtime.tag, arch: arch)
             runtimeLabels["org.opencontainers.image.revision"] = source.commit.sha
             runtimeLabels["org.opencontainers.image.base.name"] = runtimeBase

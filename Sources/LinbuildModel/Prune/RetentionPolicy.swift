@@ -7,7 +7,8 @@ import LinbuildSupport
 /// - runtimes (`dev.linbuild.arch` and `dev.linbuild.ref` labels): the newest `keep` per branch
 ///   and architecture, by their `org.opencontainers.image.created` label (the commit's time);
 /// - every image a kept image names (`org.opencontainers.image.base.name`, and any other label in
-///   `linkLabels`), transitively: the base a kept runtime was built on, what that base was built from;
+///   `linkLabels`), transitively: the base a kept runtime was built on, what that base was built from
+///   (the Flash Attention wheels it names in `dev.linbuild.fa.image`);
 /// - every readable tag of the base repository (any tag without the `-in<12 hex>` of an immutable one);
 /// - every tag of an image linbuild did not make (no `dev.linbuild.arch` label), untouched;
 /// - with `olderThan`, everything created after the cut-off (or with no created time).
@@ -16,7 +17,8 @@ import LinbuildSupport
 /// digest that a kept tag also points to is never deleted.
 public struct RetentionPolicy: Sendable {
     /// Labels whose value is another image a kept image depends on.
-    public static let linkLabels = ["org.opencontainers.image.base.name"]
+    /// (`dev.linbuild.fa.image`: the Flash Attention wheels a base was made from.)
+    public static let linkLabels = ["org.opencontainers.image.base.name", BaseInputs.flashAttentionImageLabel]
     public static let archLabel = "dev.linbuild.arch"
     public static let refLabel = "dev.linbuild.ref"
     public static let createdLabel = "org.opencontainers.image.created"
