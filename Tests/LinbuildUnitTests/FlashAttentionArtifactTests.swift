@@ -65,6 +65,25 @@ import Testing
         #expect(!wheels.changes(comparedTo: base.labels).isEmpty)
     }
 
+    /// FA 3's trimming switches: presets data, off by default, inputs of the wheels when set.
+    @Test func fa3TrimmingSwitchesArePresetsDataAndInputsOfTheWheels() throws {
+        let shipped = try hopper()
+        #expect(shipped.baseArguments["FA3_DISABLE"] == nil)
+        let commit = "\"commit\": \"c75d019dea9d910312974417bc28f190dfdda6d9\""
+        let trimmed = try hopper(presets: presets(replacing: commit, with: commit + ", \"disable\": [\"BACKWARD\", \"HDIM64\"]"))
+        #expect(trimmed.baseArguments["FA3_DISABLE"] == "BACKWARD HDIM64")
+        let wheels = try #require(trimmed.faInputs)
+        #expect(wheels.changes(comparedTo: try #require(shipped.faInputs).labels) == ["FA3_DISABLE"])
+        #expect(trimmed.faImage != shipped.faImage)
+        // A name upstream does not read, or a switch on FA 2, is refused with the list
+        #expect(throws: LinbuildError.self) {
+            try presets(replacing: commit, with: commit + ", \"disable\": [\"BACKWARDS\"]")
+        }
+        #expect(throws: LinbuildError.self) {
+            try presets(replacing: "\"version\": \"2.8.3\"", with: "\"version\": \"2.8.3\", \"disable\": [\"BACKWARD\"]")
+        }
+    }
+
     // MARK: the plan
 
     @Test func theWheelsAreLookedUpCompiledOrPulledBeforeTheBaseAndPushedBeforeIt() throws {

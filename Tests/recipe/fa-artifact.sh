@@ -55,8 +55,8 @@ fa_build() {
 
 # fa_plan_field PRESETS FIELD: a field of this arch's target in linbuild's plan.
 fa_plan_field() {
-  "$linbuild" --arch "$fa_arch" --presets "$1" --source "$source_dir" --branch "$commit" --registry "$RECIPE_REGISTRY" \
-    --namespace "$fa_namespace" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["targets"][0].get(sys.argv[1]) or "")' "$2"
+  "$linbuild" --arch "$fa_arch" --presets "$1" --dockerfile "${RECIPE_DOCKERFILE:-$repo/docker/Dockerfile}" --source "$source_dir" \
+    --branch "$commit" --registry "$RECIPE_REGISTRY" --namespace "$fa_namespace" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["targets"][0].get(sys.argv[1]) or "")' "$2"
 }
 
 # fa_records IMAGE: each installed Flash Attention distribution's RECORD lines (path,hash,size) that

@@ -45,7 +45,16 @@ public struct BuildArguments: Equatable, Sendable {
                 ("CUDA_ARCH_LIST", architecture.cudaArchList),
                 ("OS_PACKAGES", defaults.osPackages.joined(separator: " ")),
                 ("MAX_JOBS", String(maxJobs)),
-            ] + (defaults.nvccThreads.map { [("NVCC_THREADS", String($0))] } ?? []) + (locations ?? defaults.locations).pairs)
+            ] + (defaults.nvccThreads.map { [("NVCC_THREADS", String($0))] } ?? [])
+                // FA 3's trimming switches, only when there are any: an input of the wheels then
+                // (their stage declares it), and nothing at all otherwise.
+                + fa3Disable(architecture)
+                + (locations ?? defaults.locations).pairs)
+    }
+
+    static func fa3Disable(_ architecture: Presets.Architecture) -> [(String, String)] {
+        let names = architecture.flashAttention.flatMap(\.disable)
+        return names.isEmpty ? [] : [("FA3_DISABLE", names.joined(separator: " "))]
     }
 
     /// The runtime stage's arguments.
@@ -70,5 +79,5 @@ public struct BuildArguments: Equatable, Sendable {
     /// The contract with docker/Dockerfile (docs/usage.md: NVIDIA_CUDA_TAG … MAX_JOBS, BASE_IMAGE,
     /// LINNAEUS_REF) stays required.
     public static let mayBeIgnored: Set<String> = notBaseInputs.subtracting(["MAX_JOBS"])
-        .union(["TORCHVISION_VER", "TORCHAUDIO_VER", "FA_COMMIT", "OS_PACKAGES", "APP_EXTRAS"])
+        .union(["TORCHVISION_VER", "TORCHAUDIO_VER", "FA_COMMIT", "FA3_DISABLE", "OS_PACKAGES", "APP_EXTRAS"])
 }

@@ -33,6 +33,17 @@ public struct Presets: Equatable, Sendable {
         /// A commit of the Flash Attention git source to build from (FA 3 is not published as a
         /// package); `nil`: the published package of `version`.
         public var commit: String?
+        /// FA 3's own trimming switches, each upstream's `FLASH_ATTENTION_DISABLE_<NAME>=TRUE` in
+        /// hopper/setup.py (`BACKWARD`, `HDIM64`, `FP8` ...): less to compile, fewer kernels in the
+        /// wheel. Empty (the default): upstream's full build.
+        public var disable: [String] = []
+
+        /// What hopper/setup.py reads (Dao-AILab/flash-attention, docs/upstream.md); `SM80` is
+        /// not here: the arch list decides it.
+        public static let fa3Switches = [
+            "BACKWARD", "SPLIT", "PAGEDKV", "APPENDKV", "LOCAL", "SOFTCAP", "PACKGQA", "FP16", "FP8", "VARLEN", "CLUSTER",
+            "HDIM64", "HDIM96", "HDIM128", "HDIM192", "HDIM256",
+        ]
     }
 
     public struct Architecture: Equatable, Sendable {

@@ -214,7 +214,7 @@ public enum PresetsLoader {
         var result: [Presets.FlashAttention] = []
         for (itemAt, item) in items {
             let fa = try reader.object(item, at: itemAt)
-            try reader.allowOnly(["version", "major", "commit"], in: fa, at: itemAt)
+            try reader.allowOnly(["version", "major", "commit", "disable"], in: fa, at: itemAt)
             let version = try reader.string(reader.required("version", in: fa, at: itemAt), at: "\(itemAt).version")
             try reader.check(
                 PipVersion.isValid(version), at: "\(itemAt).version",
@@ -243,7 +243,19 @@ public enum PresetsLoader {
             try reader.check(
                 commit == nil || !result.contains { $0.commit != nil }, at: "\(itemAt).commit",
                 "is a second pinned commit; only one Flash Attention can be built from the git source (FA_COMMIT)")
-            result.append(.init(version: version, major: major, commit: commit))
+            var disable: [String] = []
+            if let value = fa.first(where: { $0.key == "disable" })?.value {
+                guard case .array(let names) = value else { throw reader.fail("\(itemAt).disable", "must be an array of names") }
+                disable = try names.enumerated().map { try reader.string($0.element, at: "\(itemAt).disable[\($0.offset)]") }
+                try reader.check(
+                    major == 3, at: "\(itemAt).disable", "is Flash Attention 3's (hopper/setup.py's FLASH_ATTENTION_DISABLE_*), not \(major)'s")
+                for name in disable {
+                    try reader.check(
+                        Presets.FlashAttention.fa3Switches.contains(name), at: "\(itemAt).disable",
+                        "'\(name)' is none of hopper/setup.py's switches: \(Presets.FlashAttention.fa3Switches.joined(separator: ", "))")
+                }
+            }
+            result.append(.init(version: version, major: major, commit: commit, disable: disable))
         }
         return result.sorted { $0.major < $1.major }
     }

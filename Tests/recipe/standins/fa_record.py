@@ -31,6 +31,8 @@ def nvcc_release():
 
 def build_env(flavour, extra=None):
     env = {k: os.environ.get(k) for k in RECORDED}
+    # FA 3's trimming switches (FLASH_ATTENTION_DISABLE_BACKWARD ...), whichever the build set.
+    env.update({k: v for k, v in os.environ.items() if k.startswith("FLASH_ATTENTION_DISABLE_")})
     env.update({
         "flavour": flavour,
         "torch": torch.__version__,
