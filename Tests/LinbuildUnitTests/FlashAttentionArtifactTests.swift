@@ -45,10 +45,12 @@ import Testing
 
     @Test func theArchListAndTheFlashAttentionVersionChangeTheWheelsAndSaySo() throws {
         let shipped = try #require(try hopper().faInputs)
-        let archs = try #require(try hopper(presets: presets(replacing: "\"cudaArchList\": \"9.0\"", with: "\"cudaArchList\": \"9.0+PTX\"")).faInputs)
+        let archs = try #require(
+            try hopper(presets: presets(replacing: "\"cudaArchList\": \"9.0\"", with: "\"cudaArchList\": \"9.0+PTX\"")).faInputs)
         #expect(archs.digest != shipped.digest)
         #expect(archs.changes(comparedTo: shipped.labels) == ["CUDA_ARCH_LIST"])
-        let version = try #require(try hopper(presets: presets(replacing: "\"version\": \"2.8.3\"", with: "\"version\": \"2.8.2\"")).faInputs)
+        let version = try #require(
+            try hopper(presets: presets(replacing: "\"version\": \"2.8.3\"", with: "\"version\": \"2.8.2\"")).faInputs)
         #expect(version.changes(comparedTo: shipped.labels) == ["FA_VER"])
         // The base that takes them says why it changed
         let base = try hopper(presets: presets(replacing: "\"cudaArchList\": \"9.0\"", with: "\"cudaArchList\": \"9.0+PTX\"")).baseInputs
@@ -155,13 +157,20 @@ import Testing
         let image = try #require(plan.targets.first?.faImage)
         #expect(script.contains("linbuild_fa_local() {"))
         #expect(script.contains("if [ \"$linbuild_base_1\" = build ]; then\n  linbuild_fa_1=build\n  if linbuild_fa_local \(image) "))
-        #expect(script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  DOCKER_BUILDKIT") || script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  docker"))
-        #expect(script.contains("if [ \"${linbuild_fa_1:-none}\" = cached ] || [ \"${linbuild_fa_1:-none}\" = build ]; then\n  if ! linbuild_fa_registry \(image) "))
+        #expect(
+            script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  DOCKER_BUILDKIT")
+                || script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  docker"))
+        #expect(
+            script.contains(
+                "if [ \"${linbuild_fa_1:-none}\" = cached ] || [ \"${linbuild_fa_1:-none}\" = build ]; then\n  if ! linbuild_fa_registry \(image) "
+            ))
         #expect(!script.contains("has no shell form"))
         // --force-base: the wheels are still looked up, never forced
         let forced = PlanRenderer.shellScript(
             try self.plan(["--arch", "hopper", "--force-base"], dockerfile: Self.shippedDockerfile))
-        #expect(forced.contains("linbuild_fa_1=build\nif linbuild_fa_local") || forced.contains("  linbuild_fa_1=build\n  if linbuild_fa_local"))
+        #expect(
+            forced.contains("linbuild_fa_1=build\nif linbuild_fa_local") || forced.contains("  linbuild_fa_1=build\n  if linbuild_fa_local")
+        )
         #expect(!forced.contains("has no shell form"))
     }
 }

@@ -65,7 +65,8 @@ import Testing
         let kept = Dictionary(uniqueKeysWithValues: decision.kept.map { ($0.tag.tag, $0.reason) })
         #expect(kept["alpha-fa-in00000000000a"]?.contains("named by \(Self.bases):alpha-in000000000002 (dev.linbuild.fa.image)") == true)
         // the deleted base's wheels go after it
-        #expect(decision.deletions.suffix(2).map { "\($0.repository)@\($0.digest)" } == ["\(Self.bases)@sha256:bb4", "\(wheels)@sha256:fb"])
+        #expect(
+            decision.deletions.suffix(2).map { "\($0.repository)@\($0.digest)" } == ["\(Self.bases)@sha256:bb4", "\(wheels)@sha256:fb"])
     }
 
     @Test func keepsTheNewestPerBranchAndArchAndWhatTheyNameAndDeletesTheRest() {

@@ -122,7 +122,9 @@ public struct BaseInputs: Equatable, Sendable, Codable {
         }
         var changed = arguments.keys.sorted().filter { labels[label("arg.") + $0] != arguments[$0] }
         if let recordedPlatform = labels[label("platform")], recordedPlatform != platform { changed.append("the platform") }
-        if labels[label("dockerfile")] != dockerfile { changed.append(scope == "base" ? "the Dockerfile's base stage" : "the Dockerfile's \(scope) stages") }
+        if labels[label("dockerfile")] != dockerfile {
+            changed.append(scope == "base" ? "the Dockerfile's base stage" : "the Dockerfile's \(scope) stages")
+        }
         let pinPrefix = label("pin.")
         let recordedPins = Set(labels.keys.filter { $0.hasPrefix(pinPrefix) }.map { String($0.dropFirst(pinPrefix.count)) })
         for key in recordedPins.union(pins.keys).sorted() where labels[pinPrefix + key] != pins[key] {

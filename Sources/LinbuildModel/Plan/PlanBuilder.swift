@@ -111,7 +111,8 @@ public struct PlanBuilder: Sendable {
                     repository: repository, baseImage: presets.defaults.baseImage, architecture: architecture, platform: platform
                 ).reference(inputs: faInputs)
             }
-            let wheels = faInputs == nil ? [] : [(DockerfileContract.flashAttentionArgument, faImage ?? DockerfileContract.flashAttentionStage)]
+            let wheels =
+                faInputs == nil ? [] : [(DockerfileContract.flashAttentionArgument, faImage ?? DockerfileContract.flashAttentionStage)]
             let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels)
             // The base is made from the wheels: their digest is one of its inputs (whichever way it
             // gets them), so a change to what the compile sees rebuilds the base too.

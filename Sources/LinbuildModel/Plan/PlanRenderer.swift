@@ -64,7 +64,8 @@ public enum PlanRenderer {
             case .checkFA:
                 guard let target else { continue }
                 lines.append("\(faWord)=\(FlashAttentionScript.none)")
-                lines += guarded(step, plan: plan, decision: decision, body: FlashAttentionScript.check(step, target: target, variable: faWord))
+                lines += guarded(
+                    step, plan: plan, decision: decision, body: FlashAttentionScript.check(step, target: target, variable: faWord))
             case .buildFA:
                 lines += FlashAttentionScript.guarded(step, plan: plan, variable: faWord, body: step.commands.map(\.shellLine))
             case .pullFA:
@@ -72,11 +73,14 @@ public enum PlanRenderer {
                     lines += undecidable(step)
                     continue
                 }
-                lines += ["# \(step.title): done by the check above (linbuild_fa_registry), only when no local copy matches:"]
+                lines +=
+                    ["# \(step.title): done by the check above (linbuild_fa_registry), only when no local copy matches:"]
                     + step.commands.map { "#   " + $0.shellLine }
             case .pushFA:
                 guard let image = step.image, let inputs = target?.faInputs else { continue }
-                let push = ["if ! linbuild_fa_registry \(ShellQuote.quote(image)) \(inputs.digest); then"] + step.commands.map { "  " + $0.shellLine } + ["fi"]
+                let push =
+                    ["if ! linbuild_fa_registry \(ShellQuote.quote(image)) \(inputs.digest); then"]
+                    + step.commands.map { "  " + $0.shellLine } + ["fi"]
                 lines += FlashAttentionScript.guarded(step, plan: plan, variable: faWord, body: push)
             case .tagBaseForPush, .pushBase:
                 // The base's push, every tag of it, where its first step is.

@@ -248,7 +248,8 @@ public enum PresetsLoader {
                 guard case .array(let names) = value else { throw reader.fail("\(itemAt).disable", "must be an array of names") }
                 disable = try names.enumerated().map { try reader.string($0.element, at: "\(itemAt).disable[\($0.offset)]") }
                 try reader.check(
-                    major == 3, at: "\(itemAt).disable", "is Flash Attention 3's (hopper/setup.py's FLASH_ATTENTION_DISABLE_*), not \(major)'s")
+                    major == 3, at: "\(itemAt).disable",
+                    "is Flash Attention 3's (hopper/setup.py's FLASH_ATTENTION_DISABLE_*), not \(major)'s")
                 for name in disable {
                     try reader.check(
                         Presets.FlashAttention.fa3Switches.contains(name), at: "\(itemAt).disable",

@@ -87,7 +87,8 @@ extension Executor {
         }
         guard try decided(step, state.facts(for: step)) else {
             if state.facts.decision?.needsBuild == true {
-                summary.rows.append(.init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
+                summary.rows.append(
+                    .init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
             }
             return
         }
