@@ -44,7 +44,11 @@ fa_build() {
     return 1
   fi
   compiles=$(fa_compiles "$mark")
-  fa_summary+=("$fa_arch $label: $((SECONDS - t0)) s, Flash Attention compiled $compiles time(s) (expected $expected)")
+  # What ccache found (the compile step's last line), and how long the compile step took.
+  local ccache step
+  ccache=$(grep -h -o 'ccache: .*' "$work/logs-fa-$label"/*/compile-fa-*.log 2>/dev/null | tail -n 1 || true)
+  step=$(grep -E '^  fa \[' "$work/output-fa-$label.txt" | awk '{print $4}' | head -n 1)
+  fa_summary+=("$fa_arch $label: $((SECONDS - t0)) s, Flash Attention compiled $compiles time(s) (expected $expected)${step:+, fa step $step}${ccache:+, $ccache}")
   if [[ $compiles != "$expected" ]]; then
     fa_failed+=("$label: Flash Attention compiled $compiles time(s), not $expected")
   fi
