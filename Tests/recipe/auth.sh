@@ -119,6 +119,14 @@ auth_scan() {
     [[ $seen == *" $id "* ]] || { images+=(--image "$reference"); seen+="$id "; }
   done < <(/usr/bin/docker images --no-trunc --format '{{.ID}} {{.Repository}}:{{.Tag}}' | grep " [^ ]*/$namespace/")
   ((${#images[@]} >= 2)) || { say "$a: found ${#images[@]} image(s) of $namespace in the engine, expected a base and a runtime"; return 1; }
+  # The Flash Attention wheels artifact (an image of the namespace, and its registry entry) is searched
+  # like the others; its own label in a registry config proves its entry was read.
+  local fa_canary=()
+  if [[ $fa_version != - ]]; then
+    /usr/bin/docker images --format '{{.Repository}}' | grep -q "/$namespace/linnaeus-fa\$" \
+      || { say "$a: no Flash Attention wheels artifact of $namespace in the engine"; return 1; }
+    fa_canary=(--canary "registry-holds-the-wheels-artifact=dev.linbuild.fa.inputs@registry config")
+  fi
   local host=${RECIPE_AUTH_HTTP#http://} sha
   sha=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["commit"])' "$work/plan-$a.json")
   Tests/recipe/scan-secrets --needles "$needles" --docker /usr/bin/docker "${images[@]}" \
@@ -131,6 +139,6 @@ auth_scan() {
     --canary "registry-config-holds-the-revision=$sha@registry config" \
     --canary "uv-cache-holds-numpy=numpy@file $work/uv-cache-$a" \
     --canary "dry-run-holds-the-base-build=--target base@file $work/dry-run-$a.sh" \
-    --canary "logs-hold-the-build-output=writing image sha256@file $work/logs-$a" || status=1
+    --canary "logs-hold-the-build-output=writing image sha256@file $work/logs-$a" "${fa_canary[@]}" || status=1
   return "$status"
 }
