@@ -39,15 +39,15 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
         self.architectures = architectures
     }
 
+    /// The checks come before the wheels' compile: it is the hours of a base build.
+    public func willCompileWheels(_ target: TargetPlan) throws {
+        if let reason = target.maxJobsReason { console.info("fa [\(target.arch)]: \(reason)") }
+        try checkOnce(from: target)
+    }
+
     public func willBuild(_ target: TargetPlan) throws {
-        if let reason = target.maxJobsReason { console.info("base [\(target.arch)]: \(reason)") }
-        let first = lock.withLock { () -> Bool in
-            defer { checked = true }
-            return !checked
-        }
-        let remaining = Array(architectures.drop { $0 != target.arch })
-        if first, let lockCheck { try lockCheck(remaining) }
-        if first, let preflight { try preflight(remaining) }
+        if let reason = target.maxJobsReason, target.faImage == nil { console.info("base [\(target.arch)]: \(reason)") }
+        try checkOnce(from: target)
         let last = history.last(engine: engineID, digest: target.baseInputs.digest)
         if let last {
             console.info("base [\(target.arch)]: the last build of these inputs on this engine took \(BuildHistory.duration(last))")
@@ -55,6 +55,17 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
             console.info("base [\(target.arch)]: no earlier build of these inputs on this engine (hours, for a real CUDA base)")
         }
         startTicker(arch: target.arch, last: last)
+    }
+
+    /// The lock check and the preflight, at the first call only, for `target` and every later architecture.
+    private func checkOnce(from target: TargetPlan) throws {
+        let first = lock.withLock { () -> Bool in
+            defer { checked = true }
+            return !checked
+        }
+        let remaining = Array(architectures.drop { $0 != target.arch })
+        if first, let lockCheck { try lockCheck(remaining) }
+        if first, let preflight { try preflight(remaining) }
     }
 
     public func didBuild(_ target: TargetPlan, seconds: Double?) {

@@ -48,6 +48,7 @@ extension Executor {
 
     func buildFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
         guard try decided(step, state.facts) else { return }
+        if let target = target(of: step) { try baseBuildHooks?.willCompileWheels(target) }
         try stream(step, summary: &summary, note: state.faReason, probe: probe)
     }
 
