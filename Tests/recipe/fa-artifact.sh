@@ -134,7 +134,8 @@ fa_scenarios() {
   fa_presets "$work/presets-fa-archs.json" 'e["cudaArchList"] = e["cudaArchList"] + "+PTX"'
   fa_build arch-list "$work/presets-fa-archs.json" "$versions" "fa [$fa_arch]: compiling" || { fa_report; return; }
   # 3. A fresh machine: nothing local but the registry; the base rebuilt for another OS package.
-  /usr/bin/docker image ls --format '{{.Repository}}:{{.Tag}}' | grep -F "/$fa_namespace/" | xargs -r /usr/bin/docker image rm -f >/dev/null
+  /usr/bin/docker image ls --format '{{.ID}} {{.Repository}}' | awk -v ns="/$fa_namespace/" 'index($2, ns) { print $1 }' | sort -u \
+    | xargs -r /usr/bin/docker image rm -f >/dev/null
   /usr/bin/docker builder prune -af >/dev/null
   fa_presets "$work/presets-fa-fresh.json" 'd["osPackages"] = d["osPackages"] + ["file"]'
   fa_build fresh-store "$work/presets-fa-fresh.json" 0 "fa [$fa_arch]: in registry" || { fa_report; return; }
