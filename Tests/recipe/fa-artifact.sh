@@ -11,11 +11,12 @@
 
 # fa_compiles MARK: the Flash Attention compiles the stand-ins served since line MARK of their
 # request log: each FA 2 compile fetches its sdist from the index (pip, no cache), each FA 3
-# compile fetches the repository (one `git fetch`, so one ref advertisement of flash-attention.git).
+# compile fetches the cutlass submodule once (one ref advertisement of cutlass.git; not the
+# repository's own, which linbuild's preflight also asks for).
 fa_compiles() {
   local served
   served=$(tail -n +"$(($1 + 1))" "$RECIPE_DIR/http/log")
-  echo $(($(grep -c 'GET /files/flash_attn-[0-9.]*\.tar\.gz' <<<"$served" || true) + $(grep -c 'GET /git/flash-attention\.git/info/refs' <<<"$served" || true)))
+  echo $(($(grep -c 'GET /files/flash_attn-[0-9.]*\.tar\.gz' <<<"$served" || true) + $(grep -c 'GET /git/cutlass\.git/info/refs' <<<"$served" || true)))
 }
 fa_mark() { wc -l < "$RECIPE_DIR/http/log"; }
 
@@ -75,7 +76,8 @@ for d in m.distributions():
         continue
     for row in csv.reader(d.read_text("RECORD").splitlines()):
         path, digest, size = row
-        if not digest or path.endswith((".pyc",)) or "/INSTALLER" in path or "/REQUESTED" in path or "direct_url.json" in path:
+        # What the installer adds (uv: INSTALLER, REQUESTED, uv_cache.json; bytecode) is not the wheel's.
+        if not digest or path.endswith((".pyc", "/INSTALLER", "/REQUESTED", "/direct_url.json", "/uv_cache.json")):
             continue
         algo, _, want = digest.partition("=")
         got = base64.urlsafe_b64encode(hashlib.new(algo, open(d.locate_file(path), "rb").read()).digest()).rstrip(b"=").decode()
