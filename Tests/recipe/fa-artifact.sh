@@ -76,7 +76,7 @@ for d in m.distributions():
         continue
     for row in csv.reader(d.read_text("RECORD").splitlines()):
         path, digest, size = row
-        # What the installer adds (uv: INSTALLER, REQUESTED, uv_cache.json; bytecode) is not the wheel's.
+        # What the installer adds (uv: INSTALLER, REQUESTED, uv_cache.json; bytecode) is not in the wheel.
         if not digest or path.endswith((".pyc", "/INSTALLER", "/REQUESTED", "/direct_url.json", "/uv_cache.json")):
             continue
         algo, _, want = digest.partition("=")
