@@ -62,13 +62,15 @@ e2e-down:
 # wheels; real: PyPI's torch, several GB, cached in RECIPE_CACHE); OPTIONAL_IMPORTS=a,b: modules the
 # application imports without declaring them (optional integrations: their importers are skipped);
 # RECIPE_AUTH=1 builds from the stand-ins' private mirror (credentials) and searches everything the run
-# made for them; RECIPE_KEEP_UP=1 leaves the stand-ins running.
+# made for them; RECIPE_LOCK=1 builds from a lock of the stand-ins (digests and wheel hashes) and checks
+# that a wrong hash or a lost digest is refused; RECIPE_KEEP_UP=1 leaves the stand-ins running.
 SOURCE ?=
 TORCH  ?=
 OPTIONAL_IMPORTS ?=
 RECIPE_AUTH ?=
+RECIPE_LOCK ?=
 recipe-test: linbuild
-	RECIPE_OPTIONAL_IMPORTS='$(OPTIONAL_IMPORTS)' Tests/recipe/run --arch "$(or $(ARCH),all)" --torch "$(or $(TORCH),stub)" $(if $(SOURCE),--source '$(SOURCE)') $(if $(filter 1,$(RECIPE_AUTH)),--auth)
+	RECIPE_OPTIONAL_IMPORTS='$(OPTIONAL_IMPORTS)' Tests/recipe/run --arch "$(or $(ARCH),all)" --torch "$(or $(TORCH),stub)" $(if $(SOURCE),--source '$(SOURCE)') $(if $(filter 1,$(RECIPE_AUTH)),--auth) $(if $(filter 1,$(RECIPE_LOCK)),--lock)
 
 recipe-up:
 	RECIPE_TORCH="$(or $(TORCH),stub)" Tests/recipe/standins/up "$(CURDIR)/.recipe"

@@ -3,6 +3,10 @@ import LinbuildTestFixtures
 import LinbuildTestSupport
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension EndToEnd {
     /// `linbuild prune` against the real registries: one with deletes enabled, one that refuses them.
     @Suite struct Prune {
@@ -106,6 +110,59 @@ extension EndToEnd {
             #expect(again.status == 0, "\(again.output)")
             #expect(again.stderr.contains("prune: deleted 0 manifests"), "\(again.stderr)")
             #expect(!again.stdout.contains("delete "), "\(again.stdout)")
+        }
+
+        @Test func ctrlCDuringPruneFinishesTheDeleteUnderWayStartsNoOtherAndTheNextPruneDeletesTheRest() throws {
+            let environment = EndToEnd.environment
+            let project = try FixtureProject(environment)
+            defer { project.remove() }
+            // GIVEN six runtimes of one branch and arch, of which --keep 1 deletes five
+            let tags = (1...6).map { "r\($0)-alpha" }
+            for (day, tag) in zip(1..., tags) {
+                try Self.runtime(
+                    project, registry: environment.registry, tag: tag, ref: "main", arch: "alpha", day: day, base: "alpha-in000000000001")
+            }
+            // and a proxy in front of the registry that holds the second DELETE until the test lets it go
+            let proxyLogs = project.root + "/proxy", release = proxyLogs + "/release"
+            try FileManager.default.createDirectory(atPath: proxyLogs, withIntermediateDirectories: true)
+            #expect(mkfifo(release, 0o600) == 0)
+            let proxy = try LoopbackServer(
+                script: "holding-proxy.py", arguments: ["http://" + environment.registry, proxyLogs + "/proxy.log", release, "2"])
+            defer { proxy.stop() }
+
+            // WHEN Ctrl-C comes while the second delete is under way
+            let run = try Run.command(
+                Run.linbuild,
+                ["prune", "--presets", project.presets, "--registry", "127.0.0.1:\(proxy.port)", "--keep", "1", "--apply"],
+                environment: ["DOCKER_HOST": environment.dockerHost, "NO_COLOR": "1"], directory: project.root
+            ) { process in
+                waitForLog(in: proxyLogs, containing: "held DELETE")
+                kill(process.processIdentifier, SIGINT)
+                let writer = open(release, O_WRONLY)
+                _ = write(writer, "go\n", 3)
+                close(writer)
+            }
+
+            // THEN it finishes that delete, starts no other, and exits 130 with one line saying how far it got
+            #expect(run.status == 130, "\(run.output)")
+            #expect(run.errorLines.count == 1, "\(run.stderr)")
+            #expect(run.stderr.contains("prune: stopped after 2 of 5 deletes; run it again to go on"), "\(run.stderr)")
+            let forwarded = try String(contentsOfFile: proxyLogs + "/proxy.log", encoding: .utf8).split(separator: "\n")
+                .filter { $0.hasPrefix("deleted ") }
+            #expect(forwarded.count == 2 && forwarded.allSatisfy { $0.hasSuffix(" 202") }, "\(forwarded)")
+            // and the registry lost exactly those two: the newest runtime and three others are whole
+            let statuses = try tags.map { try Self.status(project, registry: environment.registry, "fixture-dev", $0) }
+            #expect(statuses.filter { $0 == 404 }.count == 2 && statuses.last == 200, "\(statuses)")
+
+            // WHEN prune runs again, THEN it deletes the other three, and only the newest runtime is left
+            let again = try Self.prune(project, registry: environment.registry, ["--keep", "1", "--apply"])
+            #expect(again.status == 0, "\(again.output)")
+            #expect(again.stderr.contains("prune: deleted 3 manifests"), "\(again.stderr)")
+            for tag in tags {
+                #expect(
+                    try Self.status(project, registry: environment.registry, "fixture-dev", tag) == (tag == tags.last ? 200 : 404), "\(tag)"
+                )
+            }
         }
 
         @Test(.enabled(if: EndToEndEnvironment.current?.noDeleteRegistry != nil, "needs the registry that refuses deletes (make e2e-up)"))
