@@ -16,7 +16,7 @@
 fa_compiles() {
   local served
   served=$(tail -n +"$(($1 + 1))" "$RECIPE_DIR/http/log")
-  echo $(($(grep -c 'GET /files/flash_attn-[0-9.]*\.tar\.gz' <<<"$served" || true) + $(grep -c 'GET /git/cutlass\.git/info/refs' <<<"$served" || true)))
+  echo $(($(grep -c 'GET /files/flash_attn-[^ /]*\.tar\.gz' <<<"$served" || true) + $(grep -c 'GET /git/cutlass\.git/info/refs' <<<"$served" || true)))
 }
 fa_mark() { wc -l < "$RECIPE_DIR/http/log"; }
 
