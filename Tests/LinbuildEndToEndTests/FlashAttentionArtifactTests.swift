@@ -96,6 +96,54 @@ extension EndToEnd {
             #expect(!again.stderr.contains("fa [alpha]"))
         }
 
+        @Test func forceBaseWithARegistryThatCannotBeAskedCompilesTheWheelsHere() throws {
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+            defer { project.remove() }
+            // GIVEN a registry that cannot be asked (a port held bound, never listening)
+            let closed = try ClosedPort()
+            defer { closed.release() }
+            let registry = "127.0.0.1:\(closed.port)"
+
+            // WHEN the base is not forced, THEN that registry stops the run before anything is built
+            let auto = try project.linbuild(["--no-preflight"], registry: registry)
+            #expect(auto.status == 69, "\(auto.output)")
+            #expect(auto.errorLines.count == 1 && !auto.stderr.contains("==> compile fa"), "\(auto.stderr)")
+
+            // WHEN the base is forced, offline, THEN the wheels are compiled here, with one warning, not exit 69
+            let run = try project.linbuild(["--force-base", "--no-preflight"], registry: registry)
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.stderr.contains("fa [alpha]: the registry cannot say whether it holds the wheels"), "\(run.stderr)")
+            #expect(run.stderr.contains("compiling them here (--force-base)"))
+            #expect(run.stderr.contains("==> compile fa [alpha]"), "\(run.stderr)")
+            let wheel = try project.inside(project.baseReference(registry: registry), ["cat", "/fa.whl"]).stdout
+            #expect(wheel.hasPrefix("fa=2.7.4.post1 arch=8.0;8.6 compiled="), "\(wheel)")
+
+        }
+
+        @Test func pullBuildsTheBaseOnWheelsThatAreOnlyInTheLocalStore() throws {
+            let environment = EndToEnd.environment
+            let scratch = try FixtureProject(environment)
+            defer { scratch.remove() }
+            // GIVEN the stages' upstream image in the registry (--pull asks for it there)
+            let upstream = "\(environment.registry)/\(scratch.namespace)/busybox:1"
+            #expect(try environment.docker(["tag", "linbuild-fixture/busybox:latest", upstream]).status == 0)
+            #expect(try environment.docker(["push", upstream]).status == 0)
+            let project = try FixtureProject(
+                environment,
+                dockerfile: Self.dockerfile.replacingOccurrences(
+                    of: "FROM linbuild-fixture/busybox:latest AS torch", with: "FROM \(upstream) AS torch"))
+            defer { project.remove() }
+
+            // WHEN the base is built with --pull, on wheels this run compiles (pushed, if at all, after every build)
+            let run = try project.linbuild(["--pull", "--no-preflight"])
+
+            // THEN the base build pulls its upstream image itself, and never asks the registry for the wheels
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.stderr.contains("==> compile fa [alpha]"), "\(run.stderr)")
+            let wheel = try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout
+            #expect(wheel.hasPrefix("fa=2.7.4.post1 arch=8.0;8.6 compiled="), "\(wheel)")
+        }
+
         /// The artifact's reference, from the compile step's progress line.
         static func faImage(in output: String) -> String? {
             output.split(separator: "\n").first { $0.hasPrefix("==> compile fa [alpha]: ") }

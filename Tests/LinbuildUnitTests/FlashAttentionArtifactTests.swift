@@ -115,6 +115,25 @@ import Testing
         #expect(step(.pushFA)?.commands.first?.arguments.last == image)
     }
 
+    @Test func pullWithTheArtifactPullsTheBasesUpstreamImagesItselfNotThroughBuildKit() throws {
+        let hopper = try plan(["--arch", "hopper", "--pull"], dockerfile: Self.shippedDockerfile)
+        let step = { (kind: Step.Kind) in hopper.steps.first { $0.kind == kind } }
+        let base = try #require(step(.buildBase)?.commands)
+        // BuildKit's --pull would ask the registry for the wheels too, which may be in the local store only
+        #expect(base.last?.arguments.contains("--target") == true && base.last?.arguments.contains("--pull") == false)
+        let pulled = base.dropLast().map { $0.arguments.last ?? "" }
+        #expect(base.dropLast().allSatisfy { $0.arguments.contains("pull") }, "\(base.map(\.shellLine))")
+        #expect(pulled.count == 3, "\(pulled)")
+        #expect(pulled.contains { $0.hasPrefix("nvidia/cuda:12.8.0-") } && pulled.contains { $0.hasPrefix("ubuntu:") })
+        #expect(pulled.contains { $0.hasPrefix("ghcr.io/astral-sh/uv:") }, "\(pulled)")
+        // The compile pulls only upstream images: BuildKit's --pull stays
+        #expect(step(.buildFA)?.commands.first?.arguments.contains("--pull") == true)
+        // An arch without Flash Attention keeps BuildKit's --pull too
+        let turing = try plan(["--arch", "turing", "--pull"], dockerfile: Self.shippedDockerfile)
+        let turingBase = try #require(turing.steps.first { $0.kind == .buildBase }?.commands)
+        #expect(turingBase.count == 1 && turingBase.first?.arguments.contains("--pull") == true)
+    }
+
     @Test func noFlashAttentionNoArtifactAndTheInFileStageIsNamed() throws {
         let turing = try #require(try plan(["--arch", "turing"], dockerfile: Self.shippedDockerfile).targets.first)
         #expect(turing.faImage == nil)

@@ -57,10 +57,13 @@ public struct PlanBuilder: Sendable {
         plan.createdAt = createdAt
         plan.sourceDateEpoch = source.commitTime
         if source.commitTime != nil { plan.timestampProblem = engine.timestampProblem }
-        let lockTargets = lock.map { _ in
-            LockTargets.make(
+        // The images the base's stages pull: what a lock pins, and what --pull pulls itself when the
+        // base takes its wheels from the artifact.
+        let lockTargets =
+            lock == nil && !options.pull
+            ? nil
+            : LockTargets.make(
                 presets: presets, architectures: architectures, dockerfile: dockerfile, platform: platform, locations: locations)
-        }
         let sourceContext = plan.sourceContext, emptyContext = plan.emptyContext
 
         var targets: [TargetPlan] = []
@@ -114,6 +117,16 @@ public struct PlanBuilder: Sendable {
             let wheels =
                 faInputs == nil ? [] : [(DockerfileContract.flashAttentionArgument, faImage ?? DockerfileContract.flashAttentionStage)]
             let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels)
+            // `--pull` makes BuildKit ask the registry for every FROM, the wheels' too, which may be
+            // only in the local store (compiled by this run, pushed after every build): with the
+            // artifact, the base build pulls its upstream images itself instead, as pinned.
+            let pullsItsUpstreams = options.pull && faImage != nil
+            let upstreamPulls: [Command] =
+                pullsItsUpstreams
+                ? (lockTargets?.architectures.first { $0.name == architecture.name }?.images ?? []).map { image in
+                    engine.pull(pins?.images[image.stage] ?? image.reference, platform: platform)
+                }
+                : []
             // The base is made from the wheels: their digest is one of its inputs (whichever way it
             // gets them), so a change to what the compile sees rebuilds the base too.
             let inputs = BaseInputs(
@@ -179,11 +192,11 @@ public struct PlanBuilder: Sendable {
                 buildSteps.append(
                     Step(
                         kind: .buildBase, arch: arch,
-                        commands: [
+                        commands: upstreamPulls + [
                             build(
                                 target: DockerfileContract.baseStage, arguments: baseBuildArguments, secrets: secrets,
                                 labels: baseLabels, tag: immutable, platform: platform, context: emptyContext,
-                                fresh: options.noCache, pull: options.pull)
+                                fresh: options.noCache, pull: options.pull && !pullsItsUpstreams)
                         ],
                         condition: options.forceBase ? nil : .baseNeedsBuild, image: immutable))
             }

@@ -9,9 +9,18 @@ extension Executor {
     func checkFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary, started: Date) throws {
         guard try decided(step, state.facts), let target = target(of: step), let inputs = target.faInputs, let image = step.image
         else { return }
-        var finding = try BaseFinding.find(
-            inputs: inputs, references: [image], local: probe.localImage, held: { try registryHolds($0) },
-            registry: { try registryImage($0) })
+        var finding: BaseFinding
+        do {
+            finding = try BaseFinding.find(
+                inputs: inputs, references: [image], local: probe.localImage, held: { try registryHolds($0) },
+                registry: { try registryImage($0) })
+        } catch LinbuildError.registryUnavailable(let why) where plan.baseMode == .force {
+            // --force-base builds here whatever the registry says, offline too: the wheels with it.
+            console.warning(
+                "fa [\(target.arch)]: the registry cannot say whether it holds the wheels (\(why.prefix { $0 != "(" })); compiling them here (--force-base)"
+            )
+            finding = BaseFinding(decision: .missing)
+        }
         if finding.decision == .missing, let previous = try previousWheels(of: target, image: image, probe: probe) {
             finding = BaseFinding(decision: .rebuild(changed: inputs.changes(comparedTo: previous.labels), foundIn: "locally"))
         }
