@@ -144,6 +144,76 @@ extension EndToEnd {
             #expect(wheel.hasPrefix("fa=2.7.4.post1 arch=8.0;8.6 compiled="), "\(wheel)")
         }
 
+        /// M1: a base built by a run without --push and pushed by a later run takes its wheels to the
+        /// registry with it, by the run and by its dry-run script alike; wheels that are nowhere stop
+        /// the push with one line, before anything is pushed.
+        @Test func aBaseBuiltWithoutPushAndPushedLaterTakesItsWheelsToTheRegistry() throws {
+            for how in ["run", "script"] {
+                let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+                defer { project.remove() }
+                // GIVEN a base and its wheels built without --push: the registry has neither
+                let built = try project.linbuild([])
+                #expect(built.status == 0, "\(built.output)")
+                let artifact = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+                #expect(try RegistryAPI.manifestStatus(of: artifact) == 404)
+
+                // WHEN a later run pushes (or its --dry-run script runs)
+                if how == "run" {
+                    let push = try project.linbuild(["--push"])
+                    #expect(push.status == 0, "\(push.output)")
+                    #expect(push.stderr.contains("base [alpha]: cached locally"), "\(push.stderr)")
+                    #expect(push.stderr.contains("==> push fa [alpha]"), "\(push.stderr)")
+                } else {
+                    let dryRun = try project.linbuild(["--push", "--dry-run"])
+                    #expect(dryRun.status == 0, "\(dryRun.output)")
+                    let script = try Run.command(
+                        "/bin/sh", ["-c", dryRun.stdout],
+                        environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "TMPDIR": project.temporary])
+                    #expect(script.status == 0, "\(script.output)")
+                }
+
+                // THEN the registry holds the wheels the base names, the very image the local store has
+                #expect(try project.label("dev.linbuild.fa.image", of: project.baseReference()) == artifact)
+                #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200, "\(how)")
+                #expect(try RegistryAPI.manifestStatus(of: artifact) == 200, "\(how)")
+                #expect(try Self.configDigest(of: artifact) == project.imageID(artifact), "\(how)")
+            }
+        }
+
+        @Test func wheelsThatAreNowhereStopThePushOfTheBaseThatNamesThem() throws {
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+            defer { project.remove() }
+            // GIVEN a base built without --push, whose wheels the local store no longer has
+            let built = try project.linbuild([])
+            #expect(built.status == 0, "\(built.output)")
+            let artifact = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+            #expect(try project.removeImage(artifact) { try EndToEnd.environment.docker($0) })
+
+            // WHEN it is pushed, THEN the run stops with one line (66), and the registry has nothing of it
+            let push = try project.linbuild(["--push"])
+            #expect(push.status == 66, "\(push.output)")
+            #expect(push.errorLines.count == 1, "\(push.stderr)")
+            #expect(push.stderr.contains("\(artifact), which are neither in the local store nor in the registry"), "\(push.stderr)")
+            #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
+            #expect(try RegistryAPI.manifestStatus(of: artifact) == 404)
+            // AND so does its dry-run script
+            let dryRun = try project.linbuild(["--push", "--dry-run"])
+            let script = try Run.command(
+                "/bin/sh", ["-c", dryRun.stdout],
+                environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "TMPDIR": project.temporary])
+            #expect(script.status == 66, "\(script.output)")
+            #expect(script.stderr.contains("which are neither in the local store nor in the registry"), "\(script.stderr)")
+            #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
+        }
+
+        /// The digest of the config of the image a registry reference names: the local image ID of
+        /// the same image.
+        static func configDigest(of reference: String) throws -> String? {
+            let manifest = try RegistryAPI.manifest(of: reference)
+            let object = try JSONSerialization.jsonObject(with: Data(manifest.utf8)) as? [String: Any]
+            return (object?["config"] as? [String: Any])?["digest"] as? String
+        }
+
         /// The artifact's reference, from the compile step's progress line.
         static func faImage(in output: String) -> String? {
             output.split(separator: "\n").first { $0.hasPrefix("==> compile fa [alpha]: ") }

@@ -149,22 +149,33 @@ import Testing
 
     // MARK: the rules
 
-    @Test func theWheelsMatterOnlyToABaseBuild() {
-        let cases: [(BaseDecision, BaseDecision?, RegistryCopy?, build: Bool?, pull: Bool?, push: Bool?)] = [
-            (.cachedLocally, nil, nil, false, false, false),
-            (.inRegistry, nil, nil, false, false, false),
-            (.missing, nil, nil, nil, nil, nil),
-            (.missing, .cachedLocally, .absent, false, false, true),
-            (.missing, .inRegistry, .sameInputs, false, true, false),
-            (.rebuild(changed: ["OS_PACKAGES"], foundIn: "locally"), .missing, .absent, true, false, true),
-            (.forced, .rebuild(changed: ["FA_VER"], foundIn: "locally"), .otherInputs, true, false, true),
-            (.forced, .cachedLocally, .sameInputs, false, false, false),
+    /// The wheels are looked up, compiled or pulled only for a base build; pushed whenever the base
+    /// is pushed and the registry lacks them, whichever run built the base (a base built without
+    /// --push, then pushed by a later run, still gets its wheels in the registry).
+    @Test func theWheelsMatterOnlyToABaseBuildAndGoWhereverTheBaseGoes() {
+        let cases: [(BaseDecision, BaseDecision?, RegistryCopy?, pushed: Bool?, build: Bool?, pull: Bool?, push: Bool?)] = [
+            (.cachedLocally, nil, nil, nil, false, false, nil),
+            (.inRegistry, nil, nil, nil, false, false, nil),
+            (.missing, nil, nil, nil, nil, nil, nil),
+            // Built by an earlier run without --push, pushed now: its wheels go with it
+            (.cachedLocally, nil, .absent, true, false, false, true),
+            (.cachedLocally, nil, .unknown, true, false, false, true),
+            (.cachedLocally, nil, .sameInputs, true, false, false, false),
+            (.cachedLocally, nil, .absent, false, false, false, false),
+            (.inRegistry, nil, .absent, true, false, false, true),
+            (.missing, .cachedLocally, .absent, true, false, false, true),
+            (.missing, .cachedLocally, .absent, false, false, false, false),
+            (.missing, .inRegistry, .sameInputs, true, false, true, false),
+            (.rebuild(changed: ["OS_PACKAGES"], foundIn: "locally"), .missing, .absent, true, true, false, true),
+            (.forced, .rebuild(changed: ["FA_VER"], foundIn: "locally"), .otherInputs, true, true, false, true),
+            (.forced, .cachedLocally, .sameInputs, true, false, false, false),
         ]
-        for (base, fa, copy, build, pull, push) in cases {
-            let facts = BaseFacts(decision: base, registryCopy: copy, fa: fa)
-            #expect(Step.Condition.faNeedsBuild.holds(given: facts) == build, "\(base) \(String(describing: fa))")
-            #expect(Step.Condition.faOnlyInRegistry.holds(given: facts) == pull, "\(base) \(String(describing: fa))")
-            #expect(Step.Condition.faNeedsPush.holds(given: facts) == push, "\(base) \(String(describing: fa))")
+        for (base, fa, copy, pushed, build, pull, push) in cases {
+            let facts = BaseFacts(decision: base, registryCopy: copy, fa: fa, basePushed: pushed)
+            let row = "\(base) \(String(describing: fa)) \(String(describing: copy)) \(String(describing: pushed))"
+            #expect(Step.Condition.faNeedsBuild.holds(given: facts) == build, "\(row)")
+            #expect(Step.Condition.faOnlyInRegistry.holds(given: facts) == pull, "\(row)")
+            #expect(Step.Condition.faNeedsPush.holds(given: facts) == push, "\(row)")
         }
     }
 
@@ -179,10 +190,13 @@ import Testing
         #expect(
             script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  DOCKER_BUILDKIT")
                 || script.contains("if [ \"${linbuild_fa_1:-none}\" = build ]; then\n  docker"))
-        #expect(
-            script.contains(
-                "if [ \"${linbuild_fa_1:-none}\" = cached ] || [ \"${linbuild_fa_1:-none}\" = build ]; then\n  if ! linbuild_fa_registry \(image) "
-            ))
+        // The push: with the base's first pushed tag, whatever the checks found (the base may have
+        // been built by an earlier run); the registry check tags a local copy back
+        let base = try #require(plan.targets.first?.baseImmutableImage)
+        #expect(script.contains("linbuild_fa_pending='\(image) \(plan.targets[0].faInputs?.digest ?? "?") \(base)'"), "\(script)")
+        #expect(script.contains("eval \"linbuild_fa_push $linbuild_fa_pending\"; linbuild_fa_pending=; fi"))
+        #expect(script.contains("  if [ -n \"$linbuild_fa_id\" ]; then docker tag \"$linbuild_fa_id\" \"$1\"; fi"), "\(script)")
+        #expect(script.contains("    exit 66\n"))
         #expect(!script.contains("has no shell form"))
         // --force-base: the wheels are still looked up, never forced
         let forced = PlanRenderer.shellScript(
@@ -191,5 +205,10 @@ import Testing
             forced.contains("linbuild_fa_1=build\nif linbuild_fa_local") || forced.contains("  linbuild_fa_1=build\n  if linbuild_fa_local")
         )
         #expect(!forced.contains("has no shell form"))
+        // --force-base --push: the base is pushed whatever the registry holds, so the wheels' push is not deferred
+        let forcedPush = PlanRenderer.shellScript(
+            try self.plan(["--arch", "hopper", "--force-base", "--push"], dockerfile: Self.shippedDockerfile))
+        #expect(forcedPush.contains("\nlinbuild_fa_push \(image.replacing("127.0.0.1:5000/", with: "")) "), "\(forcedPush)")
+        #expect(!forcedPush.contains("has no shell form"))
     }
 }

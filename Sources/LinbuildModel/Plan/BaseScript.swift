@@ -54,6 +54,15 @@ enum BaseScript {
                 "    \(tag)",
                 "    echo \"$1 is already in the registry with the same inputs\" >&2",
                 "  else",
+            ]
+            // The wheels the base names go first, with its first pushed tag (`FlashAttentionScript.push`).
+            if plan.steps.contains(where: { $0.kind == .pushFA }) {
+                let pending = FlashAttentionScript.pending
+                lines += [
+                    "    if [ -n \"${\(pending):-}\" ]; then eval \"linbuild_fa_push $\(pending)\"; \(pending)=; fi"
+                ]
+            }
+            lines += [
                 "    \(tag)",
                 "    \(push)",
                 "  fi",
@@ -121,6 +130,7 @@ enum BaseScript {
     /// unless the registry holds it with the same inputs.
     static func push(_ plan: Plan, target: TargetPlan, tags: [String]) -> [String] {
         [imageID(plan, of: target)] + tags.map { "linbuild_push_base \"$linbuild_id\" \(quoted($0)) \(inputs(target))" }
+            + (target.faImage == nil ? [] : ["\(FlashAttentionScript.pending)="])
     }
 
     private static func inputs(_ target: TargetPlan) -> String {

@@ -16,7 +16,10 @@ enum FlashAttentionScript {
         let platform = plan.platform.lowercased()
         let inspect = BaseScript.withArgument(
             plan.engine.command(["image", "inspect", "--format", template(plan.platform, inputs: inputs), target.faImage ?? ""]))
-        return [
+        let imageID = BaseScript.withArgument(plan.engine.command(["image", "inspect", "--format", "{{.Id}}", target.faImage ?? ""]))
+        var tagBack = plan.engine.command(["tag", Command.runValue(idValue), target.faImage ?? ""])
+        tagBack.runValues = [idValue]
+        var lines = [
             "# linbuild_fa_local REF DIGEST: the local store holds the Flash Attention wheels REF for \(platform) with these inputs.",
             "linbuild_fa_local() {",
             "  linbuild_seen=$(\(inspect) 2>/dev/null) || return 1",
@@ -27,6 +30,70 @@ enum FlashAttentionScript {
             "  \(BaseScript.withArgument(pulling)) >&2 && linbuild_fa_local \"$@\"",
             "}",
         ]
+        guard let pushing = plan.steps.first(where: { $0.kind == .pushFA })?.commands.first else { return lines }
+        lines += [
+            "# linbuild_fa_in_registry REF DIGEST: as linbuild_fa_registry, and a local REF is tagged back to what it was,",
+            "# so the check never replaces the wheels the local store holds.",
+            "linbuild_fa_in_registry() {",
+            "  linbuild_fa_id=$(\(imageID) 2>/dev/null) || linbuild_fa_id=",
+            "  if linbuild_fa_registry \"$@\"; then linbuild_fa_held=0; else linbuild_fa_held=1; fi",
+            "  if [ -n \"$linbuild_fa_id\" ]; then \(BaseScript.withArgument(tagBack, substituting: [idValue: "\"$linbuild_fa_id\""])); fi",
+            "  return $linbuild_fa_held",
+            "}",
+            "# linbuild_fa_push REF DIGEST BASE: before a push of the base BASE, its wheels REF, unless the registry holds them",
+            "# with these inputs; wheels neither there nor in the local store stop the script (a base never names missing wheels).",
+            "linbuild_fa_push() {",
+            "  if linbuild_fa_in_registry \"$1\" \"$2\"; then echo \"$1 is already in the registry with the same inputs\" >&2; return 0; fi",
+            "  if ! linbuild_fa_local \"$1\" \"$2\"; then",
+            "    echo \"linbuild: \(LinbuildError.wheelsMissingMessage(base: "$3", wheels: "$1"))\" >&2",
+            "    exit \(ExitCode.noInput.rawValue)",
+            "  fi",
+            "  \(BaseScript.withArgument(pushing))",
+            "}",
+        ]
+        return lines
+    }
+
+    /// The run value of the tag back in `linbuild_fa_in_registry`: the wheels' local image ID.
+    static let idValue = "LINBUILD_FA_ID"
+
+    /// The variable `linbuild_push_base` reads: the wheels to push (`REF DIGEST BASE`) before the
+    /// first tag of the base it pushes; emptied once they are.
+    static let pending = "linbuild_fa_pending"
+
+    /// The push of the wheels (`step`), in the shell form of its rule (`Step.Condition.holds` over
+    /// every fact it reads): with the base's push when that is decided per tag (`linbuild_push_base`
+    /// calls `linbuild_fa_push` before the first tag it pushes), at once when the base is pushed
+    /// whatever the registry holds (--force-base).
+    static func push(_ step: Step, plan: Plan, target: TargetPlan) -> [String] {
+        guard let condition = step.condition, let image = step.image, let inputs = target.faInputs,
+            followsTheBasePush(condition, mode: plan.baseMode)
+        else { return PlanRenderer.undecidable(step) }
+        let arguments = "\(ShellQuote.quote(image)) \(inputs.digest) \(ShellQuote.quote(target.baseImmutableImage))"
+        let header = "# \(step.title), only if \(PlanRenderer.conditionText(condition))"
+        let basePushes = plan.steps.filter { $0.kind == .pushBase && $0.arch == step.arch }
+        if basePushes.allSatisfy({ $0.condition == nil }) {
+            return [header + " (the base is pushed whatever the registry holds):", "linbuild_fa_push \(arguments)"]
+        }
+        return [
+            header + " (linbuild_push_base pushes them before the base's first pushed tag):", "\(pending)=\(ShellQuote.quote(arguments))",
+        ]
+    }
+
+    /// The rule the script's form follows: the wheels are pushed exactly when the base is pushed
+    /// and the registry lacks them with these inputs, whatever the base and the wheels' checks found.
+    static func followsTheBasePush(_ condition: Step.Condition, mode: Plan.BaseMode) -> Bool {
+        for base in BaseDecision.possible(in: mode) {
+            for fa in [nil, BaseDecision.cachedLocally, .inRegistry, .missing] {
+                for copy in RegistryCopy.allCases {
+                    for pushed in [false, true] {
+                        let facts = BaseFacts(decision: base, registryCopy: copy, fa: fa, basePushed: pushed)
+                        guard condition.holds(given: facts) == (pushed && copy != .sameInputs) else { return false }
+                    }
+                }
+            }
+        }
+        return true
     }
 
     /// The check: the immutable tag, locally, then in the registry.
@@ -47,15 +114,13 @@ enum FlashAttentionScript {
     }
 
     /// The words of `linbuild_fa_N` for which `condition` holds, over every base decision of
-    /// `mode` and every wheels decision (and, for the push, what the registry holds after the
-    /// check: the same inputs exactly when the check pulled them); nil when one word would need two verdicts.
+    /// `mode` and every wheels decision; nil when one word would need two verdicts.
     static func words(where condition: Step.Condition, mode: Plan.BaseMode) -> [String]? {
         var verdicts: [String: Bool] = [:]
         for base in BaseDecision.possible(in: mode) {
             for fa in [BaseDecision.cachedLocally, .inRegistry, .missing] {
                 let word = word(base: base, fa: fa)
-                let copy: RegistryCopy = fa == .inRegistry ? .sameInputs : .absent
-                guard let holds = condition.holds(given: BaseFacts(decision: base, registryCopy: copy, fa: base.needsBuild ? fa : nil)),
+                guard let holds = condition.holds(given: BaseFacts(decision: base, fa: base.needsBuild ? fa : nil)),
                     verdicts[word] ?? holds == holds
                 else { return nil }
                 verdicts[word] = holds
@@ -79,5 +144,17 @@ enum FlashAttentionScript {
         let variant = platform.split(separator: "/").count > 2 ? "/{{.Variant}}" : ""
         return
             "{{.Os}}/{{.Architecture}}\(variant) {{index .Config.Labels \"\(inputs.formLabelName)\"}}:{{index .Config.Labels \"\(inputs.digestLabelName)\"}}"
+    }
+}
+
+extension LinbuildError {
+    /// A base about to be pushed names wheels that are neither in the local store nor in the
+    /// registry: the run (and the dry-run script) stop rather than push it.
+    public static func wheelsMissing(base: String, wheels: String) -> LinbuildError {
+        .baseNotFound(wheelsMissingMessage(base: base, wheels: wheels))
+    }
+
+    static func wheelsMissingMessage(base: String, wheels: String) -> String {
+        "the base \(base) is made from the Flash Attention wheels \(wheels), which are neither in the local store nor in the registry; nothing was pushed (run with --force-base to compile them and build the base again)"
     }
 }

@@ -77,11 +77,8 @@ public enum PlanRenderer {
                     ["# \(step.title): done by the check above (linbuild_fa_registry), only when no local copy matches:"]
                     + step.commands.map { "#   " + $0.shellLine }
             case .pushFA:
-                guard let image = step.image, let inputs = target?.faInputs else { continue }
-                let push =
-                    ["if ! linbuild_fa_registry \(ShellQuote.quote(image)) \(inputs.digest); then"]
-                    + step.commands.map { "  " + $0.shellLine } + ["fi"]
-                lines += FlashAttentionScript.guarded(step, plan: plan, variable: faWord, body: push)
+                guard let target else { continue }
+                lines += FlashAttentionScript.push(step, plan: plan, target: target)
             case .tagBaseForPush, .pushBase:
                 // The base's push, every tag of it, where its first step is.
                 let steps = plan.steps.filter { [.tagBaseForPush, .pushBase].contains($0.kind) && $0.arch == step.arch }
@@ -233,7 +230,7 @@ public enum PlanRenderer {
         case .baseNeedsPush: "the registry lacks the base, or holds it with other inputs"
         case .faNeedsBuild: "the base is to be built and the Flash Attention wheels with its inputs are nowhere"
         case .faOnlyInRegistry: "the base is to be built and the wheels are in the registry only"
-        case .faNeedsPush: "the base was built and the registry lacks its Flash Attention wheels"
+        case .faNeedsPush: "the base is pushed and the registry lacks the Flash Attention wheels it names"
         }
     }
 

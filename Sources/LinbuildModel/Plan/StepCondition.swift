@@ -11,12 +11,19 @@ public struct BaseFacts: Equatable, Sendable {
     /// The Flash Attention wheels' decision, once their check has taken it (only when the base is
     /// to be built).
     public var fa: BaseDecision?
+    /// The run pushes the base under at least one tag (nil: the registry has not been asked about
+    /// every tag yet): its wheels must then be in the registry too, whenever the base was built.
+    public var basePushed: Bool?
 
-    public init(decision: BaseDecision? = nil, localCopyMissing: Bool? = nil, registryCopy: RegistryCopy? = nil, fa: BaseDecision? = nil) {
+    public init(
+        decision: BaseDecision? = nil, localCopyMissing: Bool? = nil, registryCopy: RegistryCopy? = nil, fa: BaseDecision? = nil,
+        basePushed: Bool? = nil
+    ) {
         self.decision = decision
         self.localCopyMissing = localCopyMissing
         self.registryCopy = registryCopy
         self.fa = fa
+        self.basePushed = basePushed
     }
 }
 
@@ -54,18 +61,19 @@ extension Step.Condition {
                 // --skip-base uses the image as it is, unchecked: it never replaces what the registry holds.
                 return decision != .skipped
             }
-        case .faNeedsBuild, .faOnlyInRegistry, .faNeedsPush:
+        case .faNeedsBuild, .faOnlyInRegistry:
             // The wheels matter only to a base build; the check decides them before anything else.
             guard decision.needsBuild else { return false }
             guard let fa = facts.fa else { return nil }
-            switch self {
-            case .faNeedsBuild: return fa.needsBuild
-            case .faOnlyInRegistry: return fa == .inRegistry
-            default:
-                guard let copy = facts.registryCopy else { return nil }
-                // The immutable tag names the inputs: a copy with other inputs under it is pushed over.
-                return copy != .sameInputs
-            }
+            return self == .faNeedsBuild ? fa.needsBuild : fa == .inRegistry
+        case .faNeedsPush:
+            // Whatever run built the base (this one, or an earlier one without --push): a base in the
+            // registry names wheels (its `dev.linbuild.fa.image`) that the registry must hold too.
+            guard let pushed = facts.basePushed else { return nil }
+            guard pushed else { return false }
+            guard let copy = facts.registryCopy else { return nil }
+            // The immutable tag names the inputs: a copy with other inputs under it is pushed over.
+            return copy != .sameInputs
         }
     }
 }

@@ -56,22 +56,25 @@ extension Executor {
         let pulledID = try stream(
             pull, summary: &summary, note: state.finding?.stale.map { "\($0) is stale" }, probe: probe,
             outcome: .pulled, shownImage: source)
-        if state.finding?.confirmAfterPull == true { try confirmInputs(of: source, step: step, probe: probe) }
+        if state.finding?.confirmAfterPull == true, let target = target(of: step) {
+            try confirmInputs(
+                of: source, inputs: target.baseInputs, named: target.baseImmutableImage,
+                fix: "delete that tag from the registry, or pass --force-base to build it here", probe: probe)
+        }
         if state.facts.decision == .inRegistry { state.baseID = pulledID }
     }
 
-    /// A base found by its immutable tag's name: what was pulled must record the inputs that name
-    /// says (a tag someone pointed at another image must not become this run's base).
-    private func confirmInputs(of reference: String, step: Step, probe: EngineProbe) throws {
-        guard let target = target(of: step) else { return }
+    /// An image found by its immutable tag's name (the base, or an artifact): what was pulled must
+    /// record the inputs that name says (a tag someone pointed at another image must not become
+    /// this run's base, or what it is made from).
+    func confirmInputs(of reference: String, inputs: BaseInputs, named name: String, fix: String, probe: EngineProbe) throws {
         guard let image = try probe.localImage(reference) else {
             throw LinbuildError.engineUnavailable("cannot inspect \(reference) after pulling it (is the engine running?)")
         }
-        let changes = target.baseInputs.changes(comparedTo: image.labels, platform: image.platform)
+        let changes = inputs.changes(comparedTo: image.labels, platform: image.platform)
         guard changes.isEmpty else {
             throw LinbuildError.mislabeledImage(
-                "\(target.baseImmutableImage) in the registry does not hold the inputs its name says (\(changes.joined(separator: ", ")) differ); delete that tag from the registry, or pass --force-base to build it here"
-            )
+                "\(name) in the registry does not hold the inputs its name says (\(changes.joined(separator: ", ")) differ); \(fix)")
         }
     }
 

@@ -71,12 +71,19 @@ extension Executor {
         guard let reference = step.image, let target = target(of: step) else {
             throw InternalError("\(step.title) names no image to push")
         }
+        return lookUpRegistry(reference, inputs: target.baseInputs, state: &state)
+    }
+
+    /// What the registry holds under `reference` compared with `inputs` (the base's, or an
+    /// artifact's), asked once per reference.
+    func lookUpRegistry(_ reference: String, inputs: BaseInputs, state: inout ArchState) -> RegistryLookup {
         if let known = state.registryCopies[reference] { return known }
         let lookup: RegistryLookup
         do {
             if let image = try registryImage(reference) {
-                let same = target.baseInputs.changes(comparedTo: image.labels, platform: image.platform).isEmpty
-                lookup = RegistryLookup(copy: same ? .sameInputs : .otherInputs, held: Self.describe(image, platform: plan.platform))
+                let same = inputs.changes(comparedTo: image.labels, platform: image.platform).isEmpty
+                lookup = RegistryLookup(
+                    copy: same ? .sameInputs : .otherInputs, held: Self.describe(image, platform: plan.platform, inputs: inputs))
             } else {
                 lookup = RegistryLookup(copy: .absent, held: "nothing")
             }
@@ -88,9 +95,9 @@ extension Executor {
         return lookup
     }
 
-    static func describe(_ image: RegistryImage, platform: String) -> String {
+    static func describe(_ image: RegistryImage, platform: String, inputs: BaseInputs) -> String {
         guard ImagePlatform.matches(platform, found: image.platform) else { return "a \(image.platform) image" }
-        guard let digest = image.labels[BaseInputs.digestLabel] else { return "an image without recorded inputs" }
+        guard let digest = image.labels[inputs.digestLabelName] else { return "an image without recorded inputs" }
         return "inputs " + digest.prefix(12)
     }
 }

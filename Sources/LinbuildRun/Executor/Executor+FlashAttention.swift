@@ -67,41 +67,39 @@ extension Executor {
         guard try decided(step, state.facts), let target = target(of: step), let inputs = target.faInputs, let image = step.image
         else { return }
         try stream(step, summary: &summary, note: nil, probe: probe, outcome: .pulled)
-        guard let pulled = try probe.localImage(image) else {
-            throw LinbuildError.engineUnavailable("cannot inspect \(image) after pulling it (is the engine running?)")
-        }
-        let changes = inputs.changes(comparedTo: pulled.labels, platform: pulled.platform)
-        guard changes.isEmpty else {
-            throw LinbuildError.mislabeledImage(
-                "\(image) in the registry does not hold the inputs its name says (\(changes.joined(separator: ", ")) differ); delete that tag from the registry and run again"
-            )
-        }
+        try confirmInputs(of: image, inputs: inputs, named: image, fix: "delete that tag from the registry and run again", probe: probe)
     }
 
-    /// Pushed when the registry lacks the wheels with these inputs under their immutable tag (asked
-    /// once); a registry that cannot say gets them pushed.
+    /// Before the base's push: the wheels the base names go to the registry whenever the base does
+    /// and the registry lacks them under their immutable tag (asked once; a registry that cannot
+    /// say gets them pushed), whichever run built the base. Wheels the local store lacks too stop
+    /// the run: a base is never pushed naming wheels the registry does not have.
     func pushFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
         guard let target = target(of: step), let inputs = target.faInputs, let image = step.image else { return }
-        if state.registryCopies[image] == nil {
-            do {
-                if let held = try registryImage(image) {
-                    let same = inputs.changes(comparedTo: held.labels, platform: held.platform).isEmpty
-                    state.registryCopies[image] = RegistryLookup(copy: same ? .sameInputs : .otherInputs, held: "")
-                } else {
-                    state.registryCopies[image] = RegistryLookup(copy: .absent, held: "nothing")
-                }
-            } catch {
-                console.warning("cannot tell what the registry holds under \(image) (\(error)); pushing it to be sure")
-                state.registryCopies[image] = RegistryLookup(copy: .unknown, held: "unknown")
-            }
-        }
+        state.facts.basePushed = try basePushed(step.arch, state: &state)
+        lookUpRegistry(image, inputs: inputs, state: &state)
         guard try decided(step, state.facts(for: step)) else {
-            if state.facts.decision?.needsBuild == true {
+            if state.facts.basePushed == true {
                 summary.rows.append(
                     .init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
             }
             return
         }
+        let local = try probe.localImage(image)
+        guard let local, inputs.changes(comparedTo: local.labels, platform: local.platform).isEmpty else {
+            throw LinbuildError.wheelsMissing(base: target.baseImmutableImage, wheels: image)
+        }
         try stream(step, summary: &summary, note: nil, probe: probe, outcome: .pushed)
+    }
+
+    /// Whether the run pushes the base of `arch` under any tag: each push step's own condition, on
+    /// what the registry holds there (asked once per tag, the answer the push itself then uses).
+    private func basePushed(_ arch: String?, state: inout ArchState) throws -> Bool {
+        var pushed = false
+        for push in plan.steps where push.kind == .pushBase && push.arch == arch {
+            try lookUpRegistry(for: push, state: &state)
+            pushed = try decided(push, state.facts(for: push)) || pushed
+        }
+        return pushed
     }
 }
