@@ -89,6 +89,16 @@ extension EndToEnd {
             let recompiled = try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout
             #expect(recompiled.hasPrefix("fa=2.7.4.post1 arch=8.0 compiled=") && recompiled != wheel, "\(recompiled)")
 
+            // WHEN the Flash Attention version changes (the wheels' name too), THEN the message names that input,
+            // read from the wheels the local base was made from
+            let presets = try String(contentsOfFile: project.presets, encoding: .utf8)
+            try presets.replacingOccurrences(of: "\"2.7.4.post1\"", with: "\"2.7.3\"")
+                .write(toFile: project.presets, atomically: false, encoding: .utf8)
+            let version = try project.linbuild([])
+            #expect(version.status == 0, "\(version.output)")
+            #expect(version.stderr.contains("fa [alpha]: compiling, FA_VER changed (wheels found locally)"), "\(version.stderr)")
+            #expect(try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout.hasPrefix("fa=2.7.3 arch=8.0 compiled="))
+
             // AND a base that is found needs no wheels at all
             let again = try project.linbuild([])
             #expect(again.status == 0, "\(again.output)")

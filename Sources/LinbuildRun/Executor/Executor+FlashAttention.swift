@@ -36,14 +36,14 @@ extension Executor {
         }
     }
 
-    /// The wheels the local base under the readable tag was made from, if the local store still has
-    /// them: what tells which of the wheels' inputs changed (their tag names only the digest).
+    /// The wheels the local base under the readable tag was made from (its `dev.linbuild.fa.image`
+    /// label), if the local store still has them: what tells which of the wheels' inputs changed,
+    /// the readable part of their name (versions) included.
     private func previousWheels(of target: TargetPlan, image: String, probe: EngineProbe) throws -> LocalImage? {
-        guard let base = try probe.localImage(target.baseImage),
-            let digest = base.labels[BaseInputs.artifactLabelPrefix + BaseInputs.flashAttentionScope], digest.count >= 12,
-            let cut = image.range(of: "-in", options: .backwards)
+        guard let base = try probe.localImage(target.baseImage), let previous = base.labels[BaseInputs.flashAttentionImageLabel],
+            previous != image, ImageReference(previous) != nil
         else { return nil }
-        return try probe.localImage(String(image[..<cut.upperBound]) + digest.prefix(12))
+        return try probe.localImage(previous)
     }
 
     /// `cached locally`, `in registry`, `compiling, CUDA_ARCH_LIST changed`: the words.
