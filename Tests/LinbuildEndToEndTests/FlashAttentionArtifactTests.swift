@@ -190,6 +190,39 @@ extension EndToEnd {
             }
         }
 
+        /// The dry-run script learns what the registry holds under the wheels' tag by pulling it: the
+        /// local wheels stay what they were under that tag, and replace a registry copy with other inputs.
+        @Test func theDryRunsPushCheckLeavesTheLocalWheelsAsTheyWere() throws {
+            for how in ["run", "script"] {
+                let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+                defer { project.remove() }
+                // GIVEN local wheels, and the registry holding another image (no recorded inputs) under their tag
+                let built = try project.linbuild([])
+                #expect(built.status == 0, "\(built.output)")
+                let artifact = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+                let local = try #require(try project.imageID(artifact))
+                #expect(try EndToEnd.environment.docker(["tag", "linbuild-fixture/busybox:latest", artifact]).status == 0)
+                #expect(try EndToEnd.environment.docker(["push", artifact]).status == 0)
+                #expect(try EndToEnd.environment.docker(["tag", local, artifact]).status == 0)
+
+                // WHEN the base is pushed
+                if how == "run" {
+                    let push = try project.linbuild(["--push"])
+                    #expect(push.status == 0, "\(push.output)")
+                } else {
+                    let dryRun = try project.linbuild(["--push", "--dry-run"])
+                    let script = try Run.command(
+                        "/bin/sh", ["-c", dryRun.stdout],
+                        environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "TMPDIR": project.temporary])
+                    #expect(script.status == 0, "\(script.output)")
+                }
+
+                // THEN the local tag still names the local wheels, and the registry now holds them
+                #expect(try project.imageID(artifact) == local, "\(how)")
+                #expect(try Self.configDigest(of: artifact) == local, "\(how)")
+            }
+        }
+
         @Test func wheelsThatAreNowhereStopThePushOfTheBaseThatNamesThem() throws {
             let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
             defer { project.remove() }
