@@ -77,12 +77,19 @@ import Testing
         let wheels = try #require(trimmed.faInputs)
         #expect(wheels.changes(comparedTo: try #require(shipped.faInputs).labels) == ["FA3_DISABLE"])
         #expect(trimmed.faImage != shipped.faImage)
-        // A name upstream does not read, or a switch on FA 2, is refused with the list
-        #expect(throws: LinbuildError.self) {
-            try presets(replacing: commit, with: commit + ", \"disable\": [\"BACKWARDS\"]")
-        }
-        #expect(throws: LinbuildError.self) {
-            try presets(replacing: "\"version\": \"2.8.3\"", with: "\"version\": \"2.8.3\", \"disable\": [\"BACKWARD\"]")
+        // A set: the order they are written in, or a repeat, is the same key
+        let reordered = try hopper(
+            presets: presets(replacing: commit, with: commit + ", \"disable\": [\"HDIM64\", \"BACKWARD\", \"HDIM64\"]"))
+        #expect(reordered.baseArguments["FA3_DISABLE"] == "BACKWARD HDIM64")
+        #expect(reordered.faInputs == wheels && reordered.faImage == trimmed.faImage)
+        // A name upstream does not read, or a switch on FA 2, is a presets error (65) of one line, with the list
+        for (old, new, says) in [
+            (commit, commit + ", \"disable\": [\"BACKWARDS\"]", "'BACKWARDS' is none of hopper/setup.py's switches: BACKWARD, SPLIT"),
+            ("\"version\": \"2.8.3\"", "\"version\": \"2.8.3\", \"disable\": [\"BACKWARD\"]", "is Flash Attention 3's"),
+        ] {
+            let error = #expect(throws: LinbuildError.self) { try presets(replacing: old, with: new) }
+            #expect(error?.exitCode == .dataError)
+            #expect(error.map { "\($0)".contains(says) && !"\($0)".contains("\n") } == true, "\(String(describing: error))")
         }
     }
 

@@ -52,8 +52,10 @@ public struct BuildArguments: Equatable, Sendable {
                 + (locations ?? defaults.locations).pairs)
     }
 
+    /// Sorted and once each: the switches are a set, and the value is an input of the wheels, so
+    /// the order they are written in must not change the key.
     static func fa3Disable(_ architecture: Presets.Architecture) -> [(String, String)] {
-        let names = architecture.flashAttention.flatMap(\.disable)
+        let names = Set(architecture.flashAttention.flatMap(\.disable)).sorted()
         return names.isEmpty ? [] : [("FA3_DISABLE", names.joined(separator: " "))]
     }
 
