@@ -17,14 +17,17 @@ struct PruneCommand: LinbuildCommand {
         let repository = ImageRepository(registry: options.registry, namespace: options.namespace(or: presets))
         let runtimes = repository.name(image: presets.defaults.runtimeImage)
         let bases = repository.name(image: presets.defaults.baseImage)
+        // The wheels' repository too, so that wheels no base names (orphans) are seen at all.
+        let wheels = repository.name(image: FlashAttentionImageTag.imageName(presets.defaults.baseImage))
         let interrupts = Interrupts.install()
         defer { interrupts.uninstall() }
 
         let tags: [RetentionPolicy.Tag]
         do {
-            tags = try RegistryInventory(registry: context.registry).tags(of: [runtimes, bases])
+            tags = try RegistryInventory(registry: context.registry).tags(of: [runtimes, bases, wheels])
         } catch {
-            throw LinbuildError.registryUnavailable("cannot list \(runtimes) and \(bases): \(error) (check --registry and your login)")
+            throw LinbuildError.registryUnavailable(
+                "cannot list \(runtimes), \(bases) and \(wheels): \(error) (check --registry and your login)")
         }
         let now = context.clock()
         let policy = RetentionPolicy(

@@ -112,6 +112,58 @@ extension EndToEnd {
             #expect(!again.stdout.contains("delete "), "\(again.stdout)")
         }
 
+        /// The Flash Attention wheels: those a kept base names stay, orphans (named by no base, such
+        /// as a compile whose base was never pushed) are listed and, with --apply, deleted.
+        @Test func pruneDeletesWheelsNoKeptBaseNames() throws {
+            let environment = EndToEnd.environment
+            let registry = environment.registry
+            let project = try FixtureProject(environment)
+            defer { project.remove() }
+            // GIVEN a kept runtime on a base that names its wheels, orphaned wheels, and a tag of the wheels' that is not immutable
+            let wheels = "\(registry)/\(project.namespace)/fixture-fa"
+            try Self.runtime(project, registry: registry, tag: "a1-alpha", ref: "main", arch: "alpha", day: 1, base: "alpha-in000000000001")
+            try Self.push(
+                project, registry: registry, repository: "fixture-base", tags: ["alpha-in000000000001"],
+                labels: [
+                    "dev.linbuild.arch": "alpha", "dev.linbuild.base.inputs": "1",
+                    "dev.linbuild.fa.image": "\(wheels):alpha-fa2-in00000000000a",
+                ])
+            let faLabels = ["dev.linbuild.arch": "alpha", "org.opencontainers.image.created": "2025-12-01T00:00:00Z"]
+            try Self.push(project, registry: registry, repository: "fixture-fa", tags: ["alpha-fa2-in00000000000a"], labels: faLabels)
+            try Self.push(
+                project, registry: registry, repository: "fixture-fa", tags: ["alpha-fa2-in00000000000c"],
+                labels: faLabels.merging(["dev.linbuild.fa.inputs": "c"]) { $1 })
+            try Self.push(
+                project, registry: registry, repository: "fixture-fa", tags: ["mine"], labels: faLabels.merging(["x": "mine"]) { $1 })
+
+            // WHEN prune runs without --apply, THEN it lists the orphan only
+            let dry = try Self.prune(project, registry: registry, ["--keep", "1"])
+            #expect(dry.status == 0, "\(dry.output)")
+            let listed = dry.stdout.split(separator: "\n").filter { $0.hasPrefix("would delete ") }
+            #expect(listed.count == 1 && listed.first?.contains("fixture-fa@sha256:") == true, "\(dry.stdout)")
+            #expect(listed.first?.contains("(alpha-fa2-in00000000000c): named by no kept base") == true, "\(dry.stdout)")
+
+            // WHEN it runs with --apply, THEN the registry lost exactly that
+            let applied = try Self.prune(project, registry: registry, ["--keep", "1", "--apply"])
+            #expect(applied.status == 0, "\(applied.output)")
+            #expect(try Self.status(project, registry: registry, "fixture-fa", "alpha-fa2-in00000000000c") == 404)
+            for tag in ["alpha-fa2-in00000000000a", "mine"] {
+                #expect(try Self.status(project, registry: registry, "fixture-fa", tag) == 200)
+            }
+            #expect(try Self.status(project, registry: registry, "fixture-base", "alpha-in000000000001") == 200)
+            #expect(try Self.status(project, registry: registry, "fixture-dev", "a1-alpha") == 200)
+
+            // AND wheels in a namespace where no base names any are seen too (prune lists their repository itself)
+            let lonely = try FixtureProject(environment)
+            defer { lonely.remove() }
+            try Self.base(lonely, registry: registry, tags: ["alpha", "alpha-in000000000001"], arch: "alpha")
+            try Self.push(lonely, registry: registry, repository: "fixture-fa", tags: ["alpha-fa2-in00000000000c"], labels: faLabels)
+            let orphans = try Self.prune(lonely, registry: registry, ["--keep", "1", "--apply"])
+            #expect(orphans.status == 0, "\(orphans.output)")
+            #expect(orphans.stdout.contains("(alpha-fa2-in00000000000c): named by no kept base"), "\(orphans.stdout)")
+            #expect(try Self.status(lonely, registry: registry, "fixture-fa", "alpha-fa2-in00000000000c") == 404)
+        }
+
         @Test func ctrlCDuringPruneFinishesTheDeleteUnderWayStartsNoOtherAndTheNextPruneDeletesTheRest() throws {
             let environment = EndToEnd.environment
             let project = try FixtureProject(environment)

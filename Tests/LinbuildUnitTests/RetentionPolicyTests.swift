@@ -61,12 +61,18 @@ import Testing
             return tag
         }
         tags += [fa("alpha-fa-in00000000000a", digest: "sha256:fa"), fa("beta-fa-in00000000000b", digest: "sha256:fb")]
+        // wheels no base names (a base never pushed), and a tag of the wheels' that is not immutable
+        tags += [fa("alpha-fa-in00000000000c", digest: "sha256:fc"), fa("mine", digest: "sha256:fd")]
         let decision = policy(keep: 1).decide(tags)
         let kept = Dictionary(uniqueKeysWithValues: decision.kept.map { ($0.tag.tag, $0.reason) })
         #expect(kept["alpha-fa-in00000000000a"]?.contains("named by \(Self.bases):alpha-in000000000002 (dev.linbuild.fa.image)") == true)
-        // the deleted base's wheels go after it
+        #expect(kept["mine"] == "not an immutable tag")
+        // the deleted base's wheels go after it, and the orphans with them
         #expect(
-            decision.deletions.suffix(2).map { "\($0.repository)@\($0.digest)" } == ["\(Self.bases)@sha256:bb4", "\(wheels)@sha256:fb"])
+            decision.deletions.suffix(3).map { "\($0.repository)@\($0.digest)" } == [
+                "\(Self.bases)@sha256:bb4", "\(wheels)@sha256:fb", "\(wheels)@sha256:fc",
+            ])
+        #expect(decision.deletions.last?.reason == "named by no kept base")
     }
 
     @Test func keepsTheNewestPerBranchAndArchAndWhatTheyNameAndDeletesTheRest() {

@@ -9,7 +9,9 @@ import LinbuildSupport
 /// - every image a kept image names (`org.opencontainers.image.base.name`, and any other label in
 ///   `linkLabels`), transitively: the base a kept runtime was built on, what that base was built from
 ///   (the Flash Attention wheels it names in `dev.linbuild.fa.image`);
-/// - every readable tag of the base repository (any tag without the `-in<12 hex>` of an immutable one);
+/// - every readable tag of the base repository and of the wheels' (any tag without the `-in<12 hex>`
+///   of an immutable one): wheels no kept base names (orphans, such as those of a base that was
+///   never pushed) go, those a kept base names stay;
 /// - every tag of an image linbuild did not make (no `dev.linbuild.arch` label), untouched;
 /// - with `olderThan`, everything created after the cut-off (or with no created time).
 ///
@@ -104,7 +106,10 @@ public struct RetentionPolicy: Sendable {
         }
         for tag in tags where tag.repository != runtimeRepository {
             if tag.labels[Self.archLabel] == nil { keepTag(tag, "not made by linbuild (no \(Self.archLabel) label)") }
-            if tag.repository == baseRepository && !Self.isImmutable(tag.tag) { keepTag(tag, "a readable base tag") }
+            // Only immutable tags are linbuild's to delete: the base's, and its artifacts' (the wheels).
+            if !Self.isImmutable(tag.tag) {
+                keepTag(tag, tag.repository == baseRepository ? "a readable base tag" : "not an immutable tag")
+            }
         }
         if let cutOff {
             for tag in tags where (tag.created ?? .distantFuture) >= cutOff {
@@ -141,7 +146,9 @@ public struct RetentionPolicy: Sendable {
             if deletions[key] == nil {
                 order.append(key)
                 let what =
-                    tag.repository == runtimeRepository ? "an older runtime of its branch and architecture" : "named by no kept runtime"
+                    tag.repository == runtimeRepository
+                    ? "an older runtime of its branch and architecture"
+                    : tag.repository == baseRepository ? "named by no kept runtime" : "named by no kept base"
                 deletions[key] = Deletion(repository: tag.repository, digest: tag.digest, tags: [], reason: what)
             }
             deletions[key]!.tags.append(tag.tag)
