@@ -52,6 +52,7 @@ extension EndToEnd {
             #expect(first.status == 0, "\(first.output)")
             #expect(first.stderr.contains("fa [alpha]: compiling, no wheels with these inputs"), "\(first.stderr)")
             #expect(first.stderr.contains("==> compile fa [alpha]"))
+            #expect(first.stderr.contains("fa [alpha]: no earlier compile for alpha on this engine"), "\(first.stderr)")
             let wheel = try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout
             #expect(wheel.hasPrefix("fa=2.7.4.post1 arch=8.0;8.6 compiled="), "\(wheel)")
             let artifact = try #require(Self.faImage(in: first.stderr), "\(first.stderr)")
@@ -86,6 +87,8 @@ extension EndToEnd {
             let archs = try project.linbuild(["--push"])
             #expect(archs.status == 0, "\(archs.output)")
             #expect(archs.stderr.contains("fa [alpha]: compiling, CUDA_ARCH_LIST changed"), "\(archs.stderr)")
+            // (its time is compared with the last compile for the architecture, the first run's)
+            #expect(archs.stderr.contains("fa [alpha]: the last compile for alpha on this engine took "), "\(archs.stderr)")
             let recompiled = try project.inside(project.baseReference(), ["cat", "/fa.whl"]).stdout
             #expect(recompiled.hasPrefix("fa=2.7.4.post1 arch=8.0 compiled=") && recompiled != wheel, "\(recompiled)")
 

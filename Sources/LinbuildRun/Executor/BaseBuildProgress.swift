@@ -3,7 +3,8 @@ import LinbuildModel
 
 /// What a build does around each base build: says how `MAX_JOBS` was chosen, runs the preflight
 /// (unless `--no-preflight`), says how long the last build of the same inputs took on this
-/// engine, shows the elapsed time while it runs, and records this one's time when it succeeds.
+/// engine, shows the elapsed time while it runs, and records this one's time when it succeeds;
+/// the same around the Flash Attention wheels' compile, against the last compile for the architecture.
 ///
 /// The lock check and the preflight run once, at the first base build, for that architecture and every one after
 /// it in the plan (their bases may still be built; the ones before were found cached): an input
@@ -39,10 +40,24 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
         self.architectures = architectures
     }
 
-    /// The checks come before the wheels' compile: it is the hours of a base build.
+    /// The checks come before the wheels' compile: it is the hours of a base build. The time is
+    /// compared with the last compile for the architecture (a compile runs when the wheels' inputs
+    /// changed, so the last one had other inputs: the same work, as far as a guess goes).
     public func willCompileWheels(_ target: TargetPlan) throws {
         if let reason = target.maxJobsReason { console.info("fa [\(target.arch)]: \(reason)") }
         try checkOnce(from: target)
+        let last = history.last(engine: engineID, digest: BuildHistory.compileKey(arch: target.arch))
+        if let last {
+            console.info("fa [\(target.arch)]: the last compile for \(target.arch) on this engine took \(BuildHistory.duration(last))")
+        } else {
+            console.info("fa [\(target.arch)]: no earlier compile for \(target.arch) on this engine (hours, for real CUDA kernels)")
+        }
+        startTicker(label: "fa [\(target.arch)]", last: last.map { "the last compile took \(BuildHistory.duration($0))" })
+    }
+
+    public func didCompileWheels(_ target: TargetPlan, seconds: Double?) {
+        stopTicker()
+        if let seconds { history.record(engine: engineID, digest: BuildHistory.compileKey(arch: target.arch), seconds: seconds) }
     }
 
     public func willBuild(_ target: TargetPlan) throws {
@@ -54,7 +69,7 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
         } else {
             console.info("base [\(target.arch)]: no earlier build of these inputs on this engine (hours, for a real CUDA base)")
         }
-        startTicker(arch: target.arch, last: last)
+        startTicker(label: "base [\(target.arch)]", last: last.map { "the last build took \(BuildHistory.duration($0))" })
     }
 
     /// The lock check and the preflight, at the first call only, for `target` and every later architecture.
@@ -69,14 +84,19 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
     }
 
     public func didBuild(_ target: TargetPlan, seconds: Double?) {
+        stopTicker()
+        if let seconds { history.record(engine: engineID, digest: target.baseInputs.digest, seconds: seconds) }
+    }
+
+    private func stopTicker() {
         lock.withLock {
             ticker?.cancel(); ticker = nil
         }
         console.setStatus(nil)
-        if let seconds { history.record(engine: engineID, digest: target.baseInputs.digest, seconds: seconds) }
     }
 
-    private func startTicker(arch: String, last: Double?) {
+    /// `<label>: 1:02 elapsed (<last>)`, live on a terminal, every five minutes in a log.
+    private func startTicker(label: String, last: String?) {
         let console = console
         guard console.verbosity != .quiet else { return }
         let started = Date()
@@ -84,9 +104,7 @@ public final class BaseBuildProgress: BaseBuildHooks, @unchecked Sendable {
         let interval = console.liveStatus ? 1.0 : Self.plainInterval
         timer.schedule(deadline: .now() + (console.liveStatus ? 0 : interval), repeating: interval)
         timer.setEventHandler {
-            let text =
-                "base [\(arch)]: \(Self.clock(Date().timeIntervalSince(started))) elapsed"
-                + (last.map { " (the last build took \(BuildHistory.duration($0)))" } ?? "")
+            let text = "\(label): \(Self.clock(Date().timeIntervalSince(started))) elapsed" + (last.map { " (\($0))" } ?? "")
             if console.liveStatus { console.setStatus(console.paint(text, code: "2")) } else { console.info(text) }
         }
         lock.withLock { ticker = timer }

@@ -57,8 +57,12 @@ extension Executor {
 
     func buildFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
         guard try decided(step, state.facts) else { return }
-        if let target = target(of: step) { try baseBuildHooks?.willCompileWheels(target) }
+        let target = target(of: step)
+        if let target { try baseBuildHooks?.willCompileWheels(target) }
+        var compiled = false, started = Date()  // after the preflight: the history times the compile alone
+        defer { if let target { baseBuildHooks?.didCompileWheels(target, seconds: compiled ? Date().timeIntervalSince(started) : nil) } }
         try stream(step, summary: &summary, note: state.faReason, probe: probe)
+        compiled = true
     }
 
     /// The plan's pull of the immutable tag (whose name carries the inputs digest); what arrived must

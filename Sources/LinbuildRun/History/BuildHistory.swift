@@ -2,7 +2,8 @@ import Foundation
 
 /// How long earlier successful base builds took, kept next to the step logs
 /// (`<log-dir>/base-durations.tsv`), keyed by the engine's ID and the base inputs digest: the
-/// same inputs on the same machine take about as long again.
+/// same inputs on the same machine take about as long again. The wheels' compiles are kept there
+/// too, keyed by `compileKey(arch:)`.
 public struct BuildHistory: Sendable {
     public var path: String
     /// Lines kept: a small file, however many runs.
@@ -11,6 +12,11 @@ public struct BuildHistory: Sendable {
     public init(directory: String) {
         path = directory + "/base-durations.tsv"
     }
+
+    /// The key of the Flash Attention wheels' compiles of `arch` (where a base build's key is its
+    /// inputs digest): a compile runs only when the wheels' inputs changed, so the last compile
+    /// of the architecture is the nearest guess.
+    public static func compileKey(arch: String) -> String { "fa:" + arch }
 
     /// Seconds the last successful build of `digest` on `engine` took, if there was one.
     public func last(engine: String, digest: String) -> Double? {
