@@ -61,6 +61,42 @@ import Testing
         #expect(try inputs(text).digest != inputs(Self.dockerfile).digest)
     }
 
+    /// A stage named through an ARG (`FROM ${X} AS y`, X's default an in-file stage): BuildKit builds
+    /// that stage for the base, so it is in the base's closure and its normal form.
+    @Test func aStageNamedThroughAnArgIsFollowedOrRefused() throws {
+        let named = Self.dockerfile.replacingOccurrences(
+            of: "ARG BASE_IMAGE=example/none:1\n", with: "ARG BASE_IMAGE=example/none:1\nARG FROM_STAGE=helper\n"
+        )
+        .replacingOccurrences(
+            of: "FROM busybox:1 AS base\n", with: "FROM busybox:1 AS helper\nRUN echo helper > /h\nFROM ${FROM_STAGE} AS base\n")
+        #expect(named != Self.dockerfile)
+        let dockerfile = try DockerfileParser.parse(named, path: "Dockerfile")
+        // Without the build's values, as before: the reference names no stage
+        #expect(dockerfile.closure(of: "base").map(\.label) == ["tools", "base"])
+        // With them: the default, or the value passed
+        #expect(dockerfile.closure(of: "base", passing: [:]).map(\.label) == ["tools", "helper", "base"])
+        #expect(dockerfile.closure(of: "base", passing: ["FROM_STAGE": "example/image:1"]).map(\.label) == ["tools", "base"])
+        #expect(dockerfile.normalForm(of: "base", passedArguments: [], values: [:]).contains("RUN echo helper > /h"))
+        // GIVEN an edit of the stage the ARG names, THEN the base's inputs change
+        let before = try inputs(named)
+        let edited = try inputs(named.replacingOccurrences(of: "RUN echo helper > /h", with: "RUN echo helper2 > /h"))
+        #expect(edited.digest != before.digest)
+        #expect(edited.changes(comparedTo: before.labels) == ["the Dockerfile's base stage"])
+        // A reference linbuild cannot tell the value of (no default, not passed) is a one-line contract error (65)
+        let unknown = named.replacingOccurrences(of: "ARG FROM_STAGE=helper\n", with: "ARG FROM_STAGE\n")
+        let error = #expect(throws: LinbuildError.self) { try inputs(unknown) }
+        #expect(error?.exitCode == .dataError)
+        #expect(
+            error.map { "\($0)".contains("names '${FROM_STAGE}', whose value linbuild cannot tell") && !"\($0)".contains("\n") } == true,
+            "\(String(describing: error))")
+        // ${X:-stage} is read as a build reads it
+        let fallback = unknown.replacingOccurrences(of: "FROM ${FROM_STAGE} AS base", with: "FROM ${FROM_STAGE:-helper} AS base")
+        #expect(
+            try DockerfileParser.parse(fallback, path: "Dockerfile").closure(of: "base", passing: [:]).map(\.label) == [
+                "tools", "helper", "base",
+            ])
+    }
+
     @Test func thePlatformIsAnInputAndPartOfEveryTag() throws {
         let amd64 = try target([]), arm64 = try target(["--platform", "linux/arm64"])
         #expect(arm64.baseInputs.digest != amd64.baseInputs.digest)

@@ -12,9 +12,10 @@
 ///   in file order) its instructions: keyword upper-cased, continuation lines joined, comment lines
 ///   dropped, runs of whitespace outside quotes made one space; heredoc bodies follow verbatim.
 extension Dockerfile {
-    public func normalForm(of target: String, passedArguments: Set<String>) -> String {
-        let stages = closure(of: target)
-        let used = argumentsUsed(by: target)
+    /// `values`: what the build passes, to follow a stage named through an ARG (`closure(of:passing:)`).
+    public func normalForm(of target: String, passedArguments: Set<String>, values: [String: String]? = nil) -> String {
+        let stages = closure(of: target, passing: values)
+        let used = argumentsUsed(by: target, passing: values)
         var lines: [String] = []
         for arg in globalArgs where used.contains(arg.name) && !passedArguments.contains(arg.name) {
             lines.append("ARG " + arg.name + (arg.defaultValue.map { "=" + $0 } ?? ""))
@@ -32,9 +33,9 @@ extension Dockerfile {
     /// The build arguments a target's build can see: those its needed stages declare, and the global
     /// ARGs their FROM lines use. BuildKit ignores any other `--build-arg`, so only these shape the
     /// image (and only these are base inputs).
-    public func argumentsUsed(by target: String) -> Set<String> {
+    public func argumentsUsed(by target: String, passing values: [String: String]? = nil) -> Set<String> {
         var used: Set<String> = []
-        for stage in closure(of: target) {
+        for stage in closure(of: target, passing: values) {
             used.formUnion(ArgumentReference.names(in: stage.fromArguments))
             used.formUnion(stage.args.map(\.name))
         }

@@ -50,23 +50,85 @@ public struct Dockerfile: Equatable, Sendable {
 
     /// The stages `target` needs, in file order: itself, the stages it is FROM, and those it copies
     /// or mounts from, transitively. BuildKit builds exactly these for `--target`.
-    public func closure(of target: String) -> [Stage] {
+    ///
+    /// `values`: the arguments the build passes. With them, a stage named through an ARG
+    /// (`FROM ${X} AS y`, `--from=$X`) is followed to the stage the passed value, or else the global
+    /// ARG's default, names. Without them, such a reference names no stage.
+    public func closure(of target: String, passing values: [String: String]? = nil) -> [Stage] {
         guard let start = stage(named: target) else { return [] }
         var needed: Set<Int> = []
         var pending = [start.index]
         while let index = pending.popLast() {
             guard needed.insert(index).inserted else { continue }
-            let stage = stages[index]
-            var references = [stage.baseImage]
-            for instruction in stage.instructions where instruction.keyword == "COPY" || instruction.keyword == "RUN" {
-                references += Self.stageReferences(in: instruction.arguments)
-            }
-            for reference in references {
+            for var reference in references(of: stages[index]) {
+                if let values, reference.contains("$") {
+                    guard let resolved = resolve(reference, values: values) else { continue }
+                    reference = resolved
+                }
                 if let other = self.stage(named: reference), other.index < index { pending.append(other.index) }
                 if let number = Int(reference), number < index, number >= 0 { pending.append(number) }
             }
         }
         return stages.filter { needed.contains($0.index) }
+    }
+
+    /// What a stage is FROM, copies from and mounts from, as written.
+    func references(of stage: Stage) -> [String] {
+        var references = [stage.baseImage]
+        for instruction in stage.instructions where instruction.keyword == "COPY" || instruction.keyword == "RUN" {
+            references += Self.stageReferences(in: instruction.arguments)
+        }
+        return references
+    }
+
+    /// The references of `target`'s stages that may name a stage through an ARG whose value this
+    /// cannot tell (neither passed nor with a global default, or a form it does not evaluate): what
+    /// its closure might miss. A reference whose own text has `:`, `/` or `@` names an image (a stage
+    /// name has none of them), whatever its ARGs hold.
+    public func unresolvedReferences(of target: String, passing values: [String: String]) -> [String] {
+        closure(of: target, passing: values).flatMap { references(of: $0) }
+            .filter { reference in
+                guard reference.contains("$"), resolve(reference, values: values) == nil else { return false }
+                let literal = reference.replacing(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/, with: "")
+                return !literal.contains { ":/@".contains($0) }
+            }
+    }
+
+    /// `reference` with each `$NAME`, `${NAME}`, `${NAME:-word}` and `${NAME-word}` replaced as a
+    /// build would: the value in `values`, or else the global ARG's default (the only ARGs a FROM
+    /// line sees), or else the word; nil when there is none, or for a form this does not evaluate.
+    func resolve(_ reference: String, values: [String: String]) -> String? {
+        var out = ""
+        var rest = Substring(reference)
+        while let dollar = rest.firstIndex(of: "$") {
+            out += rest[..<dollar]
+            rest = rest[rest.index(after: dollar)...]
+            let braced = rest.first == "{"
+            if braced { rest = rest.dropFirst() }
+            let name = String(rest.prefix { $0 == "_" || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
+            rest = rest.dropFirst(name.count)
+            guard !name.isEmpty else { return nil }
+            let value = values[name] ?? globalArgs.last(where: { $0.name == name })?.defaultValue
+            guard braced else {
+                guard let value else { return nil }
+                out += value
+                continue
+            }
+            guard let close = rest.firstIndex(of: "}") else { return nil }
+            let modifier = rest[..<close]
+            rest = rest[rest.index(after: close)...]
+            if modifier.isEmpty {
+                guard let value else { return nil }
+                out += value
+            } else if modifier.hasPrefix(":-") {
+                out += value.flatMap { $0.isEmpty ? nil : $0 } ?? String(modifier.dropFirst(2))
+            } else if modifier.hasPrefix("-") {
+                out += value ?? String(modifier.dropFirst())
+            } else {
+                return nil
+            }
+        }
+        return out + rest
     }
 
     /// Form 1 of the base inputs (linbuild before form 2): the first line of each global ARG and

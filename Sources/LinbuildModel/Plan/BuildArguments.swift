@@ -6,6 +6,8 @@ public struct BuildArguments: Equatable, Sendable {
 
     public subscript(name: String) -> String? { pairs.first { $0.name == name }?.value }
     public var names: [String] { pairs.map(\.name) }
+    /// Name → value, as a build sees them (a later pair of one name wins, as on a command line).
+    public var values: [String: String] { Dictionary(pairs.map { ($0.name, $0.value) }) { _, last in last } }
 
     /// The commit's time, which BuildKit (v0.11 on) reads from this build argument without the
     /// Dockerfile declaring it (reproducible-builds.org's convention).

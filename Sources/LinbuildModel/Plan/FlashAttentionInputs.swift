@@ -6,15 +6,15 @@ import LinbuildSupport
 /// `BuildArguments.notBaseInputs`), its normal form, and the lock's pins of its stages and wheels.
 public enum FlashAttentionInputs {
     /// Nil when the Dockerfile has no `fa-wheels` stage (then there is no artifact).
-    /// `arguments` are the base's (with the defaulted choices), `passed` the names the build passes,
+    /// `arguments` are the base's (with the defaulted choices), `values` what the build passes,
     /// `pins` the base's pins (`LockPins.inputs`), of which only those of the closure count.
     public static func make(
-        dockerfile: Dockerfile, arguments: BuildArguments, passed: Set<String>, platform: String, pins: [String: String]
+        dockerfile: Dockerfile, arguments: BuildArguments, passing values: [String: String], platform: String, pins: [String: String]
     ) -> BaseInputs? {
         let stage = DockerfileContract.flashAttentionStage
         guard dockerfile.stage(named: stage) != nil else { return nil }
-        let declared = dockerfile.argumentsUsed(by: stage)
-        let stages = Set(dockerfile.closure(of: stage).compactMap(\.name))
+        let declared = dockerfile.argumentsUsed(by: stage, passing: values)
+        let stages = Set(dockerfile.closure(of: stage, passing: values).compactMap(\.name))
         let seen = pins.filter { key, _ in
             if key.hasPrefix("image.") { return stages.contains(String(key.dropFirst("image.".count))) }
             if key.hasPrefix("wheel.") { return declared.contains(LockTargets.hashArgument(of: String(key.dropFirst("wheel.".count)))) }
@@ -22,7 +22,7 @@ public enum FlashAttentionInputs {
         }
         return BaseInputs(
             arguments: arguments, declared: declared, platform: platform,
-            normalForm: dockerfile.normalForm(of: stage, passedArguments: passed), legacyText: "", pins: seen,
+            normalForm: dockerfile.normalForm(of: stage, passedArguments: Set(values.keys), values: values), legacyText: "", pins: seen,
             scope: BaseInputs.flashAttentionScope)
     }
 }

@@ -106,7 +106,7 @@ public struct PlanBuilder: Sendable {
             let inFileWheels = (DockerfileContract.flashAttentionArgument, DockerfileContract.flashAttentionStage)
             let faBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + [inFileWheels])
             let faInputs = FlashAttentionInputs.make(
-                dockerfile: dockerfile, arguments: BuildArguments(baseArguments.pairs + defaulted), passed: Set(faBuildArguments.names),
+                dockerfile: dockerfile, arguments: BuildArguments(baseArguments.pairs + defaulted), passing: faBuildArguments.values,
                 platform: platform, pins: pins?.inputs ?? [:])
             let faImage = faInputs.flatMap { faInputs -> String? in
                 guard !architecture.flashAttention.isEmpty, !options.skipBase else { return nil }
@@ -129,9 +129,22 @@ public struct PlanBuilder: Sendable {
                 : []
             // The base is made from the wheels: their digest is one of its inputs (whichever way it
             // gets them), so a change to what the compile sees rebuilds the base too.
+            // A stage named through an ARG is followed to the stage the passed value (or the default)
+            // names; one whose value cannot be told would leave a stage out of the key: stop.
+            let passed = baseBuildArguments.values
+            for target in [DockerfileContract.baseStage] + (faInputs == nil ? [] : [DockerfileContract.flashAttentionStage]) {
+                let values = target == DockerfileContract.baseStage ? passed : faBuildArguments.values
+                if let reference = dockerfile.unresolvedReferences(of: target, passing: values).first {
+                    throw LinbuildError.contract(
+                        "\(dockerfile.path): the \(target) stage's closure names '\(reference)', whose value linbuild cannot tell (give its ARG a default before the first FROM, or name the stage or image directly)"
+                    )
+                }
+            }
             let inputs = BaseInputs(
-                arguments: BuildArguments(baseArguments.pairs + defaulted), declared: baseArgumentsUsed, platform: platform,
-                normalForm: dockerfile.normalForm(of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names)),
+                arguments: BuildArguments(baseArguments.pairs + defaulted),
+                declared: dockerfile.argumentsUsed(by: DockerfileContract.baseStage, passing: passed), platform: platform,
+                normalForm: dockerfile.normalForm(
+                    of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names), values: passed),
                 legacyText: legacyBaseText, pins: pins?.inputs ?? [:],
                 artifacts: faInputs.map { [BaseInputs.flashAttentionScope: $0.digest] } ?? [:])
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
