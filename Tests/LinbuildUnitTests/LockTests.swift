@@ -290,6 +290,25 @@ import Testing
         }
     }
 
+    /// The stage `builder` became `torch` (the Flash Attention wheels' split): a lock written before
+    /// pins `image.builder`, and the one line says what to run, once.
+    @Test func aLockThatPinsTheStageBuilderSaysToUpdateItOnce() throws {
+        let ampere = try #require(try targets("ampere", dockerfile: Self.shippedDockerfile).architectures.first)
+        var images: [String: UpstreamLock.Image] = [:]
+        for image in ampere.images {
+            images[image.stage == "torch" ? "builder" : image.stage] = .init(image: image.reference, digest: Self.digestA)
+        }
+        let old = UpstreamLock(architectures: ["ampere": ["linux/amd64": .init(images: images)]])
+        #expect {
+            try lockedPlan(["--arch", "ampere"], lock: old, dockerfile: String(contentsOfFile: Repository.dockerfile, encoding: .utf8))
+        } throws: { error in
+            guard case LinbuildError.lock(let message) = error else { return false }
+            return message.contains("pins stage 'builder' of ampere (image.builder)") && message.contains("now calls 'torch' (image.torch)")
+                && message.contains("run linbuild lock --update once") && !message.contains("\n")
+                && LinbuildError.lock(message).exitCode == .dataError
+        }
+    }
+
     @Test func wheelPinsRideOnTheHashArgumentsTheDockerfileDeclares() throws {
         var lock = fixtureLock()
         lock.architectures["ampere"]?["linux/amd64"]?.wheels["torch"] = .init(

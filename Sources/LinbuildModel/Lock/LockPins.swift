@@ -19,6 +19,10 @@ public struct LockPins: Equatable, Sendable {
             && lhs.inputs == rhs.inputs && lhs.images == rhs.images
     }
 
+    /// Stages docker/Dockerfile renamed (new name → old), which a lock written before pins under
+    /// the old name: `builder` became `torch` when the Flash Attention compile got stages of its own.
+    static let renamedStages = ["torch": "builder"]
+
     /// The pins of `target` on `platform`; `file` names the lock in errors.
     public static func make(
         lock: UpstreamLock, file: String, target: LockTargets.Architecture, platform: String, dockerfile: String
@@ -33,6 +37,11 @@ public struct LockPins: Equatable, Sendable {
         for image in target.images {
             guard !image.pinnedInDockerfile else { continue }
             guard let locked = pins.images[image.stage] else {
+                if let old = renamedStages[image.stage], pins.images[old] != nil {
+                    throw LinbuildError.lock(
+                        "\(file) pins stage '\(old)' of \(target.name) (image.\(old)), which \(dockerfile) now calls '\(image.stage)' (image.\(image.stage)): run linbuild lock --update once to pin it under its new name"
+                    )
+                }
                 throw LinbuildError.lock(
                     "\(file) pins no image for stage '\(image.stage)' of \(target.name) (\(dockerfile):\(image.line) pulls \(image.reference)): \(fix)"
                 )
