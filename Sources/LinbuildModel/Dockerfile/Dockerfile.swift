@@ -94,9 +94,10 @@ public struct Dockerfile: Equatable, Sendable {
             }
     }
 
-    /// `reference` with each `$NAME`, `${NAME}`, `${NAME:-word}` and `${NAME-word}` replaced as a
-    /// build would: the value in `values`, or else the global ARG's default (the only ARGs a FROM
-    /// line sees), or else the word; nil when there is none, or for a form this does not evaluate.
+    /// `reference` with each `$NAME`, `${NAME}` and `${NAME:-word}` (the Dockerfile reference's
+    /// modifiers, docs/upstream.md) replaced as a build would: the value in `values`, or else the
+    /// global ARG's default (the only ARGs a FROM line sees), or else the word; nil when there is
+    /// none, or for a form this does not evaluate (`${NAME:+word}` and the rest).
     func resolve(_ reference: String, values: [String: String]) -> String? {
         var out = ""
         var rest = Substring(reference)
@@ -122,8 +123,6 @@ public struct Dockerfile: Equatable, Sendable {
                 out += value
             } else if modifier.hasPrefix(":-") {
                 out += value.flatMap { $0.isEmpty ? nil : $0 } ?? String(modifier.dropFirst(2))
-            } else if modifier.hasPrefix("-") {
-                out += value ?? String(modifier.dropFirst())
             } else {
                 return nil
             }
