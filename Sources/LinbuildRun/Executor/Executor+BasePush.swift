@@ -76,6 +76,7 @@ extension Executor {
 
     /// What the registry holds under `reference` compared with `inputs` (the base's, or an
     /// artifact's), asked once per reference.
+    @discardableResult
     func lookUpRegistry(_ reference: String, inputs: BaseInputs, state: inout ArchState) -> RegistryLookup {
         if let known = state.registryCopies[reference] { return known }
         let lookup: RegistryLookup
