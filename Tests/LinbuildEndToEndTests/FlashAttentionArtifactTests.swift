@@ -162,27 +162,17 @@ extension EndToEnd {
         /// the push with one line, before anything is pushed.
         @Test func aBaseBuiltWithoutPushAndPushedLaterTakesItsWheelsToTheRegistry() throws {
             for how in ["run", "script"] {
-                let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
-                defer { project.remove() }
                 // GIVEN a base and its wheels built without --push: the registry has neither
-                let built = try project.linbuild([])
-                #expect(built.status == 0, "\(built.output)")
-                let artifact = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+                let (project, artifact) = try Self.builtWithoutPush()
+                defer { project.remove() }
                 #expect(try RegistryAPI.manifestStatus(of: artifact) == 404)
 
                 // WHEN a later run pushes (or its --dry-run script runs)
+                let push = try Self.push(project, how)
+                #expect(push.status == 0, "\(push.output)")
                 if how == "run" {
-                    let push = try project.linbuild(["--push"])
-                    #expect(push.status == 0, "\(push.output)")
                     #expect(push.stderr.contains("base [alpha]: cached locally"), "\(push.stderr)")
                     #expect(push.stderr.contains("==> push fa [alpha]"), "\(push.stderr)")
-                } else {
-                    let dryRun = try project.linbuild(["--push", "--dry-run"])
-                    #expect(dryRun.status == 0, "\(dryRun.output)")
-                    let script = try Run.command(
-                        "/bin/sh", ["-c", dryRun.stdout],
-                        environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "TMPDIR": project.temporary])
-                    #expect(script.status == 0, "\(script.output)")
                 }
 
                 // THEN the registry holds the wheels the base names, the very image the local store has
@@ -197,28 +187,17 @@ extension EndToEnd {
         /// local wheels stay what they were under that tag, and replace a registry copy with other inputs.
         @Test func theDryRunsPushCheckLeavesTheLocalWheelsAsTheyWere() throws {
             for how in ["run", "script"] {
-                let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
-                defer { project.remove() }
                 // GIVEN local wheels, and the registry holding another image (no recorded inputs) under their tag
-                let built = try project.linbuild([])
-                #expect(built.status == 0, "\(built.output)")
-                let artifact = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+                let (project, artifact) = try Self.builtWithoutPush()
+                defer { project.remove() }
                 let local = try #require(try project.imageID(artifact))
                 #expect(try EndToEnd.environment.docker(["tag", "linbuild-fixture/busybox:latest", artifact]).status == 0)
                 #expect(try EndToEnd.environment.docker(["push", artifact]).status == 0)
                 #expect(try EndToEnd.environment.docker(["tag", local, artifact]).status == 0)
 
                 // WHEN the base is pushed
-                if how == "run" {
-                    let push = try project.linbuild(["--push"])
-                    #expect(push.status == 0, "\(push.output)")
-                } else {
-                    let dryRun = try project.linbuild(["--push", "--dry-run"])
-                    let script = try Run.command(
-                        "/bin/sh", ["-c", dryRun.stdout],
-                        environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "TMPDIR": project.temporary])
-                    #expect(script.status == 0, "\(script.output)")
-                }
+                let push = try Self.push(project, how)
+                #expect(push.status == 0, "\(push.output)")
 
                 // THEN the local tag still names the local wheels, and the registry now holds them
                 #expect(try project.imageID(artifact) == local, "\(how)")
@@ -227,12 +206,9 @@ extension EndToEnd {
         }
 
         @Test func wheelsThatAreNowhereStopThePushOfTheBaseThatNamesThem() throws {
-            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
-            defer { project.remove() }
             // GIVEN a base built without --push, whose wheels the local store no longer has
-            let built = try project.linbuild([])
-            #expect(built.status == 0, "\(built.output)")
-            let artifact = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+            let (project, artifact) = try Self.builtWithoutPush()
+            defer { project.remove() }
             #expect(try project.removeImage(artifact) { try EndToEnd.environment.docker($0) })
 
             // WHEN it is pushed, THEN the run stops with one line (66), and the registry has nothing of it
@@ -243,13 +219,33 @@ extension EndToEnd {
             #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
             #expect(try RegistryAPI.manifestStatus(of: artifact) == 404)
             // AND so does its dry-run script
-            let dryRun = try project.linbuild(["--push", "--dry-run"])
-            let script = try Run.command(
-                "/bin/sh", ["-c", dryRun.stdout],
-                environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "TMPDIR": project.temporary])
+            let script = try Self.push(project, "script")
             #expect(script.status == 66, "\(script.output)")
             #expect(script.stderr.contains("which are neither in the local store nor in the registry"), "\(script.stderr)")
             #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
+        }
+
+        /// A project whose base and wheels were built without --push, and the wheels' reference.
+        static func builtWithoutPush() throws -> (FixtureProject, String) {
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+            let built = try project.linbuild([])
+            #expect(built.status == 0, "\(built.output)")
+            guard let artifact = Self.faImage(in: built.stderr) else {
+                project.remove()
+                throw InternalError("no compile fa line in: \(built.stderr)")
+            }
+            return (project, artifact)
+        }
+
+        /// `linbuild --push` (`how` is `run`), or its `--dry-run` script run in `sh` (`script`) against
+        /// the same engine.
+        static func push(_ project: FixtureProject, _ how: String) throws -> Run.Result {
+            guard how == "script" else { return try project.linbuild(["--push"]) }
+            let dryRun = try project.linbuild(["--push", "--dry-run"])
+            #expect(dryRun.status == 0, "\(dryRun.output)")
+            return try Run.command(
+                "/bin/sh", ["-c", dryRun.stdout],
+                environment: ["DOCKER_HOST": EndToEnd.environment.dockerHost, "TMPDIR": project.temporary])
         }
 
         /// The digest of the config of the image a registry reference names: the local image ID of
