@@ -29,6 +29,9 @@ public enum LinbuildError: Error, Equatable, Sendable {
     case interruptedDuring(signal: Int32, step: String)
     /// `--skip-base` with the base neither local nor in the registry.
     case baseNotFound(String)
+    /// A base about to be pushed names Flash Attention wheels that are neither in the local store
+    /// nor in the registry: the run (and the dry-run script) stop rather than push it.
+    case wheelsMissing(base: String, wheels: String)
     /// A check inside an image failed (`linbuild validate`).
     case validationFailed(String)
     /// An image under a tag that names its inputs records other inputs.
@@ -68,7 +71,7 @@ extension LinbuildError: CustomStringConvertible {
         case .usage: .usage
         case .invalidPresets, .contract, .upstreamMissing, .incompleteSource, .mislabeledImage, .lock: .dataError
         case .missingFile, .wrongKind, .notARepository, .unknownRef, .unknownRefWithHint, .ambiguousRef, .notACommit, .gitFailed,
-            .baseNotFound:
+            .baseNotFound, .wheelsMissing:
             .noInput
         case .engineUnavailable, .registryUnavailable: .unavailable
         case .cannotRun: .unavailable
@@ -127,10 +130,27 @@ extension LinbuildError: CustomStringConvertible {
             return "interrupted by \(signal == 15 ? "SIGTERM" : "SIGINT") during \(step); \(what)"
         case .baseNotFound(let message):
             return message
+        case .wheelsMissing(let base, let wheels):
+            return Self.wheelsMissingMessage(base: base, wheels: wheels)
         case .cannotRun(let program, let reason, let fix):
             return "cannot run \(program): \(reason) (\(fix))"
         case .cannotCreate(let path, let what, let reason, let fix):
             return "cannot create the \(what) \(path): \(reason) (\(fix))"
         }
+    }
+}
+
+extension LinbuildError {
+    /// `wheelsMissing`'s line; the dry-run script prints it with shell words for `base` and `wheels`.
+    public static func wheelsMissingMessage(base: String, wheels: String) -> String {
+        "the base \(base) is made from the Flash Attention wheels \(wheels), which are neither in the local store nor in the registry; nothing was pushed (run with --force-base to compile them and build the base again)"
+    }
+
+    /// The local store lacks the wheels a base about to be pushed names, and the registry could not
+    /// say whether it holds them: the run stops rather than push a base that may name missing wheels.
+    public static func wheelsUnknown(base: String, wheels: String) -> LinbuildError {
+        .registryUnavailable(
+            "the base \(base) is made from the Flash Attention wheels \(wheels), which the local store lacks and the registry could not be asked about; nothing was pushed (fix access to the registry and retry)"
+        )
     }
 }

@@ -225,6 +225,93 @@ extension EndToEnd {
             #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
         }
 
+        /// --skip-base --push pushes the local base as it is: the wheels its `dev.linbuild.fa.image`
+        /// names go to the registry first, by the run and by its dry-run script alike.
+        @Test func skipBasePushTakesTheWheelsTheLocalBaseNamesToTheRegistry() throws {
+            for how in ["run", "script"] {
+                // GIVEN a base and its wheels built without --push
+                let (project, artifact) = try Self.builtWithoutPush()
+                defer { project.remove() }
+
+                // WHEN it is pushed as it is
+                let push = try Self.push(project, how, ["--skip-base"])
+                #expect(push.status == 0, "\(push.output)")
+                if how == "run" { #expect(push.stderr.contains("==> push fa [alpha]: \(artifact)"), "\(push.stderr)") }
+
+                // THEN the registry holds the base and the very wheels it names
+                #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200, "\(how)")
+                #expect(try Self.configDigest(of: artifact) == project.imageID(artifact), "\(how)")
+            }
+        }
+
+        @Test func skipBasePushOfABaseWhoseWheelsAreNowhereStopsWithOneLine() throws {
+            // GIVEN a base built without --push, whose wheels the local store no longer has
+            let (project, artifact) = try Self.builtWithoutPush()
+            defer { project.remove() }
+            #expect(try project.removeImage(artifact) { try EndToEnd.environment.docker($0) })
+            for how in ["run", "script"] {
+                // WHEN it is pushed as it is, THEN it stops with one line (66) and the registry has nothing of it
+                let push = try Self.push(project, how, ["--skip-base"])
+                #expect(push.status == 66, "\(how): \(push.output)")
+                if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
+                #expect(push.stderr.contains("\(artifact), which are neither in the local store nor in the registry"), "\(push.stderr)")
+                #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how)")
+                #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
+            }
+        }
+
+        /// A registry that cannot be asked about wheels the local store lacks: the run cannot tell
+        /// whether they are anywhere, and says so (69), rather than that they are nowhere (66).
+        @Test func wheelsTheLocalStoreLacksAndARegistryThatCannotBeAskedStopWith69() throws {
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+            defer { project.remove() }
+            let closed = try ClosedPort()
+            defer { closed.release() }
+            let registry = "127.0.0.1:\(closed.port)"
+            // GIVEN a base built offline (--force-base), whose wheels are then removed
+            let built = try project.linbuild(["--force-base", "--no-preflight"], registry: registry)
+            #expect(built.status == 0, "\(built.output)")
+            let artifact = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+            #expect(try project.removeImage(artifact) { try EndToEnd.environment.docker($0) })
+
+            // WHEN it is pushed as it is to that registry
+            let push = try project.linbuild(["--skip-base", "--push", "--no-preflight"], registry: registry)
+
+            // THEN one line says the registry could not be asked, with 69
+            #expect(push.status == 69, "\(push.output)")
+            #expect(push.errorLines.count == 1, "\(push.stderr)")
+            #expect(push.stderr.contains("which the local store lacks and the registry could not be asked about"), "\(push.stderr)")
+        }
+
+        /// Every architecture's wheels are decided before the run's first push: wheels that are nowhere
+        /// for a later architecture stop the run before an earlier one's images are pushed.
+        @Test func wheelsThatAreNowhereForALaterArchitectureStopTheRunBeforeAnyPush() throws {
+            let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
+            defer { project.remove() }
+            // GIVEN both architectures with Flash Attention, built without --push, and beta's wheels removed
+            let presets = try String(contentsOfFile: project.presets, encoding: .utf8)
+            try presets.replacingOccurrences(of: "\"flashAttention\": null", with: "\"flashAttention\": { \"version\": \"2.7.4.post1\", \"major\": 2 }")
+                .write(toFile: project.presets, atomically: false, encoding: .utf8)
+            let built = try project.linbuild(["--arch", "all"])
+            #expect(built.status == 0, "\(built.output)")
+            let alpha = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")
+            let beta = try #require(
+                built.stderr.split(separator: "\n").first { $0.hasPrefix("==> compile fa [beta]: ") }
+                    .map { String($0.dropFirst("==> compile fa [beta]: ".count)) }, "\(built.stderr)")
+            #expect(try project.removeImage(beta) { try EndToEnd.environment.docker($0) })
+
+            // WHEN both are pushed
+            let push = try project.linbuild(["--arch", "all", "--push"])
+
+            // THEN the run stops with one line (66), and nothing of alpha, the first, was pushed either
+            #expect(push.status == 66, "\(push.output)")
+            #expect(push.errorLines.count == 1, "\(push.stderr)")
+            #expect(push.stderr.contains("\(beta), which are neither in the local store nor in the registry"), "\(push.stderr)")
+            #expect(try RegistryAPI.manifestStatus(of: alpha) == 404)
+            #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
+            #expect(!push.stderr.contains("==> push"), "\(push.stderr)")
+        }
+
         /// A project whose base and wheels were built without --push, and the wheels' reference.
         static func builtWithoutPush() throws -> (FixtureProject, String) {
             let project = try FixtureProject(EndToEnd.environment, dockerfile: Self.dockerfile)
@@ -239,9 +326,9 @@ extension EndToEnd {
 
         /// `linbuild --push` (`how` is `run`), or its `--dry-run` script run in `sh` (`script`) against
         /// the same engine.
-        static func push(_ project: FixtureProject, _ how: String) throws -> Run.Result {
-            guard how == "script" else { return try project.linbuild(["--push"]) }
-            let dryRun = try project.linbuild(["--push", "--dry-run"])
+        static func push(_ project: FixtureProject, _ how: String, _ options: [String] = []) throws -> Run.Result {
+            guard how == "script" else { return try project.linbuild(["--push"] + options) }
+            let dryRun = try project.linbuild(["--push", "--dry-run"] + options)
             #expect(dryRun.status == 0, "\(dryRun.output)")
             return try Run.command(
                 "/bin/sh", ["-c", dryRun.stdout],

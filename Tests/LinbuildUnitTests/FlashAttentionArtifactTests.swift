@@ -213,9 +213,40 @@ import Testing
         )
         #expect(!forced.contains("has no shell form"))
         // --force-base --push: the base is pushed whatever the registry holds, so the wheels' push is not deferred
-        let forcedPush = PlanRenderer.shellScript(
-            try self.plan(["--arch", "hopper", "--force-base", "--push"], dockerfile: Self.shippedDockerfile))
-        #expect(forcedPush.contains("\nlinbuild_fa_push \(image.replacing("127.0.0.1:5000/", with: "")) "), "\(forcedPush)")
+        let forcedPlan = try self.plan(["--arch", "hopper", "--force-base", "--push"], dockerfile: Self.shippedDockerfile)
+        let forcedPush = PlanRenderer.shellScript(forcedPlan)
+        let forcedImage = try #require(forcedPlan.targets.first?.faImage)
+        #expect(forcedPush.contains("\nlinbuild_fa_push \(forcedImage) "), "\(forcedPush)")
         #expect(!forcedPush.contains("has no shell form"))
+    }
+
+    /// The script's registry check leaves the local store as it was: the local wheels tagged back,
+    /// the pulled copy removed (a copy with other inputs never stays under the wheels' tag).
+    @Test func theDryRunsWheelsCheckRemovesThePulledCopy() throws {
+        let script = PlanRenderer.shellScript(try plan(["--arch", "hopper", "--push"], dockerfile: Self.shippedDockerfile))
+        let function = try #require(script.components(separatedBy: "linbuild_fa_in_registry() {\n").dropFirst().first?.components(separatedBy: "\n}").first)
+        #expect(function.contains("linbuild_fa_pulled=$(docker image inspect --format '{{.Id}}' \"$1\" 2>/dev/null)"), "\(function)")
+        #expect(function.contains("docker image rm \"$linbuild_fa_pulled\" >/dev/null 2>&1 || :"), "\(function)")
+    }
+
+    /// --skip-base --push pushes the local base as it is: the wheels it names (its label, read at
+    /// run time) are pushed before it, by the run and by the dry-run script.
+    @Test func skipBasePushPushesTheWheelsTheLocalBaseNamesFirst() throws {
+        let plan = try plan(["--arch", "hopper", "--skip-base", "--push"], dockerfile: Self.shippedDockerfile)
+        let base = try #require(plan.targets.first?.baseImage)
+        #expect(plan.steps.map(\.kind).suffix(3) == [.pushFA, .pushBase, .pushRuntime])
+        let wheels = try #require(plan.steps.first { $0.kind == .pushFA })
+        #expect(wheels.condition == .faNeedsPush && wheels.image == nil)
+        #expect(wheels.commands.first?.arguments.suffix(2) == ["push", "$LINBUILD_FA_IMAGE"])
+        #expect(wheels.commands.first?.runValues == [Step.RunValue.wheelsImage])
+        let script = PlanRenderer.shellScript(plan)
+        #expect(script.contains("linbuild_fa_named() {"), "\(script)")
+        #expect(script.contains("{{index .Config.Labels \"dev.linbuild.fa.image\"}}"))
+        #expect(script.contains("  linbuild_fa_named \(base)\n  docker push \(base)\n"), "\(script)")
+        #expect(!script.contains("has no shell form"))
+        // Without --push, nothing of the wheels
+        let local = try self.plan(["--arch", "hopper", "--skip-base"], dockerfile: Self.shippedDockerfile)
+        #expect(!local.steps.contains { $0.kind == .pushFA })
+        #expect(!PlanRenderer.shellScript(local).contains("linbuild_fa_named"))
     }
 }

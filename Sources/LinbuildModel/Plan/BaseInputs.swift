@@ -91,6 +91,9 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     /// `dev.linbuild.<scope>.<name>`: the label names of this scope (the static ones are the base's).
     public func label(_ name: String) -> String { "dev.linbuild.\(scope).\(name)" }
     public var digestLabelName: String { label("inputs") }
+    /// The Flash Attention wheels' `digestLabelName`, for wheels a run knows only by name.
+    public static let flashAttentionDigestLabel = "dev.linbuild.\(flashAttentionScope).inputs"
+    public static let flashAttentionFormLabel = "dev.linbuild.\(flashAttentionScope).form"
     public var formLabelName: String { label("form") }
 
     public var labels: [String: String] {

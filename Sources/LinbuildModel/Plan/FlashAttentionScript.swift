@@ -10,20 +10,26 @@ enum FlashAttentionScript {
 
     /// The shell functions, or none when no target has the artifact.
     static func functions(_ plan: Plan) -> [String] {
-        guard let target = plan.targets.first(where: { $0.faImage != nil }), let inputs = target.faInputs,
-            let pulling = plan.steps.first(where: { $0.kind == .pullFA })?.commands.first
-        else { return [] }
+        guard let target = plan.targets.first, plan.steps.contains(where: { $0.kind == .pullFA || $0.kind == .pushFA }) else { return [] }
         let platform = plan.platform.lowercased()
+        // Each command's last word (a reference) becomes the function's "$1"; the base's reference
+        // stands in for it here, in the same repository, so a push or pull gets the same flags.
         let inspect = BaseScript.withArgument(
-            plan.engine.command(["image", "inspect", "--format", template(plan.platform, inputs: inputs), target.faImage ?? ""]))
-        let imageID = BaseScript.withArgument(plan.engine.command(["image", "inspect", "--format", "{{.Id}}", target.faImage ?? ""]))
-        var tagBack = plan.engine.command(["tag", Command.runValue(idValue), target.faImage ?? ""])
+            plan.engine.command(["image", "inspect", "--format", template(plan.platform), target.baseImage]))
+        let imageID = BaseScript.withArgument(plan.engine.command(["image", "inspect", "--format", "{{.Id}}", target.baseImage]))
+        // The pulled copy, by its image ID (`withArgument` makes that "$1" here too).
+        let remove = BaseScript.withArgument(plan.engine.command(["image", "rm", target.baseImage]))
+            .replacingOccurrences(of: "\"$1\"", with: "\"$linbuild_fa_pulled\"")
+        let pulling = plan.engine.pull(target.baseImage, platform: plan.platform)
+        var tagBack = plan.engine.command(["tag", Command.runValue(idValue), target.baseImage])
         tagBack.runValues = [idValue]
         var lines = [
-            "# linbuild_fa_local REF DIGEST: the local store holds the Flash Attention wheels REF for \(platform) with these inputs.",
+            "# linbuild_fa_local REF DIGEST: the local store holds the Flash Attention wheels REF for \(platform) with these inputs",
+            "# (DIGEST, or the start of it the wheels' tag carries).",
             "linbuild_fa_local() {",
             "  linbuild_seen=$(\(inspect) 2>/dev/null) || return 1",
-            "  [ \"$linbuild_seen\" = \"\(platform) \(BaseInputs.form):$2\" ]",
+            "  case \"$linbuild_seen\" in \"\(platform) \(BaseInputs.form):$2\"*) return 0 ;; esac",
+            "  return 1",
             "}",
             "# linbuild_fa_registry REF DIGEST: the registry holds REF with these inputs, learnt by pulling it.",
             "linbuild_fa_registry() {",
@@ -32,12 +38,16 @@ enum FlashAttentionScript {
         ]
         guard let pushing = plan.steps.first(where: { $0.kind == .pushFA })?.commands.first else { return lines }
         lines += [
-            "# linbuild_fa_in_registry REF DIGEST: as linbuild_fa_registry, and a local REF is tagged back to what it was,",
-            "# so the check never replaces the wheels the local store holds.",
+            "# linbuild_fa_in_registry REF DIGEST: as linbuild_fa_registry, and the local store is left as it was: a local REF is",
+            "# tagged back to what it was and the pulled copy removed, so the check never replaces the wheels the local store holds.",
             "linbuild_fa_in_registry() {",
             "  linbuild_fa_id=$(\(imageID) 2>/dev/null) || linbuild_fa_id=",
             "  if linbuild_fa_registry \"$@\"; then linbuild_fa_held=0; else linbuild_fa_held=1; fi",
+            "  linbuild_fa_pulled=$(\(imageID) 2>/dev/null) || linbuild_fa_pulled=",
             "  if [ -n \"$linbuild_fa_id\" ]; then \(BaseScript.withArgument(tagBack, substituting: [idValue: "\"$linbuild_fa_id\""])); fi",
+            "  if [ -n \"$linbuild_fa_pulled\" ] && [ \"$linbuild_fa_pulled\" != \"$linbuild_fa_id\" ]; then",
+            "    \(remove) >/dev/null 2>&1 || :",
+            "  fi",
             "  return $linbuild_fa_held",
             "}",
             "# linbuild_fa_push REF DIGEST BASE: before a push of the base BASE, its wheels REF, unless the registry holds them",
@@ -49,6 +59,18 @@ enum FlashAttentionScript {
             "    exit \(ExitCode.noInput.rawValue)",
             "  fi",
             "  \(BaseScript.withArgument(pushing))",
+            "}",
+        ]
+        guard plan.steps.contains(where: { $0.kind == .pushFA && $0.image == nil }) else { return lines }
+        let named = BaseScript.withArgument(
+            plan.engine.command(["image", "inspect", "--format", "{{index .Config.Labels \"\(BaseInputs.flashAttentionImageLabel)\"}}", target.baseImage]))
+        lines += [
+            "# linbuild_fa_named BASE (--skip-base): before a push of the local base BASE, the wheels its \(BaseInputs.flashAttentionImageLabel)",
+            "# label names (their tag ends in -in and the start of their inputs digest), as linbuild_fa_push does.",
+            "linbuild_fa_named() {",
+            "  linbuild_fa_ref=$(\(named))",
+            "  case \"$linbuild_fa_ref\" in '' | '<no value>') return 0 ;; *-in*) ;; *) echo \"linbuild: the base $1 names no wheels' immutable tag ($linbuild_fa_ref)\" >&2; exit \(ExitCode.dataError.rawValue) ;; esac",
+            "  linbuild_fa_push \"$linbuild_fa_ref\" \"${linbuild_fa_ref##*-in}\" \"$1\"",
             "}",
         ]
         return lines
@@ -66,9 +88,11 @@ enum FlashAttentionScript {
     /// calls `linbuild_fa_push` before the first tag it pushes), at once when the base is pushed
     /// whatever the registry holds (--force-base).
     static func push(_ step: Step, plan: Plan, target: TargetPlan) -> [String] {
-        guard let condition = step.condition, let image = step.image, let inputs = target.faInputs,
-            followsTheBasePush(condition, mode: plan.baseMode)
-        else { return PlanRenderer.undecidable(step) }
+        guard let condition = step.condition, followsTheBasePush(condition, mode: plan.baseMode) else { return PlanRenderer.undecidable(step) }
+        guard let image = step.image, let inputs = target.faInputs else {
+            // --skip-base: the wheels are those the local base names, read with the base's push.
+            return ["# \(step.title), only if \(PlanRenderer.conditionText(condition)) (linbuild_fa_named, with the base's push)"]
+        }
         let arguments = "\(ShellQuote.quote(image)) \(inputs.digest) \(ShellQuote.quote(target.baseImmutableImage))"
         let header = "# \(step.title), only if \(PlanRenderer.conditionText(condition))"
         let basePushes = plan.steps.filter { $0.kind == .pushBase && $0.arch == step.arch }
@@ -140,21 +164,9 @@ enum FlashAttentionScript {
     }
 
     /// `{{.Os}}/{{.Architecture}} <form>:<inputs>` of the wheels' labels.
-    static func template(_ platform: String, inputs: BaseInputs) -> String {
+    static func template(_ platform: String) -> String {
         let variant = platform.split(separator: "/").count > 2 ? "/{{.Variant}}" : ""
-        return
-            "{{.Os}}/{{.Architecture}}\(variant) {{index .Config.Labels \"\(inputs.formLabelName)\"}}:{{index .Config.Labels \"\(inputs.digestLabelName)\"}}"
-    }
-}
-
-extension LinbuildError {
-    /// A base about to be pushed names wheels that are neither in the local store nor in the
-    /// registry: the run (and the dry-run script) stop rather than push it.
-    public static func wheelsMissing(base: String, wheels: String) -> LinbuildError {
-        .baseNotFound(wheelsMissingMessage(base: base, wheels: wheels))
-    }
-
-    static func wheelsMissingMessage(base: String, wheels: String) -> String {
-        "the base \(base) is made from the Flash Attention wheels \(wheels), which are neither in the local store nor in the registry; nothing was pushed (run with --force-base to compile them and build the base again)"
+        let form = BaseInputs.flashAttentionFormLabel, digest = BaseInputs.flashAttentionDigestLabel
+        return "{{.Os}}/{{.Architecture}}\(variant) {{index .Config.Labels \"\(form)\"}}:{{index .Config.Labels \"\(digest)\"}}"
     }
 }

@@ -111,6 +111,8 @@ public struct Step: Equatable, Sendable, Codable {
     public enum RunValue {
         /// The image ID of the base this run built, found or pulled: what its tags name.
         public static let baseImageID = "LINBUILD_BASE_ID"
+        /// With --skip-base: the Flash Attention wheels the local base names (its `dev.linbuild.fa.image`).
+        public static let wheelsImage = "LINBUILD_FA_IMAGE"
     }
 
     public enum Condition: String, Sendable, Codable {

@@ -42,7 +42,6 @@ public struct PlanBuilder: Sendable {
         // builds that need them as build secrets, which no image records.
         let runLocations = presets.defaults.locations.overridden(byArguments: options.locationOverrides)
         let locations = runLocations.withoutCredentials, secrets = BuildSecret.of(runLocations)
-        let baseArgumentsUsed = dockerfile.argumentsUsed(by: DockerfileContract.baseStage)
         var plan = Plan(
             source: Redaction.stripped(source.location.text), ref: source.ref, commit: source.commit, engine: engine, platform: platform,
             dockerfile: dockerfile.path, push: options.push,
@@ -240,6 +239,11 @@ public struct PlanBuilder: Sendable {
                 if let faImage {
                     pushSteps.append(
                         Step(kind: .pushFA, arch: arch, commands: [engine.push(faImage)], condition: .faNeedsPush, image: faImage))
+                } else if options.skipBase, faInputs != nil {
+                    // --skip-base pushes the base as it is: the wheels it names are those of its
+                    // `dev.linbuild.fa.image` label, read at run time (in the base's repository).
+                    pushSteps.append(
+                        Step(kind: .pushFA, arch: arch, commands: [wheelsPush(like: base.reference)], condition: .faNeedsPush, image: nil))
                 }
                 let condition: Step.Condition? = options.forceBase ? nil : .baseNeedsPush
                 for reference in options.skipBase ? [base.reference] : baseTags {
@@ -269,6 +273,15 @@ public struct PlanBuilder: Sendable {
     private func tagBaseID(_ reference: String) -> Command {
         var command = engine.command(["tag", Command.runValue(Step.RunValue.baseImageID), reference])
         command.runValues = [Step.RunValue.baseImageID]
+        return command
+    }
+
+    /// `push $LINBUILD_FA_IMAGE`, with the registry flags a push to `reference`'s registry gets: the
+    /// run fills in the wheels the local base names.
+    private func wheelsPush(like reference: String) -> Command {
+        var command = engine.push(reference)
+        command.arguments[command.arguments.count - 1] = Command.runValue(Step.RunValue.wheelsImage)
+        command.runValues = [Step.RunValue.wheelsImage]
         return command
     }
 

@@ -200,10 +200,13 @@ public enum PlanRenderer {
                 + shown.map { "#   " + $0 } + BaseScript.push(plan, target: target, tags: pushes.compactMap(\.image))
         }
         if plan.baseMode == .skip, copies == [.absent, .unknown], steps.allSatisfy({ $0.kind == .pushBase }) {
+            // The wheels the local base names go first (`FlashAttentionScript.functions`).
+            let wheels = plan.steps.contains { $0.kind == .pushFA && $0.arch == first.arch && $0.image == nil }
             return [header]
                 + pushes.flatMap { step in
                     let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
-                    return ["if ! \(manifest) >/dev/null 2>&1; then"] + step.commands.map { "  " + $0.shellLine } + ["fi"]
+                    let named = wheels ? ["  linbuild_fa_named \(ShellQuote.quote(step.image ?? ""))"] : []
+                    return ["if ! \(manifest) >/dev/null 2>&1; then"] + named + step.commands.map { "  " + $0.shellLine } + ["fi"]
                 }
         }
         return undecidable(first)

@@ -78,13 +78,23 @@ extension Executor {
     /// artifact's), asked once per reference.
     @discardableResult
     func lookUpRegistry(_ reference: String, inputs: BaseInputs, state: inout ArchState) -> RegistryLookup {
+        lookUpRegistry(reference, digestLabel: inputs.digestLabelName, state: &state) { labels, platform in
+            inputs.changes(comparedTo: labels, platform: platform).isEmpty
+        }
+    }
+
+    /// What the registry holds under `reference`, `matches` telling whether its labels and platform
+    /// are the inputs wanted; asked once per reference.
+    func lookUpRegistry(
+        _ reference: String, digestLabel: String, state: inout ArchState, matches: (_ labels: [String: String], _ platform: String) -> Bool
+    ) -> RegistryLookup {
         if let known = state.registryCopies[reference] { return known }
         let lookup: RegistryLookup
         do {
             if let image = try registryImage(reference) {
-                let same = inputs.changes(comparedTo: image.labels, platform: image.platform).isEmpty
+                let same = matches(image.labels, image.platform)
                 lookup = RegistryLookup(
-                    copy: same ? .sameInputs : .otherInputs, held: Self.describe(image, platform: plan.platform, inputs: inputs))
+                    copy: same ? .sameInputs : .otherInputs, held: Self.describe(image, platform: plan.platform, digestLabel: digestLabel))
             } else {
                 lookup = RegistryLookup(copy: .absent, held: "nothing")
             }
@@ -96,9 +106,9 @@ extension Executor {
         return lookup
     }
 
-    static func describe(_ image: RegistryImage, platform: String, inputs: BaseInputs) -> String {
+    static func describe(_ image: RegistryImage, platform: String, digestLabel: String) -> String {
         guard ImagePlatform.matches(platform, found: image.platform) else { return "a \(image.platform) image" }
-        guard let digest = image.labels[inputs.digestLabelName] else { return "an image without recorded inputs" }
+        guard let digest = image.labels[digestLabel] else { return "an image without recorded inputs" }
         return "inputs " + digest.prefix(12)
     }
 }

@@ -59,7 +59,8 @@ extension Executor {
         guard try decided(step, state.facts) else { return }
         let target = target(of: step)
         if let target { try baseBuildHooks?.willCompileWheels(target) }
-        var compiled = false, started = Date()  // after the preflight: the history times the compile alone
+        var compiled = false
+        let started = Date()  // after the preflight: the history times the compile alone
         defer { if let target { baseBuildHooks?.didCompileWheels(target, seconds: compiled ? Date().timeIntervalSince(started) : nil) } }
         try stream(step, summary: &summary, note: state.faReason, probe: probe)
         compiled = true
@@ -77,23 +78,79 @@ extension Executor {
     /// Before the base's push: the wheels the base names go to the registry whenever the base does
     /// and the registry lacks them under their immutable tag (asked once; a registry that cannot
     /// say gets them pushed), whichever run built the base. Wheels the local store lacks too stop
-    /// the run: a base is never pushed naming wheels the registry does not have.
+    /// the run: a base is never pushed naming wheels the registry does not have. With --skip-base
+    /// the wheels are those the local base names (`dev.linbuild.fa.image`), found out here.
     func pushFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
-        guard let target = target(of: step), let inputs = target.faInputs, let image = step.image else { return }
-        state.facts.basePushed = try basePushed(step.arch, state: &state)
-        lookUpRegistry(image, inputs: inputs, state: &state)
-        guard try decided(step, state.facts(for: step)) else {
+        guard let push = try wheelsPush(step, probe: probe, state: &state) else {
             if state.facts.basePushed == true {
                 summary.rows.append(
                     .init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
             }
             return
         }
-        let local = try probe.localImage(image)
-        guard let local, inputs.changes(comparedTo: local.labels, platform: local.platform).isEmpty else {
-            throw LinbuildError.wheelsMissing(base: target.baseImmutableImage, wheels: image)
+        try stream(push, summary: &summary, note: nil, probe: probe, outcome: .pushed)
+    }
+
+    /// Before the run's first push: every architecture's wheels push is decided, so wheels that are
+    /// nowhere stop the run before anything of any architecture is pushed.
+    func decideWheelsPushes(probe: EngineProbe, states: inout [String: ArchState]) throws {
+        for step in plan.steps where step.kind == .pushFA {
+            let arch = step.arch ?? ""
+            guard states[arch]?.failed != true else { continue }
+            _ = try wheelsPush(step, probe: probe, state: &states[arch, default: ArchState()])
         }
-        try stream(step, summary: &summary, note: nil, probe: probe, outcome: .pushed)
+    }
+
+    /// The push of the wheels `step` stands for, its run value filled in; nil when the rule says
+    /// not to push them (the base is not pushed, or the registry holds them with these inputs).
+    /// Throws when they are to be pushed and the local store lacks them.
+    private func wheelsPush(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> Step? {
+        guard let target = target(of: step) else { return nil }
+        state.facts.basePushed = try basePushed(step.arch, state: &state)
+        guard state.facts.basePushed == true, let wheels = try wheels(of: step, target: target, probe: probe) else { return nil }
+        let lookup = lookUpRegistry(wheels.image, digestLabel: wheels.digestLabel, state: &state, matches: wheels.matches)
+        var facts = state.facts
+        facts.registryCopy = lookup.copy
+        guard try decided(step, facts) else { return nil }
+        let base = plan.baseMode == .skip ? target.baseImage : target.baseImmutableImage
+        guard let local = try probe.localImage(wheels.image), wheels.matches(local.labels, local.platform) else {
+            if lookup.copy == .unknown { throw LinbuildError.wheelsUnknown(base: base, wheels: wheels.image) }
+            throw LinbuildError.wheelsMissing(base: base, wheels: wheels.image)
+        }
+        var push = step
+        push.image = wheels.image
+        push.commands = step.commands.map { $0.filling([Step.RunValue.wheelsImage: wheels.image]) ?? $0 }
+        return push
+    }
+
+    /// The wheels `step` pushes and how a copy of them is recognised: the plan's immutable tag and
+    /// inputs; with --skip-base, those the local base names, whose tag ends in `-in` and the start
+    /// of their inputs digest (nil: the base names none).
+    private func wheels(of step: Step, target: TargetPlan, probe: EngineProbe) throws -> Wheels? {
+        if let image = step.image, let inputs = target.faInputs {
+            return Wheels(image: image, digestLabel: inputs.digestLabelName) { labels, platform in
+                inputs.changes(comparedTo: labels, platform: platform).isEmpty
+            }
+        }
+        guard let base = try probe.localImage(target.baseImage), let image = base.labels[BaseInputs.flashAttentionImageLabel],
+            !image.isEmpty
+        else { return nil }
+        let short = image.components(separatedBy: "-in").last ?? ""
+        guard ImageReference(image) != nil, image.contains("-in"), !short.isEmpty, !short.contains(":") else {
+            throw LinbuildError.mislabeledImage(
+                "the base \(target.baseImage) names the Flash Attention wheels '\(image)', which is no wheels' immutable tag; nothing was pushed (build the base again)"
+            )
+        }
+        let label = BaseInputs.flashAttentionDigestLabel, platform = plan.platform
+        return Wheels(image: image, digestLabel: label) { labels, found in
+            ImagePlatform.matches(platform, found: found) && labels[label]?.hasPrefix(short) == true
+        }
+    }
+
+    struct Wheels {
+        var image: String
+        var digestLabel: String
+        var matches: (_ labels: [String: String], _ platform: String) -> Bool
     }
 
     /// Whether the run pushes the base of `arch` under any tag: each push step's own condition, on

@@ -94,6 +94,7 @@ public struct Executor {
         var summary = RunSummary()
         var firstFailure: Error?
         var interruption: LinbuildError?
+        var wheelsDecided = false
         for (index, step) in plan.steps.enumerated() {
             if interruption == nil, let signal = interrupts.receivedSignal { interruption = .interrupted(signal: signal) }
             let arch = step.arch ?? ""
@@ -110,6 +111,10 @@ public struct Executor {
             }
             do {
                 let context = StepContext(probe: probe, isLastOfItsKind: isLastOfItsKind(index))
+                if step.kind.isPush && !wheelsDecided {
+                    wheelsDecided = true
+                    try decideWheelsPushes(probe: probe, states: &states)
+                }
                 try perform(step, context, state: &states[arch, default: ArchState()], summary: &summary)
             } catch let error as LinbuildError where error.isInterruption {
                 interruption = error
