@@ -97,6 +97,28 @@ import Testing
             ])
     }
 
+    /// A FROM line sees only global ARGs (declared before the first FROM): a value passed for an ARG
+    /// no global ARG declares is empty there, whatever the build passes.
+    @Test func aFromLineSeesOnlyGlobalArgs() throws {
+        let text = """
+            FROM busybox:1 AS helper
+            RUN echo helper > /h
+            FROM busybox:1 AS other
+            ARG FROM_STAGE
+            FROM ${FROM_STAGE:-other} AS base
+            RUN echo base
+            """
+        let dockerfile = try DockerfileParser.parse(text, path: "Dockerfile")
+        // FROM_STAGE is declared only inside a stage: the passed value does not reach the FROM line
+        #expect(dockerfile.closure(of: "base", passing: ["FROM_STAGE": "helper"]).map(\.label) == ["other", "base"])
+        #expect(dockerfile.unresolvedReferences(of: "base", passing: ["FROM_STAGE": "helper"]).isEmpty)
+        let bare = try DockerfileParser.parse(text.replacingOccurrences(of: "${FROM_STAGE:-other}", with: "${FROM_STAGE}"), path: "Dockerfile")
+        #expect(bare.unresolvedReferences(of: "base", passing: ["FROM_STAGE": "helper"]) == ["${FROM_STAGE}"])
+        // Declared globally: it does
+        let global = try DockerfileParser.parse("ARG FROM_STAGE\n" + text, path: "Dockerfile")
+        #expect(global.closure(of: "base", passing: ["FROM_STAGE": "helper"]).map(\.label) == ["helper", "base"])
+    }
+
     @Test func thePlatformIsAnInputAndPartOfEveryTag() throws {
         let amd64 = try target([]), arm64 = try target(["--platform", "linux/arm64"])
         #expect(arm64.baseInputs.digest != amd64.baseInputs.digest)

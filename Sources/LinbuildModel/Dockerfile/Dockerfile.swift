@@ -53,16 +53,18 @@ public struct Dockerfile: Equatable, Sendable {
     ///
     /// `values`: the arguments the build passes. With them, a stage named through an ARG
     /// (`FROM ${X} AS y`, `--from=$X`) is followed to the stage the passed value, or else the global
-    /// ARG's default, names. Without them, such a reference names no stage.
+    /// ARG's default, names; a FROM line sees only global ARGs (an ARG declared in no global ARG is
+    /// empty there). Without them, such a reference names no stage. BuildKit does not expand ARGs in
+    /// `--from` (the build fails on the literal `$X`); Buildah does: following it keys what Buildah builds.
     public func closure(of target: String, passing values: [String: String]? = nil) -> [Stage] {
         guard let start = stage(named: target) else { return [] }
         var needed: Set<Int> = []
         var pending = [start.index]
         while let index = pending.popLast() {
             guard needed.insert(index).inserted else { continue }
-            for var reference in references(of: stages[index]) {
+            for (position, var reference) in references(of: stages[index]).enumerated() {
                 if let values, reference.contains("$") {
-                    guard let resolved = resolve(reference, values: values) else { continue }
+                    guard let resolved = resolve(reference, values: position == 0 ? globalValues(values) : values) else { continue }
                     reference = resolved
                 }
                 if let other = self.stage(named: reference), other.index < index { pending.append(other.index) }
@@ -86,12 +88,20 @@ public struct Dockerfile: Equatable, Sendable {
     /// its closure might miss. A reference whose own text has `:`, `/` or `@` names an image (a stage
     /// name has none of them), whatever its ARGs hold.
     public func unresolvedReferences(of target: String, passing values: [String: String]) -> [String] {
-        closure(of: target, passing: values).flatMap { references(of: $0) }
-            .filter { reference in
-                guard reference.contains("$"), resolve(reference, values: values) == nil else { return false }
+        closure(of: target, passing: values).flatMap { references(of: $0).enumerated() }
+            .filter { position, reference in
+                let seen = position == 0 ? globalValues(values) : values
+                guard reference.contains("$"), resolve(reference, values: seen) == nil else { return false }
                 let literal = reference.replacing(/\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*/, with: "")
                 return !literal.contains { ":/@".contains($0) }
             }
+            .map(\.element)
+    }
+
+    /// The values a FROM line sees: those of global ARGs only (BuildKit's FROM expands no other).
+    func globalValues(_ values: [String: String]) -> [String: String] {
+        let global = Set(globalArgs.map(\.name))
+        return values.filter { global.contains($0.key) }
     }
 
     /// `reference` with each `$NAME`, `${NAME}` and `${NAME:-word}` (the Dockerfile reference's
