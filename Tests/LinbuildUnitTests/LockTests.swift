@@ -304,7 +304,7 @@ import Testing
         } throws: { error in
             guard case LinbuildError.lock(let message) = error else { return false }
             return message.contains("pins stage 'builder' of ampere (image.builder)") && message.contains("now calls 'torch' (image.torch)")
-                && message.contains("run linbuild lock --update once") && !message.contains("\n")
+                && message.contains("run linbuild lock once to pin it") && !message.contains("--update") && !message.contains("\n")
                 && LinbuildError.lock(message).exitCode == .dataError
         }
     }

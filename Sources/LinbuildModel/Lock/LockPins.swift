@@ -39,7 +39,7 @@ public struct LockPins: Equatable, Sendable {
             guard let locked = pins.images[image.stage] else {
                 if let old = renamedStages[image.stage], pins.images[old] != nil {
                     throw LinbuildError.lock(
-                        "\(file) pins stage '\(old)' of \(target.name) (image.\(old)), which \(dockerfile) now calls '\(image.stage)' (image.\(image.stage)): run linbuild lock --update once to pin it under its new name"
+                        "\(file) pins stage '\(old)' of \(target.name) (image.\(old)), which \(dockerfile) now calls '\(image.stage)' (image.\(image.stage)): run linbuild lock once to pin it under its new name (the other pins are kept)"
                     )
                 }
                 throw LinbuildError.lock(
