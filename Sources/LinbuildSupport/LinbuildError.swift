@@ -141,9 +141,11 @@ extension LinbuildError: CustomStringConvertible {
 }
 
 extension LinbuildError {
-    /// `wheelsMissing`'s line; the dry-run script prints it with shell words for `base` and `wheels`.
-    public static func wheelsMissingMessage(base: String, wheels: String) -> String {
-        "the base \(base) is made from the Flash Attention wheels \(wheels), which are neither in the local store nor in the registry; nothing was pushed (run with --force-base to compile them and build the base again)"
+    /// `wheelsMissing`'s line; the dry-run script prints it with shell words for `base` and `wheels`,
+    /// and says what it did not push (it decides each architecture's push in turn; a run decides
+    /// every architecture's wheels before its first push, so nothing was).
+    public static func wheelsMissingMessage(base: String, wheels: String, pushed: String = "nothing was pushed") -> String {
+        "the base \(base) is made from the Flash Attention wheels \(wheels), which are neither in the local store nor in the registry; \(pushed) (run with --force-base to compile them and build the base again)"
     }
 
     /// The local store lacks the wheels a base about to be pushed names, and the registry could not
