@@ -154,6 +154,22 @@ import Testing
         #expect(!fixture.steps.contains { [.checkFA, .buildFA, .pullFA, .pushFA].contains($0.kind) })
     }
 
+    /// turing gets no Flash Attention, but its base build is passed FA_WHEELS=fa-wheels (podman needs
+    /// it), so BuildKit's closure of its base holds fa-compile and fa-wheels: so does its key, and an
+    /// fa-compile edit rebuilds turing's base once. Pinned: it is what BuildKit builds.
+    @Test func turingsBaseKeysTheInFileCompileStagesItIsPassed() throws {
+        let turing = { (dockerfile: String) in try #require(try self.plan(["--arch", "turing"], dockerfile: dockerfile).targets.first) }
+        let shipped = try turing(Self.shippedDockerfile)
+        let closure = try DockerfileParser.parse(Self.shippedDockerfile, path: "Dockerfile")
+            .closure(of: "base", passing: shipped.baseBuildArguments).compactMap(\.name)
+        #expect(closure.contains("fa-compile") && closure.contains("fa-wheels"), "\(closure)")
+        #expect(shipped.baseInputs.arguments["CUDA_ARCH_LIST"] != nil)
+        #expect(shipped.baseInputs.arguments.keys.contains { $0.hasPrefix("FA_") }, "\(shipped.baseInputs.arguments.keys.sorted())")
+        let edited = Self.shippedDockerfile.replacingOccurrences(of: "FROM torch AS fa-compile\n", with: "FROM torch AS fa-compile\nRUN true\n")
+        #expect(edited != Self.shippedDockerfile)
+        #expect(try turing(edited).baseInputs.digest != shipped.baseInputs.digest)
+    }
+
     // MARK: the rules
 
     /// The wheels are looked up, compiled or pulled only for a base build; pushed whenever the base
