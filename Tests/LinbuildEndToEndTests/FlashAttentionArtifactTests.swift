@@ -290,8 +290,10 @@ extension EndToEnd {
             defer { project.remove() }
             // GIVEN both architectures with Flash Attention, built without --push, and beta's wheels removed
             let presets = try String(contentsOfFile: project.presets, encoding: .utf8)
-            try presets.replacingOccurrences(of: "\"flashAttention\": null", with: "\"flashAttention\": { \"version\": \"2.7.4.post1\", \"major\": 2 }")
-                .write(toFile: project.presets, atomically: false, encoding: .utf8)
+            try presets.replacingOccurrences(
+                of: "\"flashAttention\": null", with: "\"flashAttention\": { \"version\": \"2.7.4.post1\", \"major\": 2 }"
+            )
+            .write(toFile: project.presets, atomically: false, encoding: .utf8)
             let built = try project.linbuild(["--arch", "all"])
             #expect(built.status == 0, "\(built.output)")
             let alpha = try #require(Self.faImage(in: built.stderr), "\(built.stderr)")

@@ -112,7 +112,8 @@ import Testing
         // FROM_STAGE is declared only inside a stage: the passed value does not reach the FROM line
         #expect(dockerfile.closure(of: "base", passing: ["FROM_STAGE": "helper"]).map(\.label) == ["other", "base"])
         #expect(dockerfile.unresolvedReferences(of: "base", passing: ["FROM_STAGE": "helper"]).isEmpty)
-        let bare = try DockerfileParser.parse(text.replacingOccurrences(of: "${FROM_STAGE:-other}", with: "${FROM_STAGE}"), path: "Dockerfile")
+        let bare = try DockerfileParser.parse(
+            text.replacingOccurrences(of: "${FROM_STAGE:-other}", with: "${FROM_STAGE}"), path: "Dockerfile")
         #expect(bare.unresolvedReferences(of: "base", passing: ["FROM_STAGE": "helper"]) == ["${FROM_STAGE}"])
         // Declared globally: it does
         let global = try DockerfileParser.parse("ARG FROM_STAGE\n" + text, path: "Dockerfile")

@@ -165,7 +165,8 @@ import Testing
         #expect(closure.contains("fa-compile") && closure.contains("fa-wheels"), "\(closure)")
         #expect(shipped.baseInputs.arguments["CUDA_ARCH_LIST"] != nil)
         #expect(shipped.baseInputs.arguments.keys.contains { $0.hasPrefix("FA_") }, "\(shipped.baseInputs.arguments.keys.sorted())")
-        let edited = Self.shippedDockerfile.replacingOccurrences(of: "FROM torch AS fa-compile\n", with: "FROM torch AS fa-compile\nRUN true\n")
+        let edited = Self.shippedDockerfile.replacingOccurrences(
+            of: "FROM torch AS fa-compile\n", with: "FROM torch AS fa-compile\nRUN true\n")
         #expect(edited != Self.shippedDockerfile)
         #expect(try turing(edited).baseInputs.digest != shipped.baseInputs.digest)
     }
@@ -240,7 +241,8 @@ import Testing
     /// the pulled copy removed (a copy with other inputs never stays under the wheels' tag).
     @Test func theDryRunsWheelsCheckRemovesThePulledCopy() throws {
         let script = PlanRenderer.shellScript(try plan(["--arch", "hopper", "--push"], dockerfile: Self.shippedDockerfile))
-        let function = try #require(script.components(separatedBy: "linbuild_fa_in_registry() {\n").dropFirst().first?.components(separatedBy: "\n}").first)
+        let function = try #require(
+            script.components(separatedBy: "linbuild_fa_in_registry() {\n").dropFirst().first?.components(separatedBy: "\n}").first)
         #expect(function.contains("linbuild_fa_pulled=$(docker image inspect --format '{{.Id}}' \"$1\" 2>/dev/null)"), "\(function)")
         #expect(function.contains("docker image rm \"$linbuild_fa_pulled\" >/dev/null 2>&1 || :"), "\(function)")
     }

@@ -63,7 +63,9 @@ enum FlashAttentionScript {
         ]
         guard plan.steps.contains(where: { $0.kind == .pushFA && $0.image == nil }) else { return lines }
         let named = BaseScript.withArgument(
-            plan.engine.command(["image", "inspect", "--format", "{{index .Config.Labels \"\(BaseInputs.flashAttentionImageLabel)\"}}", target.baseImage]))
+            plan.engine.command([
+                "image", "inspect", "--format", "{{index .Config.Labels \"\(BaseInputs.flashAttentionImageLabel)\"}}", target.baseImage,
+            ]))
         lines += [
             "# linbuild_fa_named BASE (--skip-base): before a push of the local base BASE, the wheels its \(BaseInputs.flashAttentionImageLabel)",
             "# label names (their tag ends in -in and the start of their inputs digest), as linbuild_fa_push does.",
@@ -88,7 +90,9 @@ enum FlashAttentionScript {
     /// calls `linbuild_fa_push` before the first tag it pushes), at once when the base is pushed
     /// whatever the registry holds (--force-base).
     static func push(_ step: Step, plan: Plan, target: TargetPlan) -> [String] {
-        guard let condition = step.condition, followsTheBasePush(condition, mode: plan.baseMode) else { return PlanRenderer.undecidable(step) }
+        guard let condition = step.condition, followsTheBasePush(condition, mode: plan.baseMode) else {
+            return PlanRenderer.undecidable(step)
+        }
         guard let image = step.image, let inputs = target.faInputs else {
             // --skip-base: the wheels are those the local base names, read with the base's push.
             return ["# \(step.title), only if \(PlanRenderer.conditionText(condition)) (linbuild_fa_named, with the base's push)"]
