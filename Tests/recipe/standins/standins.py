@@ -9,7 +9,9 @@ Subcommands (all print or write; none reach the network):
                                     the /whl tree under OUT: stub torch/torchvision/torchaudio wheels,
                                     or /whl-real: the real ones relabeled under REAL_DIR (TORCH=real)
   simple-index OUT URL_PREFIX DIR.. a PEP 503 tree at OUT linking to URL_PREFIX/<file> for files in DIRs
-  fa2-sdist TEMPLATE VERSION OUT    flash_attn-VERSION.tar.gz from the template folder
+  fa2-sdist TEMPLATE VERSION OUT SERVER
+                                    flash_attn-VERSION.tar.gz from the template folder; its setup.py
+                                    records each compile at SERVER (GET /compiled?…)
   serve ROOT GIT_ROOT PORTFILE [CREDENTIALS]
                                     HTTP on 127.0.0.1 (a free port, written to PORTFILE); with a
                                     CREDENTIALS file (lines "FORM BASE64-OF-USER:PASSWORD"), every
@@ -323,8 +325,9 @@ def simple_index(out, url_prefix, dirs):
     write_pep503(out, url_prefix, files)
 
 
-def fa2_sdist(template, version, out):
-    """flash_attn-VERSION.tar.gz: the template folder with VERSION substituted, plus PKG-INFO."""
+def fa2_sdist(template, version, out, server):
+    """flash_attn-VERSION.tar.gz: the template folder with VERSION and SERVER (where setup.py records
+    each compile) substituted, plus PKG-INFO."""
     base = f"flash_attn-{version}"
     path = os.path.join(out, base + ".tar.gz")
     buf = io.BytesIO()
@@ -338,7 +341,7 @@ def fa2_sdist(template, version, out):
             for n in names:
                 full = os.path.join(root, n)
                 rel = os.path.relpath(full, template)
-                members[rel] = open(full).read().replace("@VERSION@", version)
+                members[rel] = open(full).read().replace("@VERSION@", version).replace("@SERVER@", server)
         for rel in sorted(members):
             data = members[rel].encode()
             info = tarfile.TarInfo(f"{base}/{rel}")
@@ -438,6 +441,16 @@ def serve(root, git_root, portfile, credentials=None):
 
         def do_GET(self):
             if not self.authorised():
+                return
+            # A stand-in Flash Attention build's record of a compile it ran (fa_record.compiled): the
+            # request line in the log is the record.
+            if urllib.parse.urlsplit(self.path).path == "/compiled":
+                body = b"recorded\n"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
                 return
             if self.path.startswith("/git/") and ("/info/refs?service=" in self.path):
                 return self.git()

@@ -4,7 +4,8 @@ environment it saw into flash_attn/_build_env.json. Like the real one, it ignore
 TORCH_CUDA_ARCH_LIST: the archs come from FLASH_ATTN_CUDA_ARCHS (default 80;90;100;120), and of
 those it compiles only 80, 90 (nvcc 11.8+), 100 and 120 (nvcc 12.8+): upstream's setup.py adds a
 -gencode for each of these four and ignores any other (8.6 and 8.9 GPUs run the sm80 code).
-`gencode` records what it would have compiled."""
+`gencode` records what it would have compiled. Once the extension is compiled, it records the
+compile at the stand-in server that served its sdist (@SERVER@, written in when the sdist is packed)."""
 import os
 import sys
 
@@ -30,6 +31,7 @@ class BuildExt(build_ext):
             print("csrc/flash_fwd_split_hdim256_bf16_sm80.cu(1): error: STANDIN-FA-COMPILE-ERROR (the last line of a long build)", flush=True)
             sys.exit(1)
         super().run()
+        fa_record.compiled("@SERVER@", "2", "@VERSION@", ENV["gencode"])
 
 
 class BuildPy(build_py):

@@ -4,7 +4,8 @@ module flash_attn_interface. Like the real one it imports torch at build time, r
 csrc/composable_kernel and third_party/aiter, are ROCm's), needs that submodule's headers, and
 would download another nvcc unless the local one is 12.8 or FLASH_ATTENTION_OFFLINE_BUILD is set
 (offline here: that fails). It records the environment it saw into flash_attn_3/_build_env.json,
-and how the source was cloned: shallow or not, and which submodules are there."""
+and how the source was cloned: shallow or not, and which submodules are there. Once the extension is compiled, it records the compile at the
+stand-in server its clone came from (the origin's http://host:port)."""
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, here)
 import fa_record  # noqa: E402  (imports torch)
 from setuptools import Extension, setup  # noqa: E402
+from setuptools.command.build_ext import build_ext  # noqa: E402
 from setuptools.command.build_py import build_py  # noqa: E402
 
 
@@ -44,6 +46,15 @@ ENV = fa_record.build_env("3", {"version": "3.0.0", "standin_revision": revision
                                 "cutlass": open(cutlass).readline().strip(), "disabled": disabled, "clone": clone})
 
 
+class BuildExt(build_ext):
+    def run(self):
+        super().run()
+        origin = git("remote", "get-url", "origin") or ""
+        if "/git/" not in origin:
+            sys.exit(f"flash-attention stand-in: the clone's origin ({origin!r}) is not a stand-in server's /git/ URL")
+        fa_record.compiled(origin.split("/git/")[0], "3", "3.0.0", ["sm_90"] + ([] if "FLASH_ATTENTION_DISABLE_SM80" in os.environ else ["sm_80"]))
+
+
 class BuildPy(build_py):
     def run(self):
         super().run()
@@ -57,7 +68,7 @@ setup(
     packages=["flash_attn_3"],
     py_modules=["flash_attn_interface"],
     ext_modules=[Extension("flash_attn_3._C", sources=["flash_api_stub.c", fa_record.kernels(os.path.dirname(os.path.abspath(__file__)))])],
-    cmdclass={"build_py": BuildPy},
+    cmdclass={"build_py": BuildPy, "build_ext": BuildExt},
     install_requires=["torch", "einops", "packaging", "ninja"],
     python_requires=">=3.10",
 )
