@@ -148,6 +148,15 @@ extension LinbuildError {
         "the base \(base) is made from the Flash Attention wheels \(wheels), which are neither in the local store nor in the registry; \(pushed) (run with --force-base to compile them and build the base again)"
     }
 
+    /// `--skip-base --push`: the local base's `dev.linbuild.fa.image` names no immutable tag of the
+    /// run's wheels repository (another registry or namespace, or no `-in` tag): pushing them would
+    /// push to a repository the user never named. The dry-run script prints it with shell words.
+    public static func foreignWheelsMessage(base: String, wheels: String, repository: String, pushed: String = "nothing was pushed")
+        -> String
+    {
+        "the base \(base) names the Flash Attention wheels '\(wheels)', which is no immutable tag (<tag>-in<digest>) of this run's wheels repository \(repository); \(pushed) (build the base with this --registry and --namespace, or run with --force-base)"
+    }
+
     /// The local store lacks the wheels a base about to be pushed names, and the registry could not
     /// say whether it holds them: the run stops rather than push a base that may name missing wheels.
     public static func wheelsUnknown(base: String, wheels: String) -> LinbuildError {

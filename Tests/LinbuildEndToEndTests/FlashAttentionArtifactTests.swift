@@ -260,6 +260,54 @@ extension EndToEnd {
             }
         }
 
+        /// --skip-base --push pushes only wheels of the run's own wheels repository: a base whose label
+        /// names another (built under another --registry or --namespace, then tagged here) stops the
+        /// run and its script with one line (65), and nothing is pushed, the wheels included.
+        @Test func skipBasePushOfABaseNamingWheelsOfAnotherRepositoryStopsWith65() throws {
+            // GIVEN a base built under the project's namespace, tagged under another
+            let (project, artifact) = try Self.builtWithoutPush()
+            defer { project.remove() }
+            let moved = "\(project.namespace)-moved"
+            let movedBase = project.baseReference().replacingOccurrences(of: "/\(project.namespace)/", with: "/\(moved)/")
+            defer { _ = try? EndToEnd.environment.docker(["rmi", movedBase]) }
+            #expect(try EndToEnd.environment.docker(["tag", project.baseReference(), movedBase]).status == 0)
+            let repository = "\(EndToEnd.environment.registry)/\(moved)/fixture-fa"
+            for how in ["run", "script"] {
+                // WHEN it is pushed as it is under that namespace
+                let push = try Self.push(project, how, ["--skip-base", "--namespace", moved])
+
+                // THEN one line names both repositories and the way out (65), and the registry has nothing
+                #expect(push.status == 65, "\(how): \(push.output)")
+                if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
+                #expect(push.stderr.contains("names the Flash Attention wheels '\(artifact)'"), "\(how): \(push.stderr)")
+                #expect(push.stderr.contains("of this run's wheels repository \(repository);"), "\(how): \(push.stderr)")
+                #expect(push.stderr.contains("build the base with this --registry and --namespace"), "\(how)")
+                #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
+                #expect(try RegistryAPI.manifestStatus(of: movedBase) == 404, "\(how)")
+            }
+        }
+
+        /// The script's registry check, with no local wheels under the tag, removes what it pulled by
+        /// reference: a copy whose image ID has another tag (which an `rm` by ID refuses) goes too.
+        @Test func theScriptRemovesAPulledCopyByReferenceWhenNoWheelsWereLocal() throws {
+            // GIVEN a base whose wheels the local store lacks, and the registry holding the fixture's
+            // busybox (other inputs, an image ID with its own tag) under the wheels' tag
+            let (project, artifact) = try Self.builtWithoutPush()
+            defer { project.remove() }
+            #expect(try project.removeImage(artifact) { try EndToEnd.environment.docker($0) })
+            #expect(try EndToEnd.environment.docker(["tag", "linbuild-fixture/busybox:latest", artifact]).status == 0)
+            #expect(try EndToEnd.environment.docker(["push", artifact]).status == 0)
+            #expect(try EndToEnd.environment.docker(["rmi", artifact]).status == 0)
+
+            // WHEN the script pushes the base
+            let script = try Self.push(project, "script")
+
+            // THEN it stops (66: the wheels are nowhere), and the pulled copy is not left under the wheels' tag
+            #expect(script.status == 66, "\(script.output)")
+            #expect(try EndToEnd.environment.docker(["image", "inspect", artifact]).status != 0)
+            #expect(try EndToEnd.environment.docker(["image", "inspect", "linbuild-fixture/busybox:latest"]).status == 0)
+        }
+
         /// A registry that cannot be asked about wheels the local store lacks: the run cannot tell
         /// whether they are anywhere, and says so (69), rather than that they are nowhere (66).
         @Test func wheelsTheLocalStoreLacksAndARegistryThatCannotBeAskedStopWith69() throws {

@@ -245,6 +245,33 @@ import Testing
             script.components(separatedBy: "linbuild_fa_in_registry() {\n").dropFirst().first?.components(separatedBy: "\n}").first)
         #expect(function.contains("linbuild_fa_pulled=$(docker image inspect --format '{{.Id}}' \"$1\" 2>/dev/null)"), "\(function)")
         #expect(function.contains("docker image rm \"$linbuild_fa_pulled\" >/dev/null 2>&1 || :"), "\(function)")
+        // With no local wheels under the tag, the pulled copy goes by reference: its ID may have other tags
+        #expect(function.contains("elif [ -z \"$linbuild_fa_id\" ]; then docker image rm \"$1\" >/dev/null || :"), "\(function)")
+    }
+
+    /// --skip-base --push pushes only wheels of this run's wheels repository: the plan says which,
+    /// and the script stops (65) when the base's label names another.
+    @Test func skipBasePushAcceptsOnlyWheelsOfTheRunsRepository() throws {
+        let plan = try plan(
+            ["--arch", "hopper", "--skip-base", "--push", "--registry", "host:5000", "--namespace", "ns"],
+            dockerfile: Self.shippedDockerfile)
+        #expect(plan.targets.first?.faRepository == "host:5000/ns/linnaeus-fa")
+        let script = PlanRenderer.shellScript(plan)
+        #expect(
+            script.contains("  case \"$linbuild_fa_ref\" in host:5000/ns/linnaeus-fa:*-in*) linbuild_fa_short=${linbuild_fa_ref##*-in} ;;"),
+            "\(script)")
+        #expect(script.contains("which is no immutable tag (<tag>-in<digest>) of this run's wheels repository host:5000/ns/linnaeus-fa"))
+        #expect(script.contains("exit 65 ;; esac\n  linbuild_fa_push \"$linbuild_fa_ref\" \"$linbuild_fa_short\" \"$1\""), "\(script)")
+        // The run's plan names the same repository whatever the base mode
+        #expect(try hopper(["--registry", "host:5000", "--namespace", "ns"]).faRepository == "host:5000/ns/linnaeus-fa")
+    }
+
+    /// An architecture without Flash Attention has no wheels to push, --skip-base included.
+    @Test func turingsSkipBasePushHasNoWheelsPush() throws {
+        let plan = try plan(["--arch", "turing", "--skip-base", "--push"], dockerfile: Self.shippedDockerfile)
+        #expect(plan.targets.first?.faRepository == nil)
+        #expect(!plan.steps.contains { $0.kind == .pushFA }, "\(plan.steps.map(\.kind))")
+        #expect(plan.steps.contains { $0.kind == .pushBase })
     }
 
     /// --skip-base --push pushes the local base as it is: the wheels it names (its label, read at

@@ -17,9 +17,11 @@ enum FlashAttentionScript {
         let inspect = BaseScript.withArgument(
             plan.engine.command(["image", "inspect", "--format", template(plan.platform), target.baseImage]))
         let imageID = BaseScript.withArgument(plan.engine.command(["image", "inspect", "--format", "{{.Id}}", target.baseImage]))
-        // The pulled copy, by its image ID (`withArgument` makes that "$1" here too).
-        let remove = BaseScript.withArgument(plan.engine.command(["image", "rm", target.baseImage]))
-            .replacingOccurrences(of: "\"$1\"", with: "\"$linbuild_fa_pulled\"")
+        // The pulled copy: by reference when the local store had no wheels under the tag (its ID may
+        // have other tags, which an `rm` by ID refuses), by image ID once the tag is given back.
+        let removeTag = BaseScript.withArgument(plan.engine.command(["image", "rm", target.baseImage]))
+        var removeID = plan.engine.command(["image", "rm", Command.runValue(pulledValue)])
+        removeID.runValues = [pulledValue]
         let pulling = plan.engine.pull(target.baseImage, platform: plan.platform)
         var tagBack = plan.engine.command(["tag", Command.runValue(idValue), target.baseImage])
         tagBack.runValues = [idValue]
@@ -45,9 +47,9 @@ enum FlashAttentionScript {
             "  if linbuild_fa_registry \"$@\"; then linbuild_fa_held=0; else linbuild_fa_held=1; fi",
             "  linbuild_fa_pulled=$(\(imageID) 2>/dev/null) || linbuild_fa_pulled=",
             "  if [ -n \"$linbuild_fa_id\" ]; then \(BaseScript.withArgument(tagBack, substituting: [idValue: "\"$linbuild_fa_id\""])); fi",
-            "  if [ -n \"$linbuild_fa_pulled\" ] && [ \"$linbuild_fa_pulled\" != \"$linbuild_fa_id\" ]; then",
-            "    \(remove) >/dev/null 2>&1 || :",
-            "  fi",
+            "  if [ -z \"$linbuild_fa_pulled\" ] || [ \"$linbuild_fa_pulled\" = \"$linbuild_fa_id\" ]; then :",
+            "  elif [ -z \"$linbuild_fa_id\" ]; then \(removeTag) >/dev/null || :",
+            "  else \(removeID.shellLine(substituting: [pulledValue: "\"$linbuild_fa_pulled\""])) >/dev/null 2>&1 || :; fi",
             "  return $linbuild_fa_held",
             "}",
             "# linbuild_fa_push REF DIGEST BASE: before a push of the base BASE, its wheels REF, unless the registry holds them",
@@ -61,18 +63,25 @@ enum FlashAttentionScript {
             "  \(BaseScript.withArgument(pushing))",
             "}",
         ]
-        guard plan.steps.contains(where: { $0.kind == .pushFA && $0.image == nil }) else { return lines }
+        guard plan.steps.contains(where: { $0.kind == .pushFA && $0.image == nil }),
+            let repository = plan.targets.lazy.compactMap(\.faRepository).first
+        else { return lines }
         let named = BaseScript.withArgument(
             plan.engine.command([
                 "image", "inspect", "--format", "{{index .Config.Labels \"\(BaseInputs.flashAttentionImageLabel)\"}}", target.baseImage,
             ]))
+        let foreign = LinbuildError.foreignWheelsMessage(
+            base: "$1", wheels: "$linbuild_fa_ref", repository: repository, pushed: "neither it nor anything after it was pushed")
         lines += [
             "# linbuild_fa_named BASE (--skip-base): before a push of the local base BASE, the wheels its \(BaseInputs.flashAttentionImageLabel)",
-            "# label names (their tag ends in -in and the start of their inputs digest), as linbuild_fa_push does.",
+            "# label names, which must be an immutable tag of this run's wheels repository (<tag>-in<start of their inputs digest>),",
+            "# as linbuild_fa_push does.",
             "linbuild_fa_named() {",
             "  linbuild_fa_ref=$(\(named))",
-            "  case \"$linbuild_fa_ref\" in '' | '<no value>') return 0 ;; *-in*) ;; *) echo \"linbuild: the base $1 names no wheels' immutable tag ($linbuild_fa_ref)\" >&2; exit \(ExitCode.dataError.rawValue) ;; esac",
-            "  linbuild_fa_push \"$linbuild_fa_ref\" \"${linbuild_fa_ref##*-in}\" \"$1\"",
+            "  case \"$linbuild_fa_ref\" in '' | '<no value>') return 0 ;; esac",
+            "  case \"$linbuild_fa_ref\" in \(ShellQuote.quote(repository + ":"))*-in*) linbuild_fa_short=${linbuild_fa_ref##*-in} ;; *) linbuild_fa_short= ;; esac",
+            "  case \"$linbuild_fa_short\" in '' | *:*) echo \"linbuild: \(foreign)\" >&2; exit \(ExitCode.dataError.rawValue) ;; esac",
+            "  linbuild_fa_push \"$linbuild_fa_ref\" \"$linbuild_fa_short\" \"$1\"",
             "}",
         ]
         return lines
@@ -80,6 +89,8 @@ enum FlashAttentionScript {
 
     /// The run value of the tag back in `linbuild_fa_in_registry`: the wheels' local image ID.
     static let idValue = "LINBUILD_FA_ID"
+    /// The run value of the removal of the pulled copy by image ID.
+    static let pulledValue = "LINBUILD_FA_PULLED"
 
     /// The variable `linbuild_push_base` reads: the wheels to push (`REF DIGEST BASE`) before the
     /// first tag of the base it pushes; emptied once they are.

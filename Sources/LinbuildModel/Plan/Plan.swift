@@ -14,7 +14,8 @@ public struct Plan: Equatable, Sendable, Codable {
     /// engine cannot give two builds of one commit one digest, `baseInputs.pins` and
     /// `targets[].lockedImages` hold what a lock pins.
     /// 6: the Flash Attention wheels artifact: `targets[].faInputs` and `faImage`, the steps
-    /// `checkFA`, `buildFA`, `pullFA`, `pushFA`, and `baseInputs.artifacts` (`scope` on both).
+    /// `checkFA`, `buildFA`, `pullFA`, `pushFA`, `baseInputs.artifacts` (`scope` on both) and
+    /// `targets[].faRepository`.
     public static let currentSchemaVersion = 6
     public var schemaVersion = Plan.currentSchemaVersion
     public enum BaseMode: String, Equatable, Sendable, Codable {
@@ -83,6 +84,10 @@ public struct TargetPlan: Equatable, Sendable, Codable {
     /// the architecture gets none, the Dockerfile has no `fa-wheels` stage, or with `--skip-base`.
     public var faInputs: BaseInputs? = nil
     public var faImage: String? = nil
+    /// `[registry/]NS/linnaeus-fa`: the repository this run's wheels are in (with `--skip-base`
+    /// too, where the base's `dev.linbuild.fa.image` must name a tag of it before it is pushed).
+    /// Nil when the architecture gets no Flash Attention or the Dockerfile has no `fa-wheels` stage.
+    public var faRepository: String? = nil
 }
 
 /// A step of the plan. Conditional steps run only when the base decision, taken at run time from

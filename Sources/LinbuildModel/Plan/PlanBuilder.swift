@@ -107,12 +107,12 @@ public struct PlanBuilder: Sendable {
             let faInputs = FlashAttentionInputs.make(
                 dockerfile: dockerfile, arguments: BuildArguments(baseArguments.pairs + defaulted), passing: faBuildArguments.values,
                 platform: platform, pins: pins?.inputs ?? [:])
-            let faImage = faInputs.flatMap { faInputs -> String? in
-                guard !architecture.flashAttention.isEmpty, !options.skipBase else { return nil }
-                return FlashAttentionImageTag(
-                    repository: repository, baseImage: presets.defaults.baseImage, architecture: architecture, platform: platform
-                ).reference(inputs: faInputs)
-            }
+            let faTag =
+                faInputs == nil || architecture.flashAttention.isEmpty
+                ? nil
+                : FlashAttentionImageTag(
+                    repository: repository, baseImage: presets.defaults.baseImage, architecture: architecture, platform: platform)
+            let faImage = options.skipBase ? nil : faInputs.flatMap { faTag?.reference(inputs: $0) }
             let wheels =
                 faInputs == nil ? [] : [(DockerfileContract.flashAttentionArgument, faImage ?? DockerfileContract.flashAttentionStage)]
             let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels)
@@ -166,6 +166,7 @@ public struct PlanBuilder: Sendable {
                 targetPlan.faInputs = faInputs
                 targetPlan.faImage = faImage
             }
+            targetPlan.faRepository = faTag.map { repository.name(image: $0.image) }
             targets.append(targetPlan)
 
             let arch = architecture.name
@@ -239,9 +240,10 @@ public struct PlanBuilder: Sendable {
                 if let faImage {
                     pushSteps.append(
                         Step(kind: .pushFA, arch: arch, commands: [engine.push(faImage)], condition: .faNeedsPush, image: faImage))
-                } else if options.skipBase, faInputs != nil {
+                } else if options.skipBase, faTag != nil {
                     // --skip-base pushes the base as it is: the wheels it names are those of its
-                    // `dev.linbuild.fa.image` label, read at run time (in the base's repository).
+                    // `dev.linbuild.fa.image` label, read at run time, which must be a tag of this
+                    // run's wheels repository (`faRepository`): no other registry gets pushed to.
                     pushSteps.append(
                         Step(kind: .pushFA, arch: arch, commands: [wheelsPush(like: base.reference)], condition: .faNeedsPush, image: nil))
                 }

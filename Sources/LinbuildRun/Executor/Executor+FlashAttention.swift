@@ -81,14 +81,17 @@ extension Executor {
     /// the run: a base is never pushed naming wheels the registry does not have. With --skip-base
     /// the wheels are those the local base names (`dev.linbuild.fa.image`), found out here.
     func pushFA(_ step: Step, probe: EngineProbe, state: inout ArchState, summary: inout RunSummary) throws {
-        guard let push = try wheelsPush(step, probe: probe, state: &state) else {
-            if state.facts.basePushed == true {
-                summary.rows.append(
-                    .init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
-            }
-            return
+        switch try wheelsPush(step, probe: probe, state: &state) {
+        case .push(let push): try stream(push, summary: &summary, note: nil, probe: probe, outcome: .pushed)
+        case .held:
+            summary.rows.append(
+                .init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
+        case .noWheels(let base):
+            console.info(
+                "\(step.name(.summaryRow)): nothing to push, the base \(base) names no Flash Attention wheels (no \(BaseInputs.flashAttentionImageLabel) label)"
+            )
+        case .baseNotPushed: break
         }
-        try stream(push, summary: &summary, note: nil, probe: probe, outcome: .pushed)
     }
 
     /// Before the run's first push: every architecture's wheels push is decided, so wheels that are
@@ -101,17 +104,29 @@ extension Executor {
         }
     }
 
-    /// The push of the wheels `step` stands for, its run value filled in; nil when the rule says
-    /// not to push them (the base is not pushed, or the registry holds them with these inputs).
-    /// Throws when they are to be pushed and the local store lacks them.
-    private func wheelsPush(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> Step? {
-        guard let target = target(of: step) else { return nil }
+    /// What becomes of the wheels' push.
+    enum WheelsPush {
+        /// The push, its run value filled in.
+        case push(Step)
+        /// The registry holds them with these inputs.
+        case held
+        /// --skip-base: the base (named) has no `dev.linbuild.fa.image` label.
+        case noWheels(base: String)
+        /// The base is not pushed, so neither are its wheels.
+        case baseNotPushed
+    }
+
+    /// The push of the wheels `step` stands for, or why there is none. Throws when they are to be
+    /// pushed and the local store lacks them, or (--skip-base) the base names wheels of another repository.
+    private func wheelsPush(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> WheelsPush {
+        guard let target = target(of: step) else { return .baseNotPushed }
         state.facts.basePushed = try basePushed(step.arch, state: &state)
-        guard state.facts.basePushed == true, let wheels = try wheels(of: step, target: target, probe: probe) else { return nil }
+        guard state.facts.basePushed == true else { return .baseNotPushed }
+        guard let wheels = try wheels(of: step, target: target, probe: probe) else { return .noWheels(base: target.baseImage) }
         let lookup = lookUpRegistry(wheels.image, digestLabel: wheels.digestLabel, state: &state, matches: wheels.matches)
         var facts = state.facts
         facts.registryCopy = lookup.copy
-        guard try decided(step, facts) else { return nil }
+        guard try decided(step, facts) else { return .held }
         let base = plan.baseMode == .skip ? target.baseImage : target.baseImmutableImage
         guard let local = try probe.localImage(wheels.image), wheels.matches(local.labels, local.platform) else {
             if lookup.copy == .unknown { throw LinbuildError.wheelsUnknown(base: base, wheels: wheels.image) }
@@ -120,12 +135,14 @@ extension Executor {
         var push = step
         push.image = wheels.image
         push.commands = step.commands.map { $0.filling([Step.RunValue.wheelsImage: wheels.image]) ?? $0 }
-        return push
+        return .push(push)
     }
 
     /// The wheels `step` pushes and how a copy of them is recognised: the plan's immutable tag and
-    /// inputs; with --skip-base, those the local base names, whose tag ends in `-in` and the start
-    /// of their inputs digest (nil: the base names none).
+    /// inputs; with --skip-base, those the local base names, which must be an immutable tag of the
+    /// run's wheels repository (`faRepository`: no registry the user did not name gets a push),
+    /// recognised by the form and the start of their inputs digest the tag carries, as the dry-run
+    /// script does (nil: the base names none).
     private func wheels(of step: Step, target: TargetPlan, probe: EngineProbe) throws -> Wheels? {
         if let image = step.image, let inputs = target.faInputs {
             return Wheels(image: image, digestLabel: inputs.digestLabelName) { labels, platform in
@@ -135,15 +152,17 @@ extension Executor {
         guard let base = try probe.localImage(target.baseImage), let image = base.labels[BaseInputs.flashAttentionImageLabel],
             !image.isEmpty
         else { return nil }
-        let short = image.components(separatedBy: "-in").last ?? ""
-        guard ImageReference(image) != nil, image.contains("-in"), !short.isEmpty, !short.contains(":") else {
+        let repository = target.faRepository ?? ""
+        let tag = image.hasPrefix(repository + ":") ? String(image.dropFirst(repository.count + 1)) : ""
+        let short = tag.components(separatedBy: "-in").last ?? ""
+        guard !repository.isEmpty, ImageReference(image) != nil, tag.contains("-in"), !short.isEmpty, !short.contains(":") else {
             throw LinbuildError.mislabeledImage(
-                "the base \(target.baseImage) names the Flash Attention wheels '\(image)', which is no wheels' immutable tag; nothing was pushed (build the base again)"
-            )
+                LinbuildError.foreignWheelsMessage(base: target.baseImage, wheels: image, repository: repository))
         }
-        let label = BaseInputs.flashAttentionDigestLabel, platform = plan.platform
-        return Wheels(image: image, digestLabel: label) { labels, found in
-            ImagePlatform.matches(platform, found: found) && labels[label]?.hasPrefix(short) == true
+        let platform = plan.platform, digest = BaseInputs.flashAttentionDigestLabel, form = BaseInputs.flashAttentionFormLabel
+        return Wheels(image: image, digestLabel: digest) { labels, found in
+            ImagePlatform.matches(platform, found: found) && labels[form] == String(BaseInputs.form)
+                && labels[digest]?.hasPrefix(short) == true
         }
     }
 
