@@ -287,6 +287,29 @@ extension EndToEnd {
             }
         }
 
+        /// --skip-base --push of a base that names no wheels: the wheels' push says why it pushes
+        /// nothing, and the summary does not claim the registry holds them.
+        @Test func skipBasePushOfABaseNamingNoWheelsSaysSo() throws {
+            // GIVEN a local base whose dev.linbuild.fa.image label is empty
+            let (project, _) = try Self.builtWithoutPush()
+            defer { project.remove() }
+            let relabel = "FROM \(project.baseReference())\nLABEL dev.linbuild.fa.image=\"\"\n"
+            let built = try EndToEnd.environment.docker(["build", "-q", "-t", project.baseReference(), "-"], input: relabel)
+            #expect(built.status == 0, "\(built.output)")
+
+            // WHEN it is pushed as it is
+            let push = try project.linbuild(["--skip-base", "--push"])
+
+            // THEN the base is pushed, and the wheels' push says it had nothing to push, not that the registry holds them
+            #expect(push.status == 0, "\(push.output)")
+            #expect(
+                push.stderr.contains(
+                    "push fa [alpha]: nothing to push, the base \(project.baseReference()) names no Flash Attention wheels"),
+                "\(push.stderr)")
+            #expect(!push.output.contains("already in the registry with these inputs"), "\(push.output)")
+            #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200)
+        }
+
         /// The script's registry check, with no local wheels under the tag, removes what it pulled by
         /// reference: a copy whose image ID has another tag (which an `rm` by ID refuses) goes too.
         @Test func theScriptRemovesAPulledCopyByReferenceWhenNoWheelsWereLocal() throws {
