@@ -310,6 +310,24 @@ extension EndToEnd {
             #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200)
         }
 
+        /// --skip-base: the run and its script recognise the wheels the base names by the same labels,
+        /// the form included: local wheels whose form is not this linbuild's are not pushed by either.
+        @Test func skipBasePushRecognisesTheWheelsByTheirFormAsTheScriptDoes() throws {
+            for how in ["run", "script"] {
+                // GIVEN a base whose wheels, under their tag, record no form
+                let (project, artifact) = try Self.builtWithoutPush()
+                defer { project.remove() }
+                let relabel = "FROM \(artifact)\nLABEL dev.linbuild.fa.form=\"\"\n"
+                let built = try EndToEnd.environment.docker(["build", "-q", "-t", artifact, "-"], input: relabel)
+                #expect(built.status == 0, "\(built.output)")
+
+                // WHEN the base is pushed as it is, THEN both stop (66: no wheels with these inputs anywhere)
+                let push = try Self.push(project, how, ["--skip-base"])
+                #expect(push.status == 66, "\(how): \(push.output)")
+                #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
+            }
+        }
+
         /// The script's registry check, with no local wheels under the tag, removes what it pulled by
         /// reference: a copy whose image ID has another tag (which an `rm` by ID refuses) goes too.
         @Test func theScriptRemovesAPulledCopyByReferenceWhenNoWheelsWereLocal() throws {
