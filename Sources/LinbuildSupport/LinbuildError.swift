@@ -144,8 +144,13 @@ extension LinbuildError {
     /// `wheelsMissing`'s line; the dry-run script prints it with shell words for `base` and `wheels`,
     /// and says what it did not push (it decides each architecture's push in turn; a run decides
     /// every architecture's wheels before its first push, so nothing was).
-    public static func wheelsMissingMessage(base: String, wheels: String, pushed: String = "nothing was pushed") -> String {
-        "the base \(base) is made from the Flash Attention wheels \(wheels), which are neither in the local store nor in the registry; \(pushed) (run with --force-base to compile them and build the base again)"
+    /// The script learns what the registry holds by pulling, which cannot tell a registry that lacks
+    /// them from one that cannot be asked: it says `could not be pulled`, with 66 either way.
+    public static func wheelsMissingMessage(
+        base: String, wheels: String, pushed: String = "nothing was pushed",
+        nowhere: String = "neither in the local store nor in the registry"
+    ) -> String {
+        "the base \(base) is made from the Flash Attention wheels \(wheels), which are \(nowhere); \(pushed) (run with --force-base to compile them and build the base again)"
     }
 
     /// `--skip-base --push`: the local base's `dev.linbuild.fa.image` names no immutable tag of the

@@ -221,7 +221,9 @@ extension EndToEnd {
             // AND so does its dry-run script
             let script = try Self.push(project, "script")
             #expect(script.status == 66, "\(script.output)")
-            #expect(script.stderr.contains("which are neither in the local store nor in the registry"), "\(script.stderr)")
+            #expect(
+                script.stderr.contains("\(artifact), which are not in the local store and could not be pulled from the registry"),
+                "\(script.stderr)")
             #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
         }
 
@@ -254,7 +256,10 @@ extension EndToEnd {
                 let push = try Self.push(project, how, ["--skip-base"])
                 #expect(push.status == 66, "\(how): \(push.output)")
                 if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
-                #expect(push.stderr.contains("\(artifact), which are neither in the local store nor in the registry"), "\(push.stderr)")
+                let nowhere =
+                    how == "run"
+                    ? "neither in the local store nor in the registry" : "not in the local store and could not be pulled from the registry"
+                #expect(push.stderr.contains("\(artifact), which are \(nowhere)"), "\(push.stderr)")
                 #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how)")
                 #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
             }

@@ -57,7 +57,7 @@ enum FlashAttentionScript {
             "linbuild_fa_push() {",
             "  if linbuild_fa_in_registry \"$1\" \"$2\"; then echo \"$1 is already in the registry with the same inputs\" >&2; return 0; fi",
             "  if ! linbuild_fa_local \"$1\" \"$2\"; then",
-            "    echo \"linbuild: \(LinbuildError.wheelsMissingMessage(base: "$3", wheels: "$1", pushed: "neither it nor anything after it was pushed"))\" >&2",
+            "    echo \"linbuild: \(LinbuildError.wheelsMissingMessage(base: "$3", wheels: "$1", pushed: "neither it nor anything after it was pushed", nowhere: "not in the local store and could not be pulled from the registry"))\" >&2",
             "    exit \(ExitCode.noInput.rawValue)",
             "  fi",
             "  \(BaseScript.withArgument(pushing))",
