@@ -3,14 +3,15 @@
 # (fa_compiles: the stand-in builds record each compile at the stand-in server):
 #   0. the first build, BuildKit's cache pruned: each version compiled once; then the same base built
 #      in-file by a plain `docker build` (FA_WHEELS=fa-wheels), BuildKit's cache pruned again: the
-#      reference the artifact's wheels must equal (the same wheel files, the same RECORDs);
+#      reference the artifact's wheels must equal (the same wheel files, the same RECORDs but FA 2's
+#      extension's hash: see fa_comparable);
 #   1. an OS package added to the presets, BuildKit's cache pruned first (so nothing but the
 #      artifact can spare the compile): the base is rebuilt, Flash Attention compiled 0 times, and
 #      the runtime holds exactly the in-file build's Flash Attention files;
 #   2. the arch list changed: each version compiled once;
 #   3. the Flash Attention 2 version changed (to another one the stand-in index serves): that version
-#      compiled once, the old one not at all (the artifact is rebuilt whole: other versions compile
-#      again too, reported, not checked);
+#      compiled once, the old one not at all, and the total checked: the artifact is rebuilt whole in
+#      one compile step for all of FA_VER, so each other version compiles again, once;
 #   4. the local store and BuildKit's cache wiped, the registry alone holding the wheels, and the base
 #      rebuilt (another OS package): 0 times.
 # Sourced by Tests/recipe/run; uses its $work, $linbuild, $presets, $source_dir, $commit, $repo, say().
@@ -236,13 +237,13 @@ fa_scenarios() {
   [[ -n $records && $records == "$in_file_records" ]] \
     || fa_failed+=("os-package: the runtime's Flash Attention files differ from the in-file build's: $(diff <(echo "$in_file_records") <(echo "$records") | head -n 6 | tr '\n' ' ' || true)")
   /usr/bin/docker image rm recipe-fa-in-file:"$fa_arch" >/dev/null
-  # 2. Another arch list: every version compiled once (ccache has what the full build compiled).
+  # 2. Another arch list: every version compiled once (ccache misses: case 1's prune emptied its mount).
   fa_presets "$work/presets-fa-archs.json" 'e["cudaArchList"] = e["cudaArchList"] + "+PTX"'
   fa_build arch-list "$work/presets-fa-archs.json" "$versions" "fa [$fa_arch]: compiling" || { fa_report; return; }
   # 3. The Flash Attention 2 version changed, to another the stand-in index serves: that version
   # compiled once and the old one not at all. The artifact is rebuilt whole: fa-compile compiles every
   # version of FA_VER in one step, so hopper's unchanged FA 3 compiles again too (ccache serves its
-  # objects); the summary shows its count, which is not checked.
+  # objects, its hits show here); the total checks it compiled once.
   local old new v others=()
   old=$(fa_fa2_version "$presets")
   new=$(find "$RECIPE_DIR/www/files/" -name 'flash_attn-*.tar.gz' -printf '%f\n' | sed -e 's/^flash_attn-//' -e 's/\.tar\.gz$//' \
