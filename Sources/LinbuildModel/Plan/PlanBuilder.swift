@@ -99,27 +99,14 @@ public struct PlanBuilder: Sendable {
                 guard baseArguments[name] == nil, let value = PreflightTargets.defaultValue(of: name, in: dockerfile) else { return nil }
                 return (name, value)
             }
-            // The Flash Attention wheels: an artifact of their own, keyed by what their compile sees,
-            // when the Dockerfile has the stage and the architecture gets Flash Attention. Its build
-            // names the in-file stage explicitly, as a base without an artifact does.
-            let inFileWheels = (DockerfileContract.flashAttentionArgument, DockerfileContract.flashAttentionStage)
-            let faBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + [inFileWheels])
-            let faInputs = FlashAttentionInputs.make(
-                dockerfile: dockerfile, arguments: BuildArguments(baseArguments.pairs + defaulted), passing: faBuildArguments.values,
-                platform: platform, pins: pins?.inputs ?? [:])
-            let faTag =
-                faInputs == nil || architecture.flashAttention.isEmpty
-                ? nil
-                : FlashAttentionImageTag(
-                    repository: repository, baseImage: presets.defaults.baseImage, architecture: architecture, platform: platform)
-            let faImage = options.skipBase ? nil : faInputs.flatMap { faTag?.reference(inputs: $0) }
-            let wheels =
-                faInputs == nil ? [] : [(DockerfileContract.flashAttentionArgument, faImage ?? DockerfileContract.flashAttentionStage)]
-            let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels)
+            let wheels = wheelsPlan(
+                for: architecture, repository: repository, arguments: BuildArguments(baseArguments.pairs + defaulted),
+                pulled: pulledArguments, ownImages: ownImages, pins: pins, platform: platform)
+            let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels.baseArgument)
             // `--pull` makes BuildKit ask the registry for every FROM, the wheels' too, which may be
             // only in the local store (compiled by this run, pushed after every build): with the
             // artifact, the base build pulls its upstream images itself instead, as pinned.
-            let pullsItsUpstreams = options.pull && faImage != nil
+            let pullsItsUpstreams = options.pull && wheels.image != nil
             let upstreamPulls: [Command] =
                 pullsItsUpstreams
                 ? (lockTargets?.architectures.first { $0.name == architecture.name }?.images ?? []).map { image in
@@ -131,8 +118,8 @@ public struct PlanBuilder: Sendable {
             // A stage named through an ARG is followed to the stage the passed value (or the default)
             // names; one whose value cannot be told would leave a stage out of the key: stop.
             let passed = baseBuildArguments.values
-            for target in [DockerfileContract.baseStage] + (faInputs == nil ? [] : [DockerfileContract.flashAttentionStage]) {
-                let values = target == DockerfileContract.baseStage ? passed : faBuildArguments.values
+            for target in [DockerfileContract.baseStage] + (wheels.inputs == nil ? [] : [DockerfileContract.flashAttentionStage]) {
+                let values = target == DockerfileContract.baseStage ? passed : wheels.buildArguments.values
                 if let reference = dockerfile.unresolvedReferences(of: target, passing: values).first {
                     throw LinbuildError.contract(
                         "\(dockerfile.path): the \(target) stage's closure names '\(reference)', whose value linbuild cannot tell (give its ARG a default before the first FROM, or name the stage or image directly)"
@@ -145,7 +132,7 @@ public struct PlanBuilder: Sendable {
                 normalForm: dockerfile.normalForm(
                     of: DockerfileContract.baseStage, passedArguments: Set(baseBuildArguments.names), values: passed),
                 legacyText: legacyBaseText, pins: pins?.inputs ?? [:],
-                artifacts: faInputs.map { [BaseInputs.flashAttentionScope: $0.digest] } ?? [:])
+                artifacts: wheels.inputs.map { [BaseInputs.flashAttentionScope: $0.digest] } ?? [:])
             // The runtime is built FROM the immutable tag: the base this run decided on, whatever
             // another run does to the readable tag meanwhile. `--skip-base` uses the readable tag
             // as it is, unchecked, as asked.
@@ -162,17 +149,17 @@ public struct PlanBuilder: Sendable {
             targetPlan.baseImmutableImage = immutable
             targetPlan.lockedImages = pins?.images ?? [:]
             targetPlan.baseBuildArguments = Dictionary(uniqueKeysWithValues: baseBuildArguments.pairs.map { ($0.name, $0.value) })
-            if faImage != nil {
-                targetPlan.faInputs = faInputs
-                targetPlan.faImage = faImage
+            if wheels.image != nil {
+                targetPlan.faInputs = wheels.inputs
+                targetPlan.faImage = wheels.image
             }
-            targetPlan.faRepository = faTag.map { repository.name(image: $0.image) }
+            targetPlan.faRepository = wheels.tag.map { repository.name(image: $0.image) }
             targets.append(targetPlan)
 
             let arch = architecture.name
             var baseLabels = provenance(title: presets.defaults.baseImage, version: base.tag, arch: arch)
             baseLabels.merge(inputs.labels) { $1 }
-            if let faImage { baseLabels[BaseInputs.flashAttentionImageLabel] = faImage }
+            if let image = wheels.image { baseLabels[BaseInputs.flashAttentionImageLabel] = image }
             var runtimeLabels = provenance(title: presets.defaults.runtimeImage, version: runtime.tag, arch: arch)
             runtimeLabels["org.opencontainers.image.revision"] = source.commit.sha
             runtimeLabels["org.opencontainers.image.base.name"] = runtimeBase
@@ -180,27 +167,7 @@ public struct PlanBuilder: Sendable {
             runtimeLabels["dev.linbuild.ref"] = source.ref
 
             buildSteps.append(Step(kind: .checkBase, arch: arch, commands: [], image: base.reference))
-            // The wheels are looked up only when the base is to be built: their own check, compile
-            // or pull, before the base's build.
-            if let faImage, let faInputs {
-                var labels = provenance(title: FlashAttentionImageTag.imageName(presets.defaults.baseImage), version: faImage, arch: arch)
-                labels.merge(faInputs.labels) { $1 }
-                buildSteps += [
-                    Step(kind: .checkFA, arch: arch, commands: [], condition: .baseNeedsBuild, image: faImage),
-                    Step(
-                        kind: .buildFA, arch: arch,
-                        commands: [
-                            build(
-                                target: DockerfileContract.flashAttentionStage, arguments: faBuildArguments, secrets: secrets,
-                                labels: labels, tag: faImage, platform: platform, context: emptyContext, fresh: options.noCache,
-                                pull: options.pull)
-                        ],
-                        condition: .faNeedsBuild, image: faImage),
-                    Step(
-                        kind: .pullFA, arch: arch, commands: [engine.pull(faImage, platform: platform)], condition: .faOnlyInRegistry,
-                        image: faImage),
-                ]
-            }
+            buildSteps += wheelsSteps(of: wheels, arch: arch, secrets: secrets, platform: platform, context: emptyContext)
             if options.skipBase == false {
                 buildSteps.append(
                     Step(
@@ -234,19 +201,10 @@ public struct PlanBuilder: Sendable {
                     ],
                     image: runtime.reference))
             if options.push {
-                // Each tag of the base on its own, decided on what the registry holds under it.
-                // --skip-base pushes the image it used, as it is: the readable tag (no immutable tag is made).
-                // The wheels first: a base in the registry always has its wheels there.
-                if let faImage {
-                    pushSteps.append(
-                        Step(kind: .pushFA, arch: arch, commands: [engine.push(faImage)], condition: .faNeedsPush, image: faImage))
-                } else if options.skipBase, faTag != nil {
-                    // --skip-base pushes the base as it is: the wheels it names are those of its
-                    // `dev.linbuild.fa.image` label, read at run time, which must be a tag of this
-                    // run's wheels repository (`faRepository`): no other registry gets pushed to.
-                    pushSteps.append(
-                        Step(kind: .pushFA, arch: arch, commands: [wheelsPush(like: base.reference)], condition: .faNeedsPush, image: nil))
-                }
+                // The wheels first, then each tag of the base on its own, decided on what the registry
+                // holds under it. --skip-base pushes the image it used, as it is: the readable tag (no
+                // immutable tag is made).
+                if let push = wheelsPush(of: wheels, arch: arch, base: base) { pushSteps.append(push) }
                 let condition: Step.Condition? = options.forceBase ? nil : .baseNeedsPush
                 for reference in options.skipBase ? [base.reference] : baseTags {
                     if !options.skipBase {
@@ -278,18 +236,9 @@ public struct PlanBuilder: Sendable {
         return command
     }
 
-    /// `push $LINBUILD_FA_IMAGE`, with the registry flags a push to `reference`'s registry gets: the
-    /// run fills in the wheels the local base names.
-    private func wheelsPush(like reference: String) -> Command {
-        var command = engine.push(reference)
-        command.arguments[command.arguments.count - 1] = Command.runValue(Step.RunValue.wheelsImage)
-        command.runValues = [Step.RunValue.wheelsImage]
-        return command
-    }
-
     /// A build of `target`. Each secret whose location the build gets as an argument comes with it
     /// (`--secret`), read from a file in the work folder.
-    private func build(
+    func build(
         target: String, arguments: BuildArguments, secrets: [BuildSecret], labels: [String: String], tag: String,
         platform: String, context: String, fresh: Bool = false, pull: Bool = false, timestamp: Int? = nil
     ) -> Command {
@@ -307,7 +256,7 @@ public struct PlanBuilder: Sendable {
         return command
     }
 
-    private func provenance(title: String, version: String, arch: String) -> [String: String] {
+    func provenance(title: String, version: String, arch: String) -> [String: String] {
         [
             "org.opencontainers.image.title": title,
             "org.opencontainers.image.version": version,
@@ -316,19 +265,4 @@ public struct PlanBuilder: Sendable {
             "dev.linbuild.arch": arch,
         ]
     }
-}
-
-/// The names the plan and the Dockerfile agree on.
-public enum DockerfileContract {
-    public static let baseStage = "base"
-    public static let runtimeStage = "runtime"
-    public static let baseImageArgument = "BASE_IMAGE"
-    /// Arguments that name images linbuild makes itself: never upstreams to lock.
-    public static let ownImageArguments: Set<String> = [baseImageArgument, flashAttentionArgument]
-    /// The stage that holds only the compiled Flash Attention wheels: the artifact linbuild keys,
-    /// builds with `--target`, and stores as its own image. A Dockerfile without it has no artifact.
-    public static let flashAttentionStage = "fa-wheels"
-    /// The global ARG the builder takes the wheels from: the artifact's immutable reference, or the
-    /// in-file stage (passed explicitly: podman 4 resolves a stage named through an ARG only then).
-    public static let flashAttentionArgument = "FA_WHEELS"
 }
