@@ -145,21 +145,12 @@ extension LinbuildError {
     /// and says what it did not push (it decides each architecture's push in turn; a run decides
     /// every architecture's wheels before its first push, so nothing was).
     /// The script learns what the registry holds by pulling, which cannot tell a registry that lacks
-    /// them from one that cannot be asked: it says `could not be pulled`, with 66 either way.
+    /// them from one that cannot be asked: it says so (`nowhere`), with 66 either way.
     public static func wheelsMissingMessage(
         base: String, wheels: String, pushed: String = "nothing was pushed",
         nowhere: String = "neither in the local store nor in the registry"
     ) -> String {
         "the base \(base) is made from the Flash Attention wheels \(wheels), which are \(nowhere); \(pushed) (run with --force-base to compile them and build the base again)"
-    }
-
-    /// `--skip-base --push`: the local base's `dev.linbuild.fa.image` names no immutable tag of the
-    /// run's wheels repository (another registry or namespace, or no `-in` tag): pushing them would
-    /// push to a repository the user never named. The dry-run script prints it with shell words.
-    public static func foreignWheelsMessage(base: String, wheels: String, repository: String, pushed: String = "nothing was pushed")
-        -> String
-    {
-        "the base \(base) names the Flash Attention wheels '\(wheels)', which is no immutable tag (<tag>-in<digest>) of this run's wheels repository \(repository); \(pushed) (build the base with this --registry and --namespace, or run with --force-base)"
     }
 
     /// The local store lacks the wheels a base about to be pushed names, and the registry could not

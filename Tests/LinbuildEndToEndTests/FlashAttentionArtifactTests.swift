@@ -222,7 +222,7 @@ extension EndToEnd {
             let script = try Self.push(project, "script")
             #expect(script.status == 66, "\(script.output)")
             #expect(
-                script.stderr.contains("\(artifact), which are not in the local store and could not be pulled from the registry"),
+                script.stderr.contains("\(artifact), which are \(Self.scriptsNowhere)"),
                 "\(script.stderr)")
             #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404)
         }
@@ -258,7 +258,7 @@ extension EndToEnd {
                 if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
                 let nowhere =
                     how == "run"
-                    ? "neither in the local store nor in the registry" : "not in the local store and could not be pulled from the registry"
+                    ? "neither in the local store nor in the registry" : Self.scriptsNowhere
                 #expect(push.stderr.contains("\(artifact), which are \(nowhere)"), "\(push.stderr)")
                 #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how)")
                 #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
@@ -285,51 +285,100 @@ extension EndToEnd {
                 #expect(push.status == 65, "\(how): \(push.output)")
                 if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
                 #expect(push.stderr.contains("names the Flash Attention wheels '\(artifact)'"), "\(how): \(push.stderr)")
-                #expect(push.stderr.contains("of this run's wheels repository \(repository);"), "\(how): \(push.stderr)")
+                #expect(push.stderr.contains("which are not in this run's wheels repository \(repository);"), "\(how): \(push.stderr)")
                 #expect(push.stderr.contains("build the base with this --registry and --namespace"), "\(how)")
                 #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
                 #expect(try RegistryAPI.manifestStatus(of: movedBase) == 404, "\(how)")
             }
         }
 
-        /// --skip-base --push of a base that names no wheels: the wheels' push says why it pushes
-        /// nothing, and the summary does not claim the registry holds them.
+        /// --skip-base --push of a base that records and names no wheels: the wheels' push says why it
+        /// pushes nothing, and the summary does not claim the registry holds them.
         @Test func skipBasePushOfABaseNamingNoWheelsSaysSo() throws {
-            // GIVEN a local base whose dev.linbuild.fa.image label is empty
-            let (project, _) = try Self.builtWithoutPush()
+            for how in ["run", "script"] {
+                // GIVEN a local base whose wheels labels are empty
+                let (project, _) = try Self.builtWithoutPush()
+                defer { project.remove() }
+                try Self.relabel(project.baseReference(), ["dev.linbuild.fa.image": "", "dev.linbuild.base.artifact.fa": ""])
+
+                // WHEN it is pushed as it is
+                let push = try Self.push(project, how, ["--skip-base"])
+
+                // THEN the base is pushed, and the wheels' push says it had nothing to push, not that the registry holds them
+                #expect(push.status == 0, "\(how): \(push.output)")
+                let prefix = how == "run" ? "push fa [alpha]: " : ""
+                #expect(
+                    push.stderr.contains(
+                        "\(prefix)nothing to push, the base \(project.baseReference()) names no Flash Attention wheels"),
+                    "\(how): \(push.stderr)")
+                #expect(!push.output.contains("already in the registry with these inputs"), "\(push.output)")
+                #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200, "\(how)")
+            }
+        }
+
+        /// --skip-base --push of a base that records wheels (`dev.linbuild.base.artifact.fa`) but names
+        /// none: the link a push follows is lost, so the run and its script stop (65) rather than put
+        /// the base in the registry without its wheels.
+        @Test func skipBasePushOfABaseThatRecordsWheelsButNamesNoneStopsWith65() throws {
+            for how in ["run", "script"] {
+                // GIVEN a local base whose dev.linbuild.fa.image label is empty
+                let (project, _) = try Self.builtWithoutPush()
+                defer { project.remove() }
+                try Self.relabel(project.baseReference(), ["dev.linbuild.fa.image": ""])
+
+                // WHEN it is pushed as it is, THEN one line says so (65) and the registry has nothing of it
+                let push = try Self.push(project, how, ["--skip-base"])
+                #expect(push.status == 65, "\(how): \(push.output)")
+                if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
+                #expect(
+                    push.stderr.contains("records Flash Attention wheels (dev.linbuild.base.artifact.fa) but names none"),
+                    "\(how): \(push.stderr)")
+                #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how)")
+            }
+        }
+
+        /// --skip-base --push of a base naming a tag of the run's wheels repository that is not made from
+        /// the wheels the base records (no `-in` part, or another digest there): both stop (65) and say
+        /// to rebuild the base, not to change the repository.
+        @Test func skipBasePushOfABaseNamingOtherWheelsOfTheRepositoryStopsWith65() throws {
+            let (project, artifact) = try Self.builtWithoutPush()
             defer { project.remove() }
-            let relabel = "FROM \(project.baseReference())\nLABEL dev.linbuild.fa.image=\"\"\n"
-            let built = try EndToEnd.environment.docker(["build", "-q", "-t", project.baseReference(), "-"], input: relabel)
-            #expect(built.status == 0, "\(built.output)")
-
-            // WHEN it is pushed as it is
-            let push = try project.linbuild(["--skip-base", "--push"])
-
-            // THEN the base is pushed, and the wheels' push says it had nothing to push, not that the registry holds them
-            #expect(push.status == 0, "\(push.output)")
-            #expect(
-                push.stderr.contains(
-                    "push fa [alpha]: nothing to push, the base \(project.baseReference()) names no Flash Attention wheels"),
-                "\(push.stderr)")
-            #expect(!push.output.contains("already in the registry with these inputs"), "\(push.output)")
-            #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200)
+            let readable = try #require(artifact.range(of: "-in", options: .backwards)).lowerBound
+            for named in [String(artifact[..<readable]), String(artifact[..<readable]) + "-in000000000000"] {
+                // GIVEN a local base naming such wheels, which the local store holds
+                try Self.relabel(project.baseReference(), ["dev.linbuild.fa.image": named])
+                #expect(try EndToEnd.environment.docker(["tag", artifact, named]).status == 0)
+                for how in ["run", "script"] {
+                    // WHEN it is pushed as it is, THEN one line (65), and nothing is in the registry
+                    let push = try Self.push(project, how, ["--skip-base"])
+                    #expect(push.status == 65, "\(how) \(named): \(push.output)")
+                    #expect(push.stderr.contains("which is no immutable tag (<tag>-in<digest>) of the wheels it records"), "\(push.stderr)")
+                    #expect(push.stderr.contains("(rebuild the base, or run with --force-base)"), "\(how)")
+                    #expect(try RegistryAPI.manifestStatus(of: named) == 404, "\(how) \(named)")
+                    #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how)")
+                }
+            }
         }
 
         /// --skip-base: the run and its script recognise the wheels the base names by the same labels,
-        /// the form included: local wheels whose form is not this linbuild's are not pushed by either.
-        @Test func skipBasePushRecognisesTheWheelsByTheirFormAsTheScriptDoes() throws {
+        /// the form and the full inputs digest the base records: local wheels under that tag whose form
+        /// is not this linbuild's, or whose digest only starts the same, are pushed by neither.
+        @Test func skipBasePushRecognisesTheWheelsByTheirFormAndDigestAsTheScriptDoes() throws {
             for how in ["run", "script"] {
-                // GIVEN a base whose wheels, under their tag, record no form
-                let (project, artifact) = try Self.builtWithoutPush()
-                defer { project.remove() }
-                let relabel = "FROM \(artifact)\nLABEL dev.linbuild.fa.form=\"\"\n"
-                let built = try EndToEnd.environment.docker(["build", "-q", "-t", artifact, "-"], input: relabel)
-                #expect(built.status == 0, "\(built.output)")
+                for relabel in ["form", "inputs"] {
+                    // GIVEN a base whose wheels, under their tag, record no form, or another digest with the same start
+                    let (project, artifact) = try Self.builtWithoutPush()
+                    defer { project.remove() }
+                    let recorded = try #require(try project.label("dev.linbuild.base.artifact.fa", of: project.baseReference()))
+                    let value = relabel == "form" ? "" : String(recorded.prefix(12)) + String(repeating: "0", count: recorded.count - 12)
+                    #expect(value != recorded)
+                    try Self.relabel(artifact, ["dev.linbuild.fa.\(relabel)": value])
 
-                // WHEN the base is pushed as it is, THEN both stop (66: no wheels with these inputs anywhere)
-                let push = try Self.push(project, how, ["--skip-base"])
-                #expect(push.status == 66, "\(how): \(push.output)")
-                #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
+                    // WHEN the base is pushed as it is, THEN both stop (66: no wheels with these inputs anywhere)
+                    let push = try Self.push(project, how, ["--skip-base"])
+                    #expect(push.status == 66, "\(how) \(relabel): \(push.output)")
+                    #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how) \(relabel)")
+                }
             }
         }
 
@@ -418,6 +467,17 @@ extension EndToEnd {
                 throw InternalError("no compile fa line in: \(built.stderr)")
             }
             return (project, artifact)
+        }
+
+        /// What the script says of wheels it must push and found nowhere: its registry check pulls,
+        /// which cannot tell a registry without them from one that cannot be asked.
+        static let scriptsNowhere = "not in the local store, and the registry gave none with these inputs (or could not be asked)"
+
+        /// Gives `image` these labels (a layerless build on it, under the same reference).
+        static func relabel(_ image: String, _ labels: [String: String]) throws {
+            let lines = labels.sorted { $0.key < $1.key }.map { "LABEL \($0.key)=\"\($0.value)\"\n" }.joined()
+            let built = try EndToEnd.environment.docker(["build", "-q", "-t", image, "-"], input: "FROM \(image)\n" + lines)
+            #expect(built.status == 0, "\(built.output)")
         }
 
         /// `linbuild --push` (`how` is `run`), or its `--dry-run` script run in `sh` (`script`) against

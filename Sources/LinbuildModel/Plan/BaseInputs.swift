@@ -29,6 +29,8 @@ public struct BaseInputs: Equatable, Sendable, Codable {
     public static let flashAttentionImageLabel = "dev.linbuild.fa.image"
     /// The scope of the Flash Attention wheels artifact's inputs.
     public static let flashAttentionScope = "fa"
+    /// On a base: the inputs digest of the Flash Attention wheels it was made from.
+    public static let flashAttentionArtifactLabel = artifactLabelPrefix + flashAttentionScope
 
     /// `base` (this image is a base) or `fa` (the Flash Attention wheels): the labels' namespace.
     public var scope = "base"

@@ -57,35 +57,54 @@ enum FlashAttentionScript {
             "linbuild_fa_push() {",
             "  if linbuild_fa_in_registry \"$1\" \"$2\"; then echo \"$1 is already in the registry with the same inputs\" >&2; return 0; fi",
             "  if ! linbuild_fa_local \"$1\" \"$2\"; then",
-            "    echo \"linbuild: \(LinbuildError.wheelsMissingMessage(base: "$3", wheels: "$1", pushed: "neither it nor anything after it was pushed", nowhere: "not in the local store and could not be pulled from the registry"))\" >&2",
+            "    echo \"linbuild: \(LinbuildError.wheelsMissingMessage(base: "$3", wheels: "$1", pushed: "neither it nor anything after it was pushed", nowhere: pulledNowhere))\" >&2",
             "    exit \(ExitCode.noInput.rawValue)",
             "  fi",
             "  \(BaseScript.withArgument(pushing))",
             "}",
         ]
-        guard plan.steps.contains(where: { $0.kind == .pushFA && $0.image == nil }),
-            let repository = plan.targets.lazy.compactMap(\.faRepository).first
-        else { return lines }
-        let named = BaseScript.withArgument(
-            plan.engine.command([
-                "image", "inspect", "--format", "{{index .Config.Labels \"\(BaseInputs.flashAttentionImageLabel)\"}}", target.baseImage,
-            ]))
-        let foreign = LinbuildError.foreignWheelsMessage(
-            base: "$1", wheels: "$linbuild_fa_ref", repository: repository, pushed: "neither it nor anything after it was pushed")
+        guard plan.steps.contains(where: { $0.kind == .pushFA && $0.image == nil }) else { return lines }
+        let label = { (name: String) in
+            BaseScript.withArgument(
+                plan.engine.command(["image", "inspect", "--format", "{{index .Config.Labels \"\(name)\"}}", target.baseImage]))
+        }
+        let pushed = "neither it nor anything after it was pushed"
+        let fail = { (message: String) in "echo \"linbuild: \(message)\" >&2; exit \(ExitCode.dataError.rawValue)" }
+        let foreign = { (own: Bool) in
+            fail(
+                LinbuildError.foreignWheelsMessage(
+                    base: "$1", wheels: "$linbuild_fa_ref", repository: "$2", ownRepository: own, pushed: pushed))
+        }
         lines += [
-            "# linbuild_fa_named BASE (--skip-base): before a push of the local base BASE, the wheels its \(BaseInputs.flashAttentionImageLabel)",
-            "# label names, which must be an immutable tag of this run's wheels repository (<tag>-in<start of their inputs digest>),",
-            "# as linbuild_fa_push does.",
+            "# linbuild_fa_named BASE REPOSITORY (--skip-base): before a push of the local base BASE, the wheels its",
+            "# \(BaseInputs.flashAttentionImageLabel) label names, which must be an immutable tag of the run's wheels repository",
+            "# (<tag>-in<start of their inputs digest>) made from the wheels it records (\(BaseInputs.flashAttentionArtifactLabel)),",
+            "# as linbuild_fa_push does; a base that records none has none to push.",
             "linbuild_fa_named() {",
-            "  linbuild_fa_ref=$(\(named))",
-            "  case \"$linbuild_fa_ref\" in '' | '<no value>') return 0 ;; esac",
-            "  case \"$linbuild_fa_ref\" in \(ShellQuote.quote(repository + ":"))*-in*) linbuild_fa_short=${linbuild_fa_ref##*-in} ;; *) linbuild_fa_short= ;; esac",
-            "  case \"$linbuild_fa_short\" in '' | *:*) echo \"linbuild: \(foreign)\" >&2; exit \(ExitCode.dataError.rawValue) ;; esac",
-            "  linbuild_fa_push \"$linbuild_fa_ref\" \"$linbuild_fa_short\" \"$1\"",
+            "  linbuild_fa_ref=$(\(label(BaseInputs.flashAttentionImageLabel)))",
+            "  linbuild_fa_full=$(\(label(BaseInputs.flashAttentionArtifactLabel)))",
+            "  case \"$linbuild_fa_full\" in '<no value>') linbuild_fa_full= ;; esac",
+            "  case \"$linbuild_fa_ref\" in '' | '<no value>')",
+            "    if [ -n \"$linbuild_fa_full\" ]; then \(fail(LinbuildError.unlinkedWheelsMessage(base: "$1", pushed: pushed))); fi",
+            "    echo \"\(LinbuildError.noWheelsMessage(base: "$1"))\" >&2; return 0 ;;",
+            "  esac",
+            "  case \"$linbuild_fa_ref\" in \"$2\":*) ;; *) \(foreign(false)) ;; esac",
+            // The tag's grammar (docs/reference.md), then its digest part against what the base records.
+            "  linbuild_fa_tag=${linbuild_fa_ref#\"$2\":}",
+            "  case \"$linbuild_fa_tag\" in *-in*) linbuild_fa_short=${linbuild_fa_tag##*-in} ;; *) linbuild_fa_short= ;; esac",
+            "  case \"$linbuild_fa_tag\" in [!A-Za-z0-9_]* | *[!A-Za-z0-9_.-]*) linbuild_fa_short= ;; esac",
+            "  if [ ${#linbuild_fa_tag} -gt \(TagGrammar.maximumLength) ]; then linbuild_fa_short=; fi",
+            "  case \"$linbuild_fa_full\" in \"$linbuild_fa_short\"*) ;; *) linbuild_fa_short= ;; esac",
+            "  if [ -z \"$linbuild_fa_short\" ]; then \(foreign(true)); fi",
+            "  linbuild_fa_push \"$linbuild_fa_ref\" \"$linbuild_fa_full\" \"$1\"",
             "}",
         ]
         return lines
     }
+
+    /// Where the script found the wheels it must push: its registry check pulls, and a pull that gives
+    /// none with these inputs cannot tell a registry without them from one that cannot be asked.
+    static let pulledNowhere = "not in the local store, and the registry gave none with these inputs (or could not be asked)"
 
     /// The run value of the tag back in `linbuild_fa_in_registry`: the wheels' local image ID.
     static let idValue = "LINBUILD_FA_ID"

@@ -200,12 +200,17 @@ public enum PlanRenderer {
                 + shown.map { "#   " + $0 } + BaseScript.push(plan, target: target, tags: pushes.compactMap(\.image))
         }
         if plan.baseMode == .skip, copies == [.absent, .unknown], steps.allSatisfy({ $0.kind == .pushBase }) {
-            // The wheels the local base names go first (`FlashAttentionScript.functions`).
+            // The wheels the local base names go first (`FlashAttentionScript.functions`), from the
+            // run's wheels repository.
             let wheels = plan.steps.contains { $0.kind == .pushFA && $0.arch == first.arch && $0.image == nil }
+            let repository = target?.faRepository
+            if wheels && repository == nil { return undecidable(first) }
             return [header]
                 + pushes.flatMap { step in
                     let manifest = plan.engine.command(["manifest", "inspect", step.image ?? ""]).shellLine
-                    let named = wheels ? ["  linbuild_fa_named \(ShellQuote.quote(step.image ?? ""))"] : []
+                    let named =
+                        wheels
+                        ? ["  linbuild_fa_named \(ShellQuote.quote(step.image ?? "")) \(ShellQuote.quote(repository ?? ""))"] : []
                     return ["if ! \(manifest) >/dev/null 2>&1; then"] + named + step.commands.map { "  " + $0.shellLine } + ["fi"]
                 }
         }

@@ -88,7 +88,7 @@ extension Executor {
                 .init(step: step.name(.summaryRow), outcome: .skipped, seconds: 0, note: "already in the registry with these inputs"))
         case .noWheels(let base):
             console.info(
-                "\(step.name(.summaryRow)): nothing to push, the base \(base) names no Flash Attention wheels (no \(BaseInputs.flashAttentionImageLabel) label)"
+                "\(step.name(.summaryRow)): \(LinbuildError.noWheelsMessage(base: base))"
             )
         case .baseNotPushed: break
         }
@@ -140,29 +140,34 @@ extension Executor {
 
     /// The wheels `step` pushes and how a copy of them is recognised: the plan's immutable tag and
     /// inputs; with --skip-base, those the local base names, which must be an immutable tag of the
-    /// run's wheels repository (`faRepository`: no registry the user did not name gets a push),
-    /// recognised by the form and the start of their inputs digest the tag carries, as the dry-run
-    /// script does (nil: the base names none).
+    /// run's wheels repository (`faRepository`: no registry the user did not name gets a push) made
+    /// from the wheels the base records, recognised by their form and that full inputs digest, as
+    /// the dry-run script does (nil: the base names and records none).
     private func wheels(of step: Step, target: TargetPlan, probe: EngineProbe) throws -> Wheels? {
         if let image = step.image, let inputs = target.faInputs {
             return Wheels(image: image, digestLabel: inputs.digestLabelName) { labels, platform in
                 inputs.changes(comparedTo: labels, platform: platform).isEmpty
             }
         }
-        guard let base = try probe.localImage(target.baseImage), let image = base.labels[BaseInputs.flashAttentionImageLabel],
-            !image.isEmpty
-        else { return nil }
-        let repository = target.faRepository ?? ""
-        let tag = image.hasPrefix(repository + ":") ? String(image.dropFirst(repository.count + 1)) : ""
+        guard let base = try probe.localImage(target.baseImage) else { return nil }
+        let image = base.labels[BaseInputs.flashAttentionImageLabel] ?? ""
+        let recorded = base.labels[BaseInputs.flashAttentionArtifactLabel] ?? ""
+        guard !image.isEmpty else {
+            guard recorded.isEmpty else { throw LinbuildError.mislabeledImage(LinbuildError.unlinkedWheelsMessage(base: target.baseImage)) }
+            return nil
+        }
+        guard let repository = target.faRepository else { throw InternalError("a --skip-base push of wheels without their repository") }
+        let ownRepository = image.hasPrefix(repository + ":") && ImageReference(image) != nil
+        let tag = image.dropFirst(repository.count + 1)
         let short = tag.components(separatedBy: "-in").last ?? ""
-        guard !repository.isEmpty, ImageReference(image) != nil, tag.contains("-in"), !short.isEmpty, !short.contains(":") else {
+        guard ownRepository, tag.contains("-in"), !short.isEmpty, recorded.hasPrefix(short) else {
             throw LinbuildError.mislabeledImage(
-                LinbuildError.foreignWheelsMessage(base: target.baseImage, wheels: image, repository: repository))
+                LinbuildError.foreignWheelsMessage(
+                    base: target.baseImage, wheels: image, repository: repository, ownRepository: ownRepository))
         }
         let platform = plan.platform, digest = BaseInputs.flashAttentionDigestLabel, form = BaseInputs.flashAttentionFormLabel
         return Wheels(image: image, digestLabel: digest) { labels, found in
-            ImagePlatform.matches(platform, found: found) && labels[form] == String(BaseInputs.form)
-                && labels[digest]?.hasPrefix(short) == true
+            ImagePlatform.matches(platform, found: found) && labels[form] == String(BaseInputs.form) && labels[digest] == recorded
         }
     }
 
