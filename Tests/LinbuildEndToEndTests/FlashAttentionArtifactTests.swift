@@ -285,7 +285,7 @@ extension EndToEnd {
                 #expect(push.status == 65, "\(how): \(push.output)")
                 if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
                 #expect(push.stderr.contains("names the Flash Attention wheels '\(artifact)'"), "\(how): \(push.stderr)")
-                #expect(push.stderr.contains("which are not in this run's wheels repository \(repository);"), "\(how): \(push.stderr)")
+                #expect(push.stderr.contains("which is not a tag of this run's wheels repository \(repository);"), "\(how): \(push.stderr)")
                 #expect(push.stderr.contains("build the base with this --registry and --namespace"), "\(how)")
                 #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how)")
                 #expect(try RegistryAPI.manifestStatus(of: movedBase) == 404, "\(how)")
@@ -311,50 +311,62 @@ extension EndToEnd {
                     push.stderr.contains(
                         "\(prefix)nothing to push, the base \(project.baseReference()) names no Flash Attention wheels"),
                     "\(how): \(push.stderr)")
-                #expect(!push.output.contains("already in the registry with these inputs"), "\(push.output)")
+                #expect(!push.output.contains("already in the registry"), "\(push.output)")
                 #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 200, "\(how)")
             }
         }
 
-        /// --skip-base --push of a base that records wheels (`dev.linbuild.base.artifact.fa`) but names
-        /// none: the link a push follows is lost, so the run and its script stop (65) rather than put
-        /// the base in the registry without its wheels.
-        @Test func skipBasePushOfABaseThatRecordsWheelsButNamesNoneStopsWith65() throws {
-            for how in ["run", "script"] {
-                // GIVEN a local base whose dev.linbuild.fa.image label is empty
-                let (project, _) = try Self.builtWithoutPush()
-                defer { project.remove() }
-                try Self.relabel(project.baseReference(), ["dev.linbuild.fa.image": ""])
+        /// --skip-base --push of a base whose two wheels labels disagree: one that records wheels
+        /// (`dev.linbuild.base.artifact.fa`) but names none has lost the link a push follows, one that
+        /// names wheels but records none cannot say which it is made from; the run and its script stop
+        /// (65) rather than put the base in the registry without its wheels.
+        @Test func skipBasePushOfABaseWhoseWheelsLabelsDisagreeStopsWith65() throws {
+            let cases = [
+                ("dev.linbuild.fa.image", "records Flash Attention wheels (dev.linbuild.base.artifact.fa) but names none"),
+                ("dev.linbuild.base.artifact.fa", "but records none (no dev.linbuild.base.artifact.fa label)"),
+            ]
+            for (emptied, line) in cases {
+                for how in ["run", "script"] {
+                    // GIVEN a local base with one of the two labels empty
+                    let (project, _) = try Self.builtWithoutPush()
+                    defer { project.remove() }
+                    try Self.relabel(project.baseReference(), [emptied: ""])
 
-                // WHEN it is pushed as it is, THEN one line says so (65) and the registry has nothing of it
-                let push = try Self.push(project, how, ["--skip-base"])
-                #expect(push.status == 65, "\(how): \(push.output)")
-                if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
-                #expect(
-                    push.stderr.contains("records Flash Attention wheels (dev.linbuild.base.artifact.fa) but names none"),
-                    "\(how): \(push.stderr)")
-                #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how)")
+                    // WHEN it is pushed as it is, THEN one line says so (65) and the registry has nothing of it
+                    let push = try Self.push(project, how, ["--skip-base"])
+                    #expect(push.status == 65, "\(how) \(emptied): \(push.output)")
+                    if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
+                    #expect(push.stderr.contains(line), "\(how) \(emptied): \(push.stderr)")
+                    #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how) \(emptied)")
+                }
             }
         }
 
         /// --skip-base --push of a base naming a tag of the run's wheels repository that is not made from
-        /// the wheels the base records (no `-in` part, or another digest there): both stop (65) and say
-        /// to rebuild the base, not to change the repository.
+        /// the wheels the base records (no `-in` part, another digest there, or no tag at all by the
+        /// grammar): both stop (65) and say to rebuild the base, not to change the repository.
         @Test func skipBasePushOfABaseNamingOtherWheelsOfTheRepositoryStopsWith65() throws {
             let (project, artifact) = try Self.builtWithoutPush()
             defer { project.remove() }
-            let readable = try #require(artifact.range(of: "-in", options: .backwards)).lowerBound
-            for named in [String(artifact[..<readable]), String(artifact[..<readable]) + "-in000000000000"] {
-                // GIVEN a local base naming such wheels, which the local store holds
-                try Self.relabel(project.baseReference(), ["dev.linbuild.fa.image": named])
-                #expect(try EndToEnd.environment.docker(["tag", artifact, named]).status == 0)
+            let readable = String(artifact[..<(try #require(artifact.range(of: "-in", options: .backwards))).lowerBound])
+            let repository = String(artifact[..<(try #require(artifact.lastIndex(of: ":")))])
+            let recorded = try #require(try project.label("dev.linbuild.base.artifact.fa", of: project.baseReference()))
+            let named = [readable, readable + "-in000000000000", repository + ":bad!tag-in" + recorded.prefix(12)]
+            for label in named {
+                // GIVEN a local base naming such wheels, which the local store holds (when the tag can be made)
+                try Self.relabel(project.baseReference(), ["dev.linbuild.fa.image": label])
+                let valid = !label.contains("!")
+                if valid { #expect(try EndToEnd.environment.docker(["tag", artifact, label]).status == 0) }
                 for how in ["run", "script"] {
                     // WHEN it is pushed as it is, THEN one line (65), and nothing is in the registry
                     let push = try Self.push(project, how, ["--skip-base"])
-                    #expect(push.status == 65, "\(how) \(named): \(push.output)")
-                    #expect(push.stderr.contains("which is no immutable tag (<tag>-in<digest>) of the wheels it records"), "\(push.stderr)")
+                    #expect(push.status == 65, "\(how) \(label): \(push.output)")
+                    if how == "run" { #expect(push.errorLines.count == 1, "\(push.stderr)") }
+                    #expect(
+                        push.stderr.contains("which is no immutable tag (<tag>-in<digest>) of the wheels it records"),
+                        "\(how) \(label): \(push.stderr)")
                     #expect(push.stderr.contains("(rebuild the base, or run with --force-base)"), "\(how)")
-                    #expect(try RegistryAPI.manifestStatus(of: named) == 404, "\(how) \(named)")
+                    if valid { #expect(try RegistryAPI.manifestStatus(of: label) == 404, "\(how) \(label)") }
                     #expect(try RegistryAPI.manifestStatus(of: project.baseReference()) == 404, "\(how)")
                 }
             }
@@ -362,21 +374,29 @@ extension EndToEnd {
 
         /// --skip-base: the run and its script recognise the wheels the base names by the same labels,
         /// the form and the full inputs digest the base records: local wheels under that tag whose form
-        /// is not this linbuild's, or whose digest only starts the same, are pushed by neither.
+        /// is not this linbuild's, or whose digest only starts or begins with it, are pushed by neither.
         @Test func skipBasePushRecognisesTheWheelsByTheirFormAndDigestAsTheScriptDoes() throws {
             for how in ["run", "script"] {
-                for relabel in ["form", "inputs"] {
-                    // GIVEN a base whose wheels, under their tag, record no form, or another digest with the same start
+                for relabel in ["form", "same start", "longer"] {
+                    // GIVEN a base whose wheels, under their tag, record no form, or another digest
                     let (project, artifact) = try Self.builtWithoutPush()
                     defer { project.remove() }
                     let recorded = try #require(try project.label("dev.linbuild.base.artifact.fa", of: project.baseReference()))
-                    let value = relabel == "form" ? "" : String(recorded.prefix(12)) + String(repeating: "0", count: recorded.count - 12)
-                    #expect(value != recorded)
-                    try Self.relabel(artifact, ["dev.linbuild.fa.\(relabel)": value])
+                    let label =
+                        relabel == "form"
+                        ? ["dev.linbuild.fa.form": ""]
+                        : [
+                            "dev.linbuild.fa.inputs": relabel == "longer"
+                                ? recorded + "0" : recorded.prefix(12) + String(repeating: "0", count: recorded.count - 12)
+                        ]
+                    #expect(label.values.allSatisfy { $0 != recorded })
+                    try Self.relabel(artifact, label)
 
-                    // WHEN the base is pushed as it is, THEN both stop (66: no wheels with these inputs anywhere)
+                    // WHEN the base is pushed as it is, THEN both stop with one line (66: no wheels with these inputs anywhere)
                     let push = try Self.push(project, how, ["--skip-base"])
                     #expect(push.status == 66, "\(how) \(relabel): \(push.output)")
+                    let nowhere = how == "run" ? "neither in the local store nor in the registry" : Self.scriptsNowhere
+                    #expect(push.stderr.contains("\(artifact), which are \(nowhere)"), "\(how) \(relabel): \(push.stderr)")
                     #expect(try RegistryAPI.manifestStatus(of: artifact) == 404, "\(how) \(relabel)")
                 }
             }

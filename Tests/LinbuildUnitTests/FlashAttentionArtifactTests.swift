@@ -261,7 +261,7 @@ import Testing
         #expect(script.contains("  linbuild_fa_named \(base) host:5000/ns/linnaeus-fa\n"), "\(script)")
         #expect(
             script.contains(
-                "  case \"$linbuild_fa_ref\" in \"$2\":*) ;; *) echo \"linbuild: the base $1 names the Flash Attention wheels '$linbuild_fa_ref', which are not in this run's wheels repository $2;"
+                "  case \"$linbuild_fa_ref\" in \"$2\":*) ;; *) echo \"linbuild: the base $1 names the Flash Attention wheels '$linbuild_fa_ref', which is not a tag of this run's wheels repository $2;"
             ), "\(script)")
         // Wheels of the repository are recognised by the full digest the base records
         #expect(script.contains("  linbuild_fa_push \"$linbuild_fa_ref\" \"$linbuild_fa_full\" \"$1\"\n"), "\(script)")

@@ -26,11 +26,10 @@ enum FlashAttentionScript {
         var tagBack = plan.engine.command(["tag", Command.runValue(idValue), target.baseImage])
         tagBack.runValues = [idValue]
         var lines = [
-            "# linbuild_fa_local REF DIGEST: the local store holds the Flash Attention wheels REF for \(platform) with these inputs",
-            "# (DIGEST, or the start of it the wheels' tag carries).",
+            "# linbuild_fa_local REF DIGEST: the local store holds the Flash Attention wheels REF for \(platform) with these inputs (DIGEST).",
             "linbuild_fa_local() {",
             "  linbuild_seen=$(\(inspect) 2>/dev/null) || return 1",
-            "  case \"$linbuild_seen\" in \"\(platform) \(BaseInputs.form):$2\"*) return 0 ;; esac",
+            "  case \"$linbuild_seen\" in \"\(platform) \(BaseInputs.form):$2\") return 0 ;; esac",
             "  return 1",
             "}",
             "# linbuild_fa_registry REF DIGEST: the registry holds REF with these inputs, learnt by pulling it.",
@@ -88,6 +87,7 @@ enum FlashAttentionScript {
             "    if [ -n \"$linbuild_fa_full\" ]; then \(fail(LinbuildError.unlinkedWheelsMessage(base: "$1", pushed: pushed))); fi",
             "    echo \"\(LinbuildError.noWheelsMessage(base: "$1"))\" >&2; return 0 ;;",
             "  esac",
+            "  if [ -z \"$linbuild_fa_full\" ]; then \(fail(LinbuildError.unrecordedWheelsMessage(base: "$1", wheels: "$linbuild_fa_ref", pushed: pushed))); fi",
             "  case \"$linbuild_fa_ref\" in \"$2\":*) ;; *) \(foreign(false)) ;; esac",
             // The tag's grammar (docs/reference.md), then its digest part against what the base records.
             "  linbuild_fa_tag=${linbuild_fa_ref#\"$2\":}",

@@ -13,7 +13,7 @@ struct WheelsPlan {
     /// The wheels' own build: the base's arguments, naming the in-file stage explicitly.
     var buildArguments: BuildArguments
     /// What the base build is passed as `FA_WHEELS`: the artifact, or the in-file stage.
-    var baseArgument: [(name: String, value: String)] {
+    var baseArguments: [(name: String, value: String)] {
         inputs == nil ? [] : [(DockerfileContract.flashAttentionArgument, image ?? DockerfileContract.flashAttentionStage)]
     }
 }
@@ -40,7 +40,7 @@ extension PlanBuilder {
 
     /// Looked up only when the base is to be built: the wheels' own check, compile or pull, before
     /// the base's build.
-    func wheelsSteps(of wheels: WheelsPlan, arch: String, secrets: [BuildSecret], platform: String, context: String) -> [Step] {
+    func wheelsBuildSteps(of wheels: WheelsPlan, arch: String, secrets: [BuildSecret], platform: String, context: String) -> [Step] {
         guard let image = wheels.image, let inputs = wheels.inputs else { return [] }
         var labels = provenance(title: FlashAttentionImageTag.imageName(presets.defaults.baseImage), version: image, arch: arch)
         labels.merge(inputs.labels) { $1 }
@@ -55,7 +55,7 @@ extension PlanBuilder {
     }
 
     /// The wheels go first: a base in the registry always has its wheels there.
-    func wheelsPush(of wheels: WheelsPlan, arch: String, base: BaseImageTag) -> Step? {
+    func wheelsPushStep(of wheels: WheelsPlan, arch: String, base: BaseImageTag) -> Step? {
         if let image = wheels.image {
             return Step(kind: .pushFA, arch: arch, commands: [engine.push(image)], condition: .faNeedsPush, image: image)
         }

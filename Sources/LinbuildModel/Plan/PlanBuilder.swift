@@ -102,7 +102,7 @@ public struct PlanBuilder: Sendable {
             let wheels = wheelsPlan(
                 for: architecture, repository: repository, arguments: BuildArguments(baseArguments.pairs + defaulted),
                 pulled: pulledArguments, ownImages: ownImages, pins: pins, platform: platform)
-            let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels.baseArgument)
+            let baseBuildArguments = BuildArguments(pulledArguments.pairs + ownImages + wheels.baseArguments)
             // `--pull` makes BuildKit ask the registry for every FROM, the wheels' too, which may be
             // only in the local store (compiled by this run, pushed after every build): with the
             // artifact, the base build pulls its upstream images itself instead, as pinned.
@@ -167,7 +167,7 @@ public struct PlanBuilder: Sendable {
             runtimeLabels["dev.linbuild.ref"] = source.ref
 
             buildSteps.append(Step(kind: .checkBase, arch: arch, commands: [], image: base.reference))
-            buildSteps += wheelsSteps(of: wheels, arch: arch, secrets: secrets, platform: platform, context: emptyContext)
+            buildSteps += wheelsBuildSteps(of: wheels, arch: arch, secrets: secrets, platform: platform, context: emptyContext)
             if options.skipBase == false {
                 buildSteps.append(
                     Step(
@@ -204,7 +204,7 @@ public struct PlanBuilder: Sendable {
                 // The wheels first, then each tag of the base on its own, decided on what the registry
                 // holds under it. --skip-base pushes the image it used, as it is: the readable tag (no
                 // immutable tag is made).
-                if let push = wheelsPush(of: wheels, arch: arch, base: base) { pushSteps.append(push) }
+                if let push = wheelsPushStep(of: wheels, arch: arch, base: base) { pushSteps.append(push) }
                 let condition: Step.Condition? = options.forceBase ? nil : .baseNeedsPush
                 for reference in options.skipBase ? [base.reference] : baseTags {
                     if !options.skipBase {
@@ -237,7 +237,8 @@ public struct PlanBuilder: Sendable {
     }
 
     /// A build of `target`. Each secret whose location the build gets as an argument comes with it
-    /// (`--secret`), read from a file in the work folder.
+    /// (`--secret`), read from a file in the work folder. (Internal, as `provenance`: the wheels'
+    /// part of the plan, PlanBuilder+FlashAttention.swift, builds with it too.)
     func build(
         target: String, arguments: BuildArguments, secrets: [BuildSecret], labels: [String: String], tag: String,
         platform: String, context: String, fresh: Bool = false, pull: Bool = false, timestamp: Int? = nil

@@ -110,14 +110,15 @@ extension Executor {
         case push(Step)
         /// The registry holds them with these inputs.
         case held
-        /// --skip-base: the base (named) has no `dev.linbuild.fa.image` label.
+        /// --skip-base: the base (named) names and records no wheels.
         case noWheels(base: String)
         /// The base is not pushed, so neither are its wheels.
         case baseNotPushed
     }
 
     /// The push of the wheels `step` stands for, or why there is none. Throws when they are to be
-    /// pushed and the local store lacks them, or (--skip-base) the base names wheels of another repository.
+    /// pushed and the local store lacks them, or (--skip-base) the base's labels do not name its own
+    /// wheels in the run's repository (`wheels(of:)`).
     private func wheelsPush(_ step: Step, probe: EngineProbe, state: inout ArchState) throws -> WheelsPush {
         guard let target = target(of: step) else { return .baseNotPushed }
         state.facts.basePushed = try basePushed(step.arch, state: &state)
@@ -149,18 +150,24 @@ extension Executor {
                 inputs.changes(comparedTo: labels, platform: platform).isEmpty
             }
         }
-        guard let base = try probe.localImage(target.baseImage) else { return nil }
+        // The base was used (or pulled) by this run's runtime build.
+        guard let base = try probe.localImage(target.baseImage) else {
+            throw InternalError("--skip-base: the base \(target.baseImage) left the local store during the run")
+        }
         let image = base.labels[BaseInputs.flashAttentionImageLabel] ?? ""
         let recorded = base.labels[BaseInputs.flashAttentionArtifactLabel] ?? ""
-        guard !image.isEmpty else {
-            guard recorded.isEmpty else { throw LinbuildError.mislabeledImage(LinbuildError.unlinkedWheelsMessage(base: target.baseImage)) }
-            return nil
+        switch (image.isEmpty, recorded.isEmpty) {
+        case (true, true): return nil
+        case (true, false): throw LinbuildError.mislabeledImage(LinbuildError.unlinkedWheelsMessage(base: target.baseImage))
+        case (false, true):
+            throw LinbuildError.mislabeledImage(LinbuildError.unrecordedWheelsMessage(base: target.baseImage, wheels: image))
+        case (false, false): break
         }
         guard let repository = target.faRepository else { throw InternalError("a --skip-base push of wheels without their repository") }
-        let ownRepository = image.hasPrefix(repository + ":") && ImageReference(image) != nil
-        let tag = image.dropFirst(repository.count + 1)
+        let ownRepository = image.hasPrefix(repository + ":")
+        let tag = String(image.dropFirst(repository.count + 1))
         let short = tag.components(separatedBy: "-in").last ?? ""
-        guard ownRepository, tag.contains("-in"), !short.isEmpty, recorded.hasPrefix(short) else {
+        guard ownRepository, TagGrammar.isValidTag(tag), tag.contains("-in"), !short.isEmpty, recorded.hasPrefix(short) else {
             throw LinbuildError.mislabeledImage(
                 LinbuildError.foreignWheelsMessage(
                     base: target.baseImage, wheels: image, repository: repository, ownRepository: ownRepository))
