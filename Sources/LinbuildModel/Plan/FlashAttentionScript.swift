@@ -78,7 +78,7 @@ enum FlashAttentionScript {
             "# linbuild_fa_named BASE REPOSITORY (--skip-base): before a push of the local base BASE, the wheels its",
             "# \(BaseInputs.flashAttentionImageLabel) label names, which must be an immutable tag of the run's wheels repository",
             "# (<tag>-in<start of their inputs digest>) made from the wheels it records (\(BaseInputs.flashAttentionArtifactLabel)),",
-            "# as linbuild_fa_push does; a base that records none has none to push.",
+            "# as linbuild_fa_push does; a base that names and records none has none to push.",
             "linbuild_fa_named() {",
             "  linbuild_fa_ref=$(\(label(BaseInputs.flashAttentionImageLabel)))",
             "  linbuild_fa_full=$(\(label(BaseInputs.flashAttentionArtifactLabel)))",
@@ -89,7 +89,7 @@ enum FlashAttentionScript {
             "  esac",
             "  if [ -z \"$linbuild_fa_full\" ]; then \(fail(LinbuildError.unrecordedWheelsMessage(base: "$1", wheels: "$linbuild_fa_ref", pushed: pushed))); fi",
             "  case \"$linbuild_fa_ref\" in \"$2\":*) ;; *) \(foreign(false)) ;; esac",
-            // The tag's grammar (docs/reference.md), then its digest part against what the base records.
+            // The tag's grammar (`TagGrammar.isValidTag`, as a run checks it), then its digest part against what the base records.
             "  linbuild_fa_tag=${linbuild_fa_ref#\"$2\":}",
             "  case \"$linbuild_fa_tag\" in *-in*) linbuild_fa_short=${linbuild_fa_tag##*-in} ;; *) linbuild_fa_short= ;; esac",
             "  case \"$linbuild_fa_tag\" in [!A-Za-z0-9_]* | *[!A-Za-z0-9_.-]*) linbuild_fa_short= ;; esac",
